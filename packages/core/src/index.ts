@@ -1,0 +1,26 @@
+export { ERROR_CODES, CodecrewError, isCodecrewError, toErrorData } from './errors.ts';
+export type { ErrorCode, ErrorData } from './errors.ts';
+export { newId, toSafeToken } from './ids.ts';
+export { parseDuration, parseSize, formatDuration } from './units.ts';
+export { Duration, Size, ModelSelection, SandboxSpec, TaskSpecBody, TaskSpec } from './spec.ts';
+export { Config, ModelEndpoint, ModelPrice } from './config.ts';
+export { Subtask, Plan, Review, ReviewComment, REVIEW_SEVERITIES } from './plan.ts';
+export {
+  ROLES,
+  Role,
+  ArtifactRef,
+  ModelRef,
+  SandboxLimits,
+  TestReport,
+  JobInput,
+  Job,
+  Usage,
+  CommandRecord,
+  JobOutput,
+  JobResult,
+  emptyUsage,
+  addUsage,
+} from './job.ts';
+export { TRACE_KINDS, TraceKind, TraceEvent } from './trace.ts';
+export { parseYamlWith, loadYamlFile } from './yaml-load.ts';
+export type { YamlIssue } from './yaml-load.ts';

@@ -1,0 +1,181 @@
+import { z } from 'zod';
+import { ERROR_CODES } from './errors.ts';
+import { Plan, Review, Subtask } from './plan.ts';
+
+export const ROLES = ['planner', 'coder', 'tester', 'reviewer', 'asker'] as const;
+/** The agent roles of a crew. */
+export const Role = z.enum(ROLES);
+export type Role = z.infer<typeof Role>;
+
+/** A reference to a blob in the artifact store (NATS object store). */
+export const ArtifactRef = z.object({ name: z.string().min(1), size: z.number().int().nonnegative() }).strict();
+export type ArtifactRef = z.infer<typeof ArtifactRef>;
+
+/** Which model a job talks to. Keys never travel: workers read them from their own environment. */
+export const ModelRef = z
+  .object({ name: z.string().min(1), baseURL: z.string().optional(), apiKeyEnv: z.string().optional() })
+  .strict();
+export type ModelRef = z.infer<typeof ModelRef>;
+
+/** Resource limits of the sandbox a job runs in, resolved to plain numbers. */
+export const SandboxLimits = z
+  .object({
+    image: z.string().min(1),
+    cpus: z.number().positive(),
+    memoryBytes: z.number().int().positive(),
+    pids: z.number().int().positive(),
+    tmpBytes: z.number().int().positive(),
+    commandTimeoutMs: z.number().int().positive(),
+    maxOutputBytes: z.number().int().positive(),
+  })
+  .strict();
+export type SandboxLimits = z.infer<typeof SandboxLimits>;
+
+/** Pass/fail counts parsed from a test run; the exit code is the truth. */
+export const TestReport = z
+  .object({
+    command: z.string(),
+    exitCode: z.number().int().nullable(),
+    timedOut: z.boolean(),
+    passed: z.number().int().nonnegative(),
+    failed: z.number().int().nonnegative(),
+    skipped: z.number().int().nonnegative(),
+    framework: z.string(),
+    durationMs: z.number().nonnegative(),
+    outputExcerpt: z.string(),
+    log: ArtifactRef.optional(),
+  })
+  .strict();
+export type TestReport = z.infer<typeof TestReport>;
+
+const CoderInput = z
+  .object({
+    role: z.literal('coder'),
+    kind: z.enum(['implement', 'fix', 'resolve']),
+    subtask: Subtask,
+    instructions: z.string().default(''),
+  })
+  .strict();
+
+/** What a job asks of its agent; the shape depends on the role. */
+export const JobInput = z.discriminatedUnion('role', [
+  z.object({ role: z.literal('planner') }).strict(),
+  CoderInput,
+  z.object({ role: z.literal('tester'), command: z.string().min(1) }).strict(),
+  z
+    .object({
+      role: z.literal('reviewer'),
+      diff: ArtifactRef,
+      tests: TestReport.nullable(),
+      subtaskSummaries: z.array(z.object({ id: z.string(), title: z.string(), summary: z.string() }).strict()),
+    })
+    .strict(),
+  z.object({ role: z.literal('asker') }).strict(),
+]);
+export type JobInput = z.infer<typeof JobInput>;
+
+/** A unit of work for one agent, sent on `crew.jobs.<role>`. Idempotent by `id`. */
+export const Job = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9_-]+$/),
+    taskId: z.string().regex(/^[A-Za-z0-9_-]+$/),
+    role: Role,
+    attempt: z.number().int().min(1),
+    subtaskId: z.string().optional(),
+    createdAt: z.string(),
+    prompt: z.string(),
+    agentsMd: z.string(),
+    tree: ArtifactRef,
+    model: ModelRef,
+    maxSteps: z.number().int().positive(),
+    timeoutMs: z.number().int().positive(),
+    sandbox: SandboxLimits,
+    input: JobInput,
+  })
+  .strict();
+export type Job = z.infer<typeof Job>;
+
+/** Token usage and cost of model calls. */
+export const Usage = z
+  .object({
+    calls: z.number().int().nonnegative(),
+    promptTokens: z.number().int().nonnegative(),
+    completionTokens: z.number().int().nonnegative(),
+    costUsd: z.number().nonnegative(),
+  })
+  .strict();
+export type Usage = z.infer<typeof Usage>;
+
+/** One command an agent ran in its sandbox, with an excerpt of what it printed. */
+export const CommandRecord = z
+  .object({
+    command: z.string(),
+    exitCode: z.number().int().nullable(),
+    timedOut: z.boolean(),
+    truncated: z.boolean(),
+    durationMs: z.number().nonnegative(),
+    stdout: z.string(),
+    stderr: z.string(),
+    at: z.string(),
+  })
+  .strict();
+export type CommandRecord = z.infer<typeof CommandRecord>;
+
+/** What a job produced; the shape depends on the role. */
+export const JobOutput = z.discriminatedUnion('role', [
+  z.object({ role: z.literal('planner'), plan: Plan }).strict(),
+  z
+    .object({
+      role: z.literal('coder'),
+      summary: z.string(),
+      patch: ArtifactRef.nullable(),
+      changedFiles: z.array(z.string()),
+    })
+    .strict(),
+  z.object({ role: z.literal('tester'), report: TestReport }).strict(),
+  z.object({ role: z.literal('reviewer'), review: Review }).strict(),
+  z.object({ role: z.literal('asker'), markdown: z.string() }).strict(),
+]);
+export type JobOutput = z.infer<typeof JobOutput>;
+
+/** The outcome of a job, published on `crew.results.<taskId>.<jobId>`. */
+export const JobResult = z
+  .object({
+    jobId: z.string(),
+    taskId: z.string(),
+    role: Role,
+    subtaskId: z.string().optional(),
+    status: z.enum(['succeeded', 'failed', 'cancelled']),
+    output: JobOutput.optional(),
+    error: z
+      .object({
+        code: z.enum(ERROR_CODES),
+        message: z.string(),
+        retryable: z.boolean(),
+        details: z.record(z.string(), z.unknown()).optional(),
+      })
+      .optional(),
+    usage: Usage,
+    commands: z.array(CommandRecord),
+    steps: z.number().int().nonnegative(),
+    startedAt: z.string(),
+    finishedAt: z.string(),
+    worker: z.string(),
+  })
+  .strict();
+export type JobResult = z.infer<typeof JobResult>;
+
+/** A zero usage record. */
+export function emptyUsage(): Usage {
+  return { calls: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
+}
+
+/** Adds usage records together. */
+export function addUsage(a: Usage, b: Usage): Usage {
+  return {
+    calls: a.calls + b.calls,
+    promptTokens: a.promptTokens + b.promptTokens,
+    completionTokens: a.completionTokens + b.completionTokens,
+    costUsd: a.costUsd + b.costUsd,
+  };
+}

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+
+const durationPattern = /^\d+(\.\d+)?\s*(ms|s|m|h)$/;
+const sizePattern = /^\d+(\.\d+)?\s*[bkmgBKMG]?i?[bB]?$/;
+
+/** A duration such as `30s`, `15m`, `1h`, or a number of milliseconds. */
+export const Duration = z.union([
+  z.number().int().positive(),
+  z.string().regex(durationPattern, 'a duration such as 500ms, 30s, 15m or 1h'),
+]);
+
+/** A size such as `512m` or `2g`, or a number of bytes. */
+export const Size = z.union([
+  z.number().int().positive(),
+  z.string().regex(sizePattern, 'a size such as 512m or 2g'),
+]);
+
+/** Per-role model names; `default` applies to every role not named. */
+export const ModelSelection = z
+  .object({
+    default: z.string().min(1).optional(),
+    planner: z.string().min(1).optional(),
+    coder: z.string().min(1).optional(),
+    tester: z.string().min(1).optional(),
+    reviewer: z.string().min(1).optional(),
+    asker: z.string().min(1).optional(),
+  })
+  .strict();
+export type ModelSelection = z.infer<typeof ModelSelection>;
+
+/** Sandbox settings a task may override. */
+export const SandboxSpec = z
+  .object({
+    image: z.string().min(1).optional(),
+    cpus: z.number().positive().max(64).optional(),
+    memory: Size.optional(),
+    timeout: Duration.optional(),
+    commandTimeout: Duration.optional(),
+  })
+  .strict();
+export type SandboxSpec = z.infer<typeof SandboxSpec>;
+
+/** The `spec` part of a task: what to do, where, and within which limits. */
+export const TaskSpecBody = z
+  .object({
+    repo: z
+      .object({
+        path: z.string().min(1),
+        ref: z.string().min(1).optional(),
+      })
+      .strict(),
+    mode: z.enum(['code', 'ask']).default('code'),
+    prompt: z.string().min(1, 'a non-empty prompt'),
+    models: ModelSelection.optional(),
+    parallelism: z.number().int().min(1).max(64).optional(),
+    attempts: z.number().int().min(1).max(8).optional(),
+    test: z.object({ command: z.string().min(1) }).strict().optional(),
+    sandbox: SandboxSpec.optional(),
+    budget: z
+      .object({
+        maxTokens: z.number().int().positive().optional(),
+        maxCostUsd: z.number().positive().optional(),
+        maxDuration: Duration.optional(),
+        maxSteps: z.number().int().positive().optional(),
+      })
+      .strict()
+      .optional(),
+    review: z.object({ maxRounds: z.number().int().min(0).max(10).optional() }).strict().optional(),
+    output: z
+      .object({
+        branch: z.string().min(1).optional(),
+        patch: z.string().min(1).optional(),
+        dir: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type TaskSpecBody = z.infer<typeof TaskSpecBody>;
+
+/** A task spec file (`apiVersion: codecrew/v1`, `kind: Task`). */
+export const TaskSpec = z
+  .object({
+    apiVersion: z.literal('codecrew/v1'),
+    kind: z.literal('Task'),
+    metadata: z
+      .object({
+        name: z
+          .string()
+          .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'lowercase letters, digits and dashes, at most 63 characters'),
+        labels: z.record(z.string(), z.string()).optional(),
+      })
+      .strict(),
+    spec: TaskSpecBody,
+  })
+  .strict();
+export type TaskSpec = z.infer<typeof TaskSpec>;

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { Role } from './job.ts';
+
+export const TRACE_KINDS = [
+  'task.started',
+  'task.finished',
+  'node.started',
+  'node.finished',
+  'job.dispatched',
+  'job.started',
+  'job.finished',
+  'model.call',
+  'tool.call',
+  'tool.result',
+  'command.started',
+  'command.finished',
+  'plan',
+  'merge',
+  'tests',
+  'review',
+  'log',
+] as const;
+/** What a trace event is about. */
+export const TraceKind = z.enum(TRACE_KINDS);
+export type TraceKind = z.infer<typeof TraceKind>;
+
+/** One step of a task, published on `crew.events.<taskId>.<kind>` and kept as JSONL. */
+export const TraceEvent = z
+  .object({
+    taskId: z.string(),
+    kind: TraceKind,
+    at: z.string(),
+    jobId: z.string().optional(),
+    role: Role.optional(),
+    subtaskId: z.string().optional(),
+    message: z.string(),
+    data: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+export type TraceEvent = z.infer<typeof TraceEvent>;

@@ -1,0 +1,30 @@
+import { defineConfig } from 'vitest/config';
+
+const sources = ['packages/*/test/**', 'sandbox/test/**', 'agents/test/**', 'orchestrator/test/**', 'test/**'];
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: sources.map((dir) => `${dir}/*.test.ts`),
+          exclude: ['**/*.int.test.ts', '**/*.e2e.test.ts', '**/node_modules/**'],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: sources.flatMap((dir) => [`${dir}/*.int.test.ts`, `${dir}/*.e2e.test.ts`]),
+          exclude: ['**/node_modules/**'],
+          testTimeout: 240_000,
+          hookTimeout: 120_000,
+          // Two cores: Docker- and NATS-backed suites run two files at a time.
+          maxWorkers: 2,
+          pool: 'forks',
+        },
+      },
+    ],
+  },
+});
