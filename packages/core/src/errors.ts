@@ -32,6 +32,7 @@ export const ERROR_CODES = [
   'AGENT_NO_FINISH',
   'CANCELLED',
   'INTERNAL',
+  'ARTIFACT_NOT_FOUND',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
