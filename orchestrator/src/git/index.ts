@@ -1,0 +1,10 @@
+export { GitRepo, DEFAULT_IDENTITY, identityEnv } from './repo.ts';
+export type { GitResult, GitRunOptions } from './repo.ts';
+export { openUserRepo, createScratchRepo } from './open.ts';
+export type { UserRepo } from './open.ts';
+export { archiveTree, commitPatch, commitTree, diffCommits } from './tree.ts';
+export type { DiffFile } from './tree.ts';
+export { mergeInto, parseMergeTreeOutput } from './merge.ts';
+export type { MergeOutcome, MergeConflict } from './merge.ts';
+export { publishBranch } from './publish.ts';
+export type { PublishOptions } from './publish.ts';

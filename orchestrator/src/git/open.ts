@@ -1,0 +1,76 @@
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { CodecrewError, isCodecrewError } from '@codecrew/core';
+import { GitRepo } from './repo.ts';
+
+/** A user's repository, resolved to the commit codecrew works from. */
+export interface UserRepo {
+  repo: GitRepo;
+  root: string;
+  baseCommit: string;
+  ref: string;
+  /** Uncommitted changes exist; informational only, codecrew works from `baseCommit`. */
+  dirty: boolean;
+}
+
+/**
+ * Opens the git repository at (or above) `path` and resolves `ref` (default HEAD)
+ * to a commit, without writing anything into it.
+ */
+export async function openUserRepo(path: string, ref = 'HEAD'): Promise<UserRepo> {
+  const abs = resolve(path);
+  const info = await stat(abs).catch(() => undefined);
+  if (info?.isDirectory() !== true) {
+    throw new CodecrewError('REPO_INVALID', `repository path ${abs} is not a directory; point spec.repo.path at a git checkout`, {
+      details: { path: abs },
+    });
+  }
+  const probe = new GitRepo(abs);
+  const top = await probe.run(['rev-parse', '--show-toplevel'], { allowExitCodes: [128] });
+  if (top.code !== 0) {
+    throw new CodecrewError(
+      'REPO_INVALID',
+      `${abs} is not inside a git repository; run \`git init\` and commit your files, or point spec.repo.path at a git checkout`,
+      { details: { path: abs, stderr: top.stderr } },
+    );
+  }
+  const root = top.stdout.trim();
+  const repo = new GitRepo(root);
+  const baseCommit = await resolveCommit(repo, ref);
+  // --no-optional-locks: `status` must not refresh (write) the user's index.
+  const status = await repo.run(['--no-optional-locks', 'status', '--porcelain']);
+  return { repo, root, baseCommit, ref, dirty: status.stdout.trim() !== '' };
+}
+
+async function resolveCommit(repo: GitRepo, ref: string): Promise<string> {
+  try {
+    return await repo.revParse(`${ref}^{commit}`);
+  } catch (error) {
+    if (!isCodecrewError(error, 'REPO_INVALID')) throw error;
+    const hasCommits = (await repo.run(['rev-parse', '--verify', '--quiet', 'HEAD'], { allowExitCodes: [1, 128] })).code === 0;
+    const message =
+      ref === 'HEAD' && !hasCommits
+        ? `repository ${repo.dir} has no commits yet; commit your files first (\`git add -A && git commit\`)`
+        : `ref '${ref}' does not name a commit in ${repo.dir}; use an existing branch, tag or commit (see \`git branch -a\`)`;
+    throw new CodecrewError('REPO_INVALID', message, { details: { ref, root: repo.dir }, cause: error });
+  }
+}
+
+/**
+ * Creates a bare scratch repository at `scratchDir` that borrows the user's
+ * objects through `objects/info/alternates`: it reads every user commit at no
+ * copying cost and never writes into the user's repository.
+ */
+export async function createScratchRepo(userRepoRoot: string, scratchDir: string): Promise<GitRepo> {
+  const user = new GitRepo(resolve(userRepoRoot));
+  const common = (await user.run(['rev-parse', '--path-format=absolute', '--git-common-dir'])).stdout.trim();
+  const abs = resolve(scratchDir);
+  await mkdir(abs, { recursive: true });
+  const scratch = new GitRepo(abs);
+  await scratch.run(['init', '--bare', '--quiet', '.']);
+  // Never gc here: a scratch repo must not repack or prune borrowed objects.
+  await scratch.run(['config', 'gc.auto', '0']);
+  await mkdir(join(abs, 'objects', 'info'), { recursive: true });
+  await writeFile(join(abs, 'objects', 'info', 'alternates'), `${join(common, 'objects')}\n`);
+  return scratch;
+}

@@ -1,0 +1,113 @@
+import { execFile } from 'node:child_process';
+import { CodecrewError } from '@codecrew/core';
+
+/** Result of one git invocation. */
+export interface GitResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+/** Options for {@link GitRepo.run}. */
+export interface GitRunOptions {
+  input?: string | Buffer;
+  env?: NodeJS.ProcessEnv;
+  /** Exit codes other than 0 that are answers, not failures (e.g. 1 from `merge-tree` on conflicts). */
+  allowExitCodes?: number[];
+}
+
+/** The identity codecrew commits as, so that no global git config is needed. */
+export const DEFAULT_IDENTITY = { name: 'codecrew', email: 'codecrew@localhost' } as const;
+
+const MAX_BUFFER = 1024 * 1024 * 1024;
+
+/** Environment for commit-creating commands with the given author and committer. */
+export function identityEnv(author: { name: string; email: string } = DEFAULT_IDENTITY): NodeJS.ProcessEnv {
+  return {
+    GIT_AUTHOR_NAME: author.name,
+    GIT_AUTHOR_EMAIL: author.email,
+    GIT_COMMITTER_NAME: author.name,
+    GIT_COMMITTER_EMAIL: author.email,
+  };
+}
+
+/**
+ * A thin async wrapper over one repository: runs git with `execFile` (no shell)
+ * and turns failures into `CodecrewError('GIT_FAILED')` carrying git's stderr.
+ */
+export class GitRepo {
+  readonly dir: string;
+  readonly gitDir: string | undefined;
+
+  constructor(dir: string, opts: { gitDir?: string } = {}) {
+    this.dir = dir;
+    this.gitDir = opts.gitDir;
+  }
+
+  /** Runs `git <args>` in this repository and returns its text output. */
+  async run(args: string[], opts: GitRunOptions = {}): Promise<GitResult> {
+    const out = await this.runBuffer(args, opts);
+    return { stdout: out.stdout.toString('utf8'), stderr: out.stderr, code: out.code };
+  }
+
+  /** Like {@link run} but keeps stdout as bytes (archives, binary blobs). */
+  runBuffer(args: string[], opts: GitRunOptions = {}): Promise<{ stdout: Buffer; stderr: string; code: number }> {
+    const fullArgs = this.gitDir === undefined ? args : [`--git-dir=${this.gitDir}`, ...args];
+    const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...opts.env };
+    return new Promise((resolve, reject) => {
+      const child = execFile(
+        'git',
+        fullArgs,
+        { cwd: this.dir, env, encoding: 'buffer', maxBuffer: MAX_BUFFER },
+        (error, stdout, stderrBuf) => {
+          const stderr = stderrBuf.toString('utf8');
+          if (error === null) {
+            resolve({ stdout, stderr, code: 0 });
+            return;
+          }
+          const errno = (error as NodeJS.ErrnoException).code;
+          if (errno === 'ENOENT') {
+            reject(
+              new CodecrewError('GIT_FAILED', 'git was not found on PATH; install git (2.38 or newer) and retry', {
+                cause: error,
+              }),
+            );
+            return;
+          }
+          const code = typeof error.code === 'number' ? error.code : -1;
+          if (opts.allowExitCodes?.includes(code) === true) {
+            resolve({ stdout, stderr, code });
+            return;
+          }
+          reject(gitFailed(fullArgs, this.dir, code, stderr, error));
+        },
+      );
+      // EPIPE when git exits before reading all input is reported through the exit code above.
+      child.stdin?.on('error', () => undefined);
+      if (opts.input !== undefined) child.stdin?.end(opts.input);
+      else child.stdin?.end();
+    });
+  }
+
+  /** Resolves `ref` to a full object id; REPO_INVALID when git does not know it. */
+  async revParse(ref: string): Promise<string> {
+    const res = await this.run(['rev-parse', '--verify', '--quiet', '--end-of-options', ref], { allowExitCodes: [1, 128] });
+    const sha = res.stdout.trim();
+    if (res.code !== 0 || sha === '') {
+      throw new CodecrewError(
+        'REPO_INVALID',
+        `unknown revision '${ref}' in ${this.gitDir ?? this.dir}; use an existing branch, tag or commit (see \`git branch -a\`)`,
+        { details: { ref, dir: this.dir } },
+      );
+    }
+    return sha;
+  }
+}
+
+function gitFailed(args: string[], cwd: string, code: number, stderr: string, cause: unknown): CodecrewError {
+  const reason = stderr.trim() === '' ? `exit code ${code}` : stderr.trim();
+  return new CodecrewError('GIT_FAILED', `git ${args.join(' ')} failed in ${cwd}: ${reason}`, {
+    details: { args, cwd, exitCode: code, stderr },
+    cause,
+  });
+}

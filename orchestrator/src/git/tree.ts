@@ -1,0 +1,101 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CodecrewError, isCodecrewError } from '@codecrew/core';
+import { identityEnv, type GitRepo } from './repo.ts';
+
+/** The tree of `commit` as a tar archive (`git archive --format=tar`). */
+export async function archiveTree(repo: GitRepo, commit: string): Promise<Buffer> {
+  return (await repo.runBuffer(['archive', '--format=tar', commit])).stdout;
+}
+
+/** Creates a commit with `tree` and `parents`, as codecrew (or `author`). */
+export async function commitTree(
+  repo: GitRepo,
+  tree: string,
+  parents: string[],
+  message: string,
+  author?: { name: string; email: string },
+): Promise<string> {
+  const args = ['commit-tree', tree, ...parents.flatMap((p) => ['-p', p]), '-F', '-'];
+  return (await repo.run(args, { input: message, env: identityEnv(author) })).stdout.trim();
+}
+
+const CONFLICT_HINTS = ['patch does not apply', 'already exists in index', 'does not exist in index', 'patch failed'];
+
+/**
+ * Applies a unified (binary-capable) diff made against `base` in a temporary
+ * index and commits the result with parent `base`; an empty patch returns `base`.
+ * A patch that does not apply raises MERGE_CONFLICT with git's reason.
+ */
+export async function commitPatch(repo: GitRepo, base: string, patch: string, message: string): Promise<string> {
+  if (patch.trim() === '') return base;
+  const tmp = await mkdtemp(join(tmpdir(), 'codecrew-index-'));
+  try {
+    const env = { GIT_INDEX_FILE: join(tmp, 'index') };
+    await repo.run(['read-tree', base], { env });
+    const body = patch.endsWith('\n') ? patch : `${patch}\n`;
+    try {
+      await repo.run(['apply', '--cached', '--binary', '--whitespace=nowarn', '-'], { env, input: body });
+    } catch (error) {
+      if (!isCodecrewError(error, 'GIT_FAILED')) throw error;
+      const stderr = String(error.details?.stderr ?? '').trim();
+      const conflict = CONFLICT_HINTS.some((hint) => stderr.includes(hint));
+      throw new CodecrewError(
+        conflict ? 'MERGE_CONFLICT' : 'GIT_FAILED',
+        conflict
+          ? `patch does not apply to ${base.slice(0, 12)}: ${stderr}; regenerate it against that commit`
+          : `patch is not a valid git diff: ${stderr}; produce it with \`git diff --binary\``,
+        { details: { base, stderr }, cause: error },
+      );
+    }
+    const tree = (await repo.run(['write-tree'], { env })).stdout.trim();
+    return await commitTree(repo, tree, [base], message);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/** One changed file of a diff; `status` is added | modified | deleted | typechange | ... */
+export interface DiffFile {
+  path: string;
+  added: number;
+  deleted: number;
+  status: string;
+  binary: boolean;
+}
+
+const STATUS_WORDS: Record<string, string> = { A: 'added', M: 'modified', D: 'deleted', T: 'typechange', U: 'unmerged' };
+
+// Fixed prefixes and switches so that user config (noprefix, renames, ext diff) cannot change the patch.
+const DIFF_FLAGS = ['--no-color', '--no-ext-diff', '--no-textconv', '--no-renames', '--src-prefix=a/', '--dst-prefix=b/'];
+
+/** The binary-capable patch from `from` to `to`, and per-file line counts and status. */
+export async function diffCommits(repo: GitRepo, from: string, to: string): Promise<{ patch: string; files: DiffFile[] }> {
+  const [patch, numstat, nameStatus] = await Promise.all([
+    repo.run(['diff', '--binary', ...DIFF_FLAGS, from, to, '--']),
+    repo.run(['diff', '--numstat', '-z', ...DIFF_FLAGS, from, to, '--']),
+    repo.run(['diff', '--name-status', '-z', ...DIFF_FLAGS, from, to, '--']),
+  ]);
+  const statuses = new Map<string, string>();
+  const parts = nameStatus.stdout.split('\0');
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const letter = (parts[i] ?? '').charAt(0);
+    statuses.set(parts[i + 1] ?? '', STATUS_WORDS[letter] ?? letter.toLowerCase());
+  }
+  const files: DiffFile[] = [];
+  for (const record of numstat.stdout.split('\0')) {
+    const match = /^(-|\d+)\t(-|\d+)\t(.*)$/s.exec(record);
+    if (match === null) continue;
+    const [, add = '-', del = '-', path = ''] = match;
+    const binary = add === '-' && del === '-';
+    files.push({
+      path,
+      added: binary ? 0 : Number(add),
+      deleted: binary ? 0 : Number(del),
+      status: statuses.get(path) ?? 'modified',
+      binary,
+    });
+  }
+  return { patch: patch.stdout, files };
+}
