@@ -1,0 +1,91 @@
+import type { ModelScript, ScriptReply, ScriptRule } from './script.ts';
+
+/** What the matcher looks at in a request. Header values are absent when the header was not sent. */
+export interface RequestFacts {
+  agent?: string;
+  subtask?: string;
+  task?: string;
+  job?: string;
+  /** The `x-codecrew-attempt` header; a request without it counts as attempt 1. */
+  attempt?: string;
+  model?: string;
+  lastMessage: string;
+}
+
+/** The reply chosen for a request: rule and reply positions are 0-based. */
+export interface ScriptAnswer {
+  ruleIndex: number;
+  replyIndex: number;
+  reply: ScriptReply;
+}
+
+const MAX_QUOTED = 200;
+
+/**
+ * Chooses replies for requests: rules in order, the first that matches and
+ * still has replies for the request's job answers, consuming that reply.
+ */
+export class ScriptMatcher {
+  private readonly rules: readonly ScriptRule[];
+  private readonly patterns: readonly (RegExp | undefined)[];
+  /** Replies used, per rule, per job. */
+  private readonly used: Map<string, number>[];
+
+  constructor(script: ModelScript) {
+    this.rules = script.rules;
+    this.patterns = script.rules.map((rule) => (rule.match.last_message === undefined ? undefined : new RegExp(rule.match.last_message)));
+    this.used = script.rules.map(() => new Map());
+  }
+
+  /** Takes the next reply for this request, or returns undefined when no rule matches. */
+  next(facts: RequestFacts): ScriptAnswer | undefined {
+    const job = facts.job ?? '';
+    for (const [ruleIndex, rule] of this.rules.entries()) {
+      if (!this.matches(ruleIndex, facts)) continue;
+      const used = this.used[ruleIndex]?.get(job) ?? 0;
+      const reply = rule.replies[used];
+      if (reply === undefined) continue;
+      this.used[ruleIndex]?.set(job, used + 1);
+      return { ruleIndex, replyIndex: used, reply };
+    }
+    return undefined;
+  }
+
+  /** A message explaining why nothing matched, naming what the request carried. */
+  explainNoMatch(facts: RequestFacts): string {
+    const header = (name: string, value: string | undefined): string => `x-codecrew-${name}=${value === undefined ? '(not sent)' : JSON.stringify(value)}`;
+    const exhausted: string[] = [];
+    for (const [ruleIndex, rule] of this.rules.entries()) {
+      if (!this.matches(ruleIndex, facts)) continue;
+      exhausted.push(`rule ${ruleIndex + 1} (all ${rule.replies.length} replies used)`);
+    }
+    const quoted = facts.lastMessage.length > MAX_QUOTED ? `${facts.lastMessage.slice(0, MAX_QUOTED)}...` : facts.lastMessage;
+    const sent = [
+      header('agent', facts.agent),
+      header('subtask', facts.subtask),
+      header('task', facts.task),
+      header('job', facts.job),
+      header('attempt', facts.attempt),
+      `model=${JSON.stringify(facts.model ?? '')}`,
+    ].join(' ');
+    return [
+      `no rule of the model script matches this request: ${sent}`,
+      `last message: ${JSON.stringify(quoted)}`,
+      exhausted.length > 0 ? `matching rules already used up by this job: ${exhausted.join(', ')}` : 'no rule matches these values',
+      'add a rule for this request or more replies to the rule meant to answer it',
+    ].join('; ');
+  }
+
+  private matches(ruleIndex: number, facts: RequestFacts): boolean {
+    const match = this.rules[ruleIndex]?.match;
+    if (match === undefined) return false;
+    if (match.agent !== undefined && match.agent !== facts.agent) return false;
+    if (match.subtask !== undefined && match.subtask !== facts.subtask) return false;
+    if (match.task !== undefined && match.task !== facts.task) return false;
+    if (match.model !== undefined && match.model !== facts.model) return false;
+    if (match.attempt !== undefined && match.attempt !== Number(facts.attempt ?? '1')) return false;
+    const pattern = this.patterns[ruleIndex];
+    if (pattern !== undefined && !pattern.test(facts.lastMessage)) return false;
+    return true;
+  }
+}

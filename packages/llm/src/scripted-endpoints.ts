@@ -1,0 +1,24 @@
+/** Base URLs of scripted servers running in this process. */
+const running = new Set<string>();
+
+function normalise(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+export function registerScriptedEndpoint(url: string): void {
+  running.add(normalise(url));
+}
+
+export function unregisterScriptedEndpoint(url: string): void {
+  running.delete(normalise(url));
+}
+
+/** True when `baseURL` is a scripted model server started in this process. */
+export function isScriptedEndpoint(baseURL: string | undefined): boolean {
+  return baseURL !== undefined && running.has(normalise(baseURL));
+}
+
+/** True when a model name asks for the scripted model: `scripted`, or `scripted:`/`scripted-` followed by anything. */
+export function isScriptedModel(name: string): boolean {
+  return /^scripted($|[:/_-])/.test(name);
+}
