@@ -1,0 +1,153 @@
+import { Kvm } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
+import { Objm } from '@nats-io/obj';
+import type { ObjectStore } from '@nats-io/obj';
+import { CodecrewError } from '@codecrew/core';
+import type { ArtifactRef, Job, JobResult, Role, TraceEvent } from '@codecrew/core';
+import { getArtifact, putArtifact } from './artifacts.ts';
+import { openContext } from './context.ts';
+import type { BusContext } from './context.ts';
+import { publishControl, subscribeControl } from './control.ts';
+import { publishEvent, readEvents, subscribeEvents } from './events.ts';
+import { consumeJobs } from './jobs/consume.ts';
+import { dispatchJob } from './jobs/dispatch.ts';
+import { awaitResult, getResult, publishResult } from './results.ts';
+import type {
+  Bus,
+  BusOptions,
+  ConsumeOptions,
+  ControlMessage,
+  JobConsumerHandle,
+  JobHandler,
+  Stoppable,
+  WorkerInfo,
+} from './types.ts';
+import { listWorkers, registerWorker } from './workers.ts';
+
+const DEFAULT_WORKER_TTL_MS = 15_000;
+
+/**
+ * Connects to NATS and makes sure the streams and buckets of the prefix exist (safe to call from many
+ * processes at once). Throws NATS_UNAVAILABLE naming the URL when NATS or JetStream cannot be reached.
+ *
+ * @example
+ * const bus = await connectBus({ servers: 'nats://127.0.0.1:4222', name: 'worker-1' });
+ * await bus.dispatchJob(job);
+ * const result = await bus.awaitResult(job.taskId, job.id, { timeoutMs: 600_000 });
+ */
+export async function connectBus(opts: BusOptions): Promise<Bus> {
+  const ctx = await openContext(opts);
+  const workerTtlMs = opts.workerTtlMs ?? DEFAULT_WORKER_TTL_MS;
+  try {
+    const artifacts = await new Objm(ctx.js).create(ctx.names.artifactsBucket);
+    const workers = await new Kvm(ctx.js).create(ctx.names.workersBucket, { history: 1, ttl: workerTtlMs });
+    return new NatsBus(ctx, artifacts, workers, workerTtlMs);
+  } catch (error) {
+    await ctx.nc.close().catch(() => undefined);
+    throw new CodecrewError('NATS_UNAVAILABLE', `cannot create the artifact and worker buckets at ${opts.servers}: ${String(error)}`, {
+      retryable: true,
+      details: { servers: opts.servers },
+      cause: error,
+    });
+  }
+}
+
+class NatsBus implements Bus {
+  readonly prefix: string;
+  readonly #consumers = new Set<JobConsumerHandle>();
+  readonly #registrations = new Set<{ halt(): void }>();
+  #closed: Promise<void> | null = null;
+
+  constructor(
+    private readonly ctx: BusContext,
+    private readonly artifacts: ObjectStore,
+    private readonly workers: KV,
+    private readonly workerTtlMs: number,
+  ) {
+    this.prefix = ctx.names.prefix;
+  }
+
+  dispatchJob(job: Job): Promise<void> {
+    return dispatchJob(this.ctx, job);
+  }
+
+  async consumeJobs(role: Role, handler: JobHandler, opts: ConsumeOptions): Promise<JobConsumerHandle> {
+    const inner = await consumeJobs(this.ctx, role, handler, opts);
+    const handle: JobConsumerHandle = {
+      stop: async (stopOpts) => {
+        this.#consumers.delete(handle);
+        await inner.stop(stopOpts);
+      },
+    };
+    this.#consumers.add(handle);
+    return handle;
+  }
+
+  publishResult(result: JobResult): Promise<void> {
+    return publishResult(this.ctx, result);
+  }
+
+  getResult(taskId: string, jobId: string): Promise<JobResult | null> {
+    return getResult(this.ctx, taskId, jobId);
+  }
+
+  awaitResult(taskId: string, jobId: string, opts?: { signal?: AbortSignal; timeoutMs?: number }): Promise<JobResult> {
+    return awaitResult(this.ctx, taskId, jobId, opts);
+  }
+
+  publishEvent(event: TraceEvent): Promise<void> {
+    return publishEvent(this.ctx, event);
+  }
+
+  subscribeEvents(taskId: string, handler: (event: TraceEvent) => void): Promise<Stoppable> {
+    return subscribeEvents(this.ctx, taskId, handler);
+  }
+
+  readEvents(taskId: string): Promise<TraceEvent[]> {
+    return readEvents(this.ctx, taskId);
+  }
+
+  publishControl(taskId: string, message: ControlMessage): Promise<void> {
+    return publishControl(this.ctx, taskId, message);
+  }
+
+  subscribeControl(taskId: string, handler: (message: ControlMessage & { taskId: string }) => void): Promise<Stoppable> {
+    return subscribeControl(this.ctx, taskId, handler);
+  }
+
+  putArtifact(name: string, data: Uint8Array): Promise<ArtifactRef> {
+    return putArtifact(this.artifacts, name, data);
+  }
+
+  getArtifact(ref: ArtifactRef | string): Promise<Uint8Array> {
+    return getArtifact(this.artifacts, ref);
+  }
+
+  async registerWorker(info: Omit<WorkerInfo, 'seenAt'>): Promise<Stoppable> {
+    const registration = await registerWorker(this.ctx, this.workers, this.workerTtlMs, info);
+    this.#registrations.add(registration);
+    return {
+      stop: async () => {
+        this.#registrations.delete(registration);
+        await registration.stop();
+      },
+    };
+  }
+
+  listWorkers(): Promise<WorkerInfo[]> {
+    return listWorkers(this.ctx, this.workers);
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= this.#close();
+    return this.#closed;
+  }
+
+  async #close(): Promise<void> {
+    // Heartbeats stop without deleting entries: they expire by TTL, as if this process had died.
+    for (const registration of this.#registrations) registration.halt();
+    this.#registrations.clear();
+    await Promise.all([...this.#consumers].map((handle) => handle.stop({ abandon: true })));
+    if (!this.ctx.nc.isClosed()) await this.ctx.nc.drain();
+  }
+}

@@ -1,0 +1,215 @@
+import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
+import type { ConsumerConfig, JsMsg } from '@nats-io/jetstream';
+import { CodecrewError, Job } from '@codecrew/core';
+import type { JobResult, Role } from '@codecrew/core';
+import type { BusContext } from '../context.ts';
+import { decodeJson } from '../codec.ts';
+import { getResult, publishResult } from '../results.ts';
+import type { ConsumeOptions, JobConsumerHandle, JobHandler } from '../types.ts';
+import { checkHandlerResult, failedResult, salvageIds } from './outcome.ts';
+
+const DEFAULT_ACK_WAIT_MS = 30_000;
+const DEFAULT_MAX_DELIVER = 5;
+/** How long one pull request waits for a job; also the longest `stop()` waits for the fetch loop. */
+const PULL_EXPIRES_MS = 2_000;
+/** After a job's timeout aborts its signal, how long the handler has to settle before the bus gives up on it. */
+const TIMEOUT_GRACE_MS = 5_000;
+const nanos = (ms: number): number => ms * 1_000_000;
+
+interface InFlight {
+  controller: AbortController;
+  heartbeat: NodeJS.Timeout;
+  abandoned: boolean;
+  done: Promise<void>;
+}
+
+/** Creates the role's durable consumer, or updates its ack wait and delivery limit to the ones asked for. */
+async function ensureConsumer(ctx: BusContext, role: Role, ackWaitMs: number, maxDeliver: number): Promise<string> {
+  const stream = ctx.names.jobsStream;
+  const durable = ctx.names.jobsConsumer(role);
+  const wanted: Partial<ConsumerConfig> = { ack_wait: nanos(ackWaitMs), max_deliver: maxDeliver };
+  let existing;
+  try {
+    existing = await ctx.jsm.consumers.info(stream, durable);
+  } catch {
+    existing = null;
+  }
+  if (existing === null) {
+    await ctx.jsm.consumers.add(stream, {
+      ...wanted,
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: ctx.names.jobs(role),
+    });
+  } else if (existing.config.ack_wait !== wanted.ack_wait || existing.config.max_deliver !== maxDeliver) {
+    await ctx.jsm.consumers.update(stream, durable, wanted);
+  }
+  return durable;
+}
+
+/**
+ * Pulls jobs of one role from its durable consumer and runs up to `concurrency` at once. Fetches only
+ * when a slot is free, so no job waits in a local buffer while its ack deadline runs.
+ */
+export async function consumeJobs(
+  ctx: BusContext,
+  role: Role,
+  handler: JobHandler,
+  opts: ConsumeOptions,
+): Promise<JobConsumerHandle> {
+  if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1) {
+    throw new CodecrewError('INTERNAL', `consumeJobs concurrency must be a positive integer, got ${opts.concurrency}`);
+  }
+  const ackWaitMs = opts.ackWaitMs ?? DEFAULT_ACK_WAIT_MS;
+  const durable = await ensureConsumer(ctx, role, ackWaitMs, opts.maxDeliver ?? DEFAULT_MAX_DELIVER);
+  const consumer = await ctx.js.consumers.get(ctx.names.jobsStream, durable);
+
+  const inFlight = new Set<InFlight>();
+  let stopped = false;
+  let wake: (() => void) | null = null;
+  const slotFreed = (): void => {
+    wake?.();
+    wake = null;
+  };
+
+  const runJob = async (msg: JsMsg, entry: InFlight): Promise<void> => {
+    const raw = decodeJson(msg.data);
+    const parsed = Job.safeParse(raw);
+    const startedAt = new Date().toISOString();
+    if (!parsed.success) {
+      msg.term('invalid job');
+      ctx.report(`terminated an invalid ${role} job on ${msg.subject}`, parsed.error);
+      const ids = salvageIds(raw, role);
+      if (ids !== null) {
+        const error = new CodecrewError('JOB_FAILED', `the job message is invalid: ${parsed.error.message}`);
+        await publishResult(ctx, failedResult(ids, error, startedAt, ctx.name)).catch((e: unknown) =>
+          ctx.report(`could not record the failure of invalid job ${ids.id}`, e),
+        );
+      }
+      return;
+    }
+    const job = parsed.data;
+    // A redelivery after a crash between publishing and acking, or a duplicate past the dedupe window.
+    if ((await getResult(ctx, job.taskId, job.id)) !== null) {
+      await msg.ackAck().catch((e: unknown) => ctx.report(`could not ack already-finished job ${job.id}`, e));
+      return;
+    }
+
+    const signal = entry.controller.signal;
+    const timeout = setTimeout(() => {
+      entry.controller.abort(
+        new CodecrewError('JOB_TIMEOUT', `job ${job.id} ran longer than its timeout of ${job.timeoutMs} ms`, {
+          retryable: true,
+          details: { jobId: job.id, timeoutMs: job.timeoutMs },
+        }),
+      );
+    }, job.timeoutMs);
+    let result: JobResult;
+    try {
+      const value = await untilGivenUp(handler(job, { signal, deliveryCount: msg.info.deliveryCount, working: () => heartbeat(msg) }), signal);
+      result = checkHandlerResult(job, value);
+    } catch (error) {
+      // A handler that rejects because its signal fired says why through the signal's reason.
+      const reason: unknown = signal.aborted ? signal.reason : undefined;
+      result = failedResult(job, reason instanceof CodecrewError ? reason : error, startedAt, ctx.name);
+    } finally {
+      clearTimeout(timeout);
+      clearInterval(entry.heartbeat);
+    }
+    if (entry.abandoned) return;
+    try {
+      await publishResult(ctx, result);
+      await msg.ackAck();
+    } catch (error) {
+      // Left unacked: the server redelivers after ack_wait and the result check above avoids a rerun.
+      ctx.report(`could not record the result of job ${job.id}`, error);
+    }
+  };
+
+  const start = (msg: JsMsg): void => {
+    const entry: InFlight = {
+      controller: new AbortController(),
+      heartbeat: setInterval(() => heartbeat(msg), Math.max(100, Math.floor(ackWaitMs / 3))),
+      abandoned: false,
+      done: Promise.resolve(),
+    };
+    entry.done = runJob(msg, entry)
+      .catch((error: unknown) => ctx.report(`${role} job on ${msg.subject} failed inside the bus`, error))
+      .finally(() => {
+        clearInterval(entry.heartbeat);
+        inFlight.delete(entry);
+        slotFreed();
+      });
+    inFlight.add(entry);
+  };
+
+  const loop = (async () => {
+    while (!stopped) {
+      if (inFlight.size >= opts.concurrency) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        continue;
+      }
+      let msg: JsMsg | null;
+      try {
+        msg = await consumer.next({ expires: PULL_EXPIRES_MS });
+      } catch (error) {
+        if (stopped) break;
+        ctx.report(`fetching ${role} jobs failed; retrying`, error);
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        continue;
+      }
+      if (msg === null) continue;
+      if (stopped) {
+        msg.nak();
+        break;
+      }
+      start(msg);
+    }
+  })();
+
+  return {
+    async stop(stopOpts: { abandon?: boolean } = {}): Promise<void> {
+      stopped = true;
+      slotFreed();
+      if (stopOpts.abandon === true) {
+        for (const entry of inFlight) {
+          entry.abandoned = true;
+          clearInterval(entry.heartbeat);
+          entry.controller.abort(new CodecrewError('CANCELLED', `the ${role} consumer was stopped while the job ran`));
+        }
+        await loop;
+        return;
+      }
+      await loop;
+      await Promise.all([...inFlight].map((entry) => entry.done));
+    },
+  };
+}
+
+/** Extends the ack deadline; a closed connection only means the job will be redelivered. */
+function heartbeat(msg: JsMsg): void {
+  try {
+    msg.working();
+  } catch {
+    // nothing to do: without heartbeats the server redelivers after ack_wait
+  }
+}
+
+/** Waits for the handler; once its signal has fired, waits only a grace period more before giving up on it. */
+function untilGivenUp<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let grace: NodeJS.Timeout | undefined;
+    const onAbort = (): void => {
+      grace = setTimeout(() => reject(signal.reason), TIMEOUT_GRACE_MS);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => {
+      clearTimeout(grace);
+      signal.removeEventListener('abort', onAbort);
+    });
+  });
+}

@@ -1,0 +1,102 @@
+import type { ArtifactRef, Job, JobResult, Role, TraceEvent } from '@codecrew/core';
+
+/** A message on `<prefix>.control.<taskId>`: stop a task, or add guidance to it. */
+export type ControlMessage = { type: 'cancel'; reason: string } | { type: 'steer'; text: string };
+
+/** How to reach NATS and which names to use. */
+export interface BusOptions {
+  /** NATS URL(s), comma-separated, e.g. `nats://127.0.0.1:4222`. */
+  servers: string;
+  /** Connection name, shown by the server and written as `worker` in failed results built here. */
+  name: string;
+  /** First token of every subject; stream and bucket names derive from it. Default `crew`. */
+  prefix?: string;
+  /** How long a worker entry lives without heartbeat (the KV bucket's TTL). Default 15 s. */
+  workerTtlMs?: number;
+  /** Where problems that have no caller to throw to are reported. Default: stderr. */
+  onError?: (message: string, error?: unknown) => void;
+}
+
+/** What a job handler gets besides the job. */
+export interface JobContext {
+  /** Aborted when the consumer is abandoned or the bus closes while the job runs. */
+  signal: AbortSignal;
+  /** 1 on first delivery, 2 on the first redelivery, and so on. */
+  deliveryCount: number;
+  /** Extends the ack deadline now; heartbeats are also sent automatically. */
+  working(): void;
+}
+
+/** Runs one job and returns its result; throwing records a failed result. */
+export type JobHandler = (job: Job, ctx: JobContext) => Promise<JobResult>;
+
+/** Options of `consumeJobs`. */
+export interface ConsumeOptions {
+  /** How many jobs run at once in this process. */
+  concurrency: number;
+  /** Time the server waits for an ack (or heartbeat) before redelivering. Default 30 s. */
+  ackWaitMs?: number;
+  /** How often a job is delivered at most before it stays in the stream as a dead letter. Default 5. */
+  maxDeliver?: number;
+}
+
+/** A running job consumer. */
+export interface JobConsumerHandle {
+  /**
+   * Stops fetching and waits for in-flight jobs. With `abandon: true` it does not wait: in-flight jobs
+   * are aborted and left unacked, so the server redelivers them after `ack_wait`.
+   */
+  stop(opts?: { abandon?: boolean }): Promise<void>;
+}
+
+/** A worker as listed in the workers bucket. */
+export interface WorkerInfo {
+  id: string;
+  roles: Role[];
+  host: string;
+  pid: number;
+  seenAt: string;
+}
+
+/** Something that can be stopped. */
+export interface Stoppable {
+  stop(): Promise<void>;
+}
+
+/** codecrew's messaging: jobs, results, trace events, control messages, artifacts and worker presence. */
+export interface Bus {
+  readonly prefix: string;
+  /** Publishes a job on `<prefix>.jobs.<role>`; the same job id is stored once (dedupe by `Nats-Msg-Id`). */
+  dispatchJob(job: Job): Promise<void>;
+  /** Runs `handler` for every job of `role`, `concurrency` at a time, from a durable pull consumer. */
+  consumeJobs(role: Role, handler: JobHandler, opts: ConsumeOptions): Promise<JobConsumerHandle>;
+  /** Stores a result on `<prefix>.results.<taskId>.<jobId>`. */
+  publishResult(result: JobResult): Promise<void>;
+  /** The last stored result of a job, or null. */
+  getResult(taskId: string, jobId: string): Promise<JobResult | null>;
+  /** A stored result at once, else the next one published; JOB_TIMEOUT or CANCELLED otherwise. */
+  awaitResult(taskId: string, jobId: string, opts?: { signal?: AbortSignal; timeoutMs?: number }): Promise<JobResult>;
+  /** Stores a trace event on `<prefix>.events.<taskId>.<kind>`. */
+  publishEvent(event: TraceEvent): Promise<void>;
+  /** Calls `handler` for every event published from now on, of one task or all (`'*'`). */
+  subscribeEvents(taskId: string | '*', handler: (event: TraceEvent) => void): Promise<Stoppable>;
+  /** All stored events of a task, in publication order. */
+  readEvents(taskId: string): Promise<TraceEvent[]>;
+  /** Sends a control message to whoever runs the task (core NATS, not stored). */
+  publishControl(taskId: string, message: ControlMessage): Promise<void>;
+  /** Calls `handler` for control messages of one task or all (`'*'`). */
+  subscribeControl(
+    taskId: string | '*',
+    handler: (message: ControlMessage & { taskId: string }) => void,
+  ): Promise<Stoppable>;
+  /** Stores bytes in the artifacts object store; `name` may contain `/` and `.`. Overwrites. */
+  putArtifact(name: string, data: Uint8Array): Promise<ArtifactRef>;
+  /** Reads an artifact back; ARTIFACT_NOT_FOUND when it is missing. */
+  getArtifact(ref: ArtifactRef | string): Promise<Uint8Array>;
+  /** Announces a worker and keeps its entry alive until `stop()`, which removes it. */
+  registerWorker(info: Omit<WorkerInfo, 'seenAt'>): Promise<Stoppable>;
+  /** Workers whose heartbeat is younger than the bucket's TTL. */
+  listWorkers(): Promise<WorkerInfo[]>;
+  /** Abandons running consumers and heartbeats, then drains the connection. */
+  close(): Promise<void>;
+}
