@@ -5,6 +5,7 @@ export { parseDuration, parseSize, formatDuration } from './units.ts';
 export { Duration, Size, ModelSelection, SandboxSpec, TaskSpecBody, TaskSpec } from './spec.ts';
 export { Config, ModelEndpoint, ModelPrice } from './config.ts';
 export { Subtask, Plan, Review, ReviewComment, REVIEW_SEVERITIES } from './plan.ts';
+export { validatePlan, topologicalOrder } from './plan-validate.ts';
 export {
   ROLES,
   Role,
@@ -22,5 +23,5 @@ export {
   addUsage,
 } from './job.ts';
 export { TRACE_KINDS, TraceKind, TraceEvent } from './trace.ts';
-export { parseYamlWith, loadYamlFile } from './yaml-load.ts';
+export { parseYamlWith, loadYamlFile, yamlPositionOf } from './yaml-load.ts';
 export type { YamlIssue } from './yaml-load.ts';

@@ -81,3 +81,13 @@ function formatIssues(headline: string, issues: YamlIssue[]): string {
   const lines = issues.map((i) => `  ${i.file}:${i.line}:${i.column}  ${i.path}: ${i.message}`);
   return [`${headline}:`, ...lines].join('\n');
 }
+
+/** The 1-based line and column of a field path in YAML text, or null when the path is absent. */
+export function yamlPositionOf(text: string, path: PropertyKey[]): { line: number; column: number } | null {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter });
+  const node = path.length === 0 ? doc.contents : doc.getIn(path as unknown[], true);
+  if (!isNode(node) || !node.range) return null;
+  const pos = counter.linePos(node.range[0]);
+  return { line: pos.line, column: pos.col };
+}

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { CodecrewError, type Job, type JobOutput } from '@codecrew/core';
+import { readOnlyTools, writeTools } from '../tools/files.ts';
+import { shellTool } from '../tools/shell.ts';
+import { runAgentLoop } from '../runtime/loop.ts';
+import { systemPrompt } from '../runtime/prompt.ts';
+import { defineTool } from '../runtime/tool.ts';
+import { requireModel, type RoleRun } from '../runtime/role.ts';
+
+const INSTRUCTIONS = `You are a coder in a crew of coding agents. You own one subtask of a larger task; other coders handle the other subtasks in parallel, in their own copies of the repository, and their work is merged with yours afterwards. Change only what your subtask needs, preferably within the files it lists, follow the repository's conventions, and add or update tests for what you change. Run the relevant tests with the shell tool before you finish. When the subtask is done, call finish with a short summary of what you changed and how you verified it.`;
+
+/** `finish {summary}`: ends a coder job. */
+export const finishTool = defineTool({
+  name: 'finish',
+  description: 'Finish your subtask; ends your job. Summarize what you changed and how you verified it.',
+  schema: z.object({ summary: z.string().min(1) }),
+  async run(args) {
+    return { kind: 'terminal', value: args };
+  },
+});
+
+function userPrompt(job: Job): string {
+  if (job.input.role !== 'coder') throw new CodecrewError('INTERNAL', 'not a coder job');
+  const { subtask, kind, instructions } = job.input;
+  const lines = [
+    `Overall task:\n${job.prompt}`,
+    `Your subtask (${subtask.id}): ${subtask.title}\n${subtask.description}`,
+    subtask.files.length > 0 ? `Files this subtask may change: ${subtask.files.join(', ')}` : '',
+  ];
+  if (kind === 'fix') lines.push(`This is a follow-up round. Address the following, then finish:\n${instructions}`);
+  if (kind === 'resolve') lines.push(`Resolve the merge conflict described below, keeping the intent of both sides, then finish:\n${instructions}`);
+  if (kind === 'implement' && instructions.trim() !== '') lines.push(instructions);
+  return lines.filter((line) => line !== '').join('\n\n');
+}
+
+/** Runs a coder job: change the workspace, then hand back the patch against the starting tree. */
+export const runCoder: RoleRun = async (input) => {
+  const { job, tools: context, price } = input;
+  const result = await runAgentLoop({
+    model: requireModel(input),
+    tools: [...readOnlyTools, ...writeTools, shellTool, finishTool],
+    terminalTools: ['finish'],
+    system: systemPrompt(INSTRUCTIONS, job),
+    user: userPrompt(job),
+    maxSteps: job.maxSteps,
+    context,
+    ...(price ? { price } : {}),
+  });
+  const { summary } = result.value as { summary: string };
+  const diff = await context.workspace.diff();
+  const patch =
+    diff.patch.trim() === ''
+      ? null
+      : await input.artifacts.put(`tasks/${job.taskId}/patches/${job.id}.diff`, Buffer.from(diff.patch));
+  context.emit('log', `patch: ${diff.changedFiles.length} file(s) changed`, { changedFiles: diff.changedFiles });
+  const output: JobOutput = { role: 'coder', summary, patch, changedFiles: diff.changedFiles };
+  return { output, usage: result.usage, steps: result.steps };
+};

@@ -1,0 +1,11 @@
+export { AgentWorker } from './worker/agent-worker.ts';
+export type { AgentWorkerOptions } from './worker/agent-worker.ts';
+export { runJob } from './worker/run-job.ts';
+export type { JobRuntime } from './worker/run-job.ts';
+export { runAgentLoop } from './runtime/loop.ts';
+export type { AgentLoopOptions, AgentLoopResult } from './runtime/loop.ts';
+export { LoopGuard } from './runtime/loop-guard.ts';
+export { defineTool, toOpenAITool } from './runtime/tool.ts';
+export type { ToolDefinition, ToolContext, ToolOutcome, EmitEvent } from './runtime/tool.ts';
+export { parseTestOutput } from './tester/parse/index.ts';
+export type { ParsedCounts } from './tester/parse/index.ts';

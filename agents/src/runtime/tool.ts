@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import type { CommandRecord, Role, TraceKind, Usage } from '@codecrew/core';
+import type { Sandbox, Workspace } from '@codecrew/sandbox';
+
+/** Publishes one trace event about the running job. */
+export type EmitEvent = (kind: TraceKind, message: string, data?: Record<string, unknown>) => void;
+
+/** What a tool can reach while it runs: the workspace on the host and the sandbox. */
+export interface ToolContext {
+  role: Role;
+  workspace: Workspace;
+  sandbox: Sandbox;
+  emit: EmitEvent;
+  /** Every command run in the sandbox is recorded here for the report. */
+  commands: CommandRecord[];
+  signal: AbortSignal;
+  /** Model usage and steps so far, kept current so that a failed job still reports them. */
+  meter: { usage: Usage; steps: number };
+}
+
+/** A tool's answer: text for the model, or the end of the job with a value. */
+export type ToolOutcome = { kind: 'text'; text: string } | { kind: 'terminal'; value: unknown };
+
+/** One tool of the agent tool protocol (v1). Names and argument shapes are a public contract. */
+export interface ToolDefinition<S extends z.ZodType = z.ZodType> {
+  name: string;
+  description: string;
+  schema: S;
+  run(args: z.infer<S>, ctx: ToolContext): Promise<ToolOutcome>;
+}
+
+/** Builds a tool definition with its argument type inferred from the schema. */
+export function defineTool<S extends z.ZodType>(tool: ToolDefinition<S>): ToolDefinition {
+  return tool as unknown as ToolDefinition;
+}
+
+/** A text outcome. */
+export const text = (value: string): ToolOutcome => ({ kind: 'text', text: value });
+
+/** The OpenAI function-tool form of a tool, for `bindTools`. */
+export function toOpenAITool(tool: ToolDefinition): {
+  type: 'function';
+  function: { name: string; description: string; parameters: Record<string, unknown> };
+} {
+  const schema = z.toJSONSchema(tool.schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  delete schema.$schema;
+  return { type: 'function', function: { name: tool.name, description: tool.description, parameters: schema } };
+}
+
+/** Formats zod issues as one line per problem, for the model to read. */
+export function describeArgIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(arguments)'}: ${issue.message}`)
+    .join('; ');
+}

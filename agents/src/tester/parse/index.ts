@@ -1,0 +1,2 @@
+export { parseTestOutput } from './parse.ts';
+export type { ParsedCounts } from './types.ts';

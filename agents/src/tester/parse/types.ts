@@ -1,0 +1,45 @@
+/** Test counts read from a test runner's output; `recognised` is false when no known summary was found. */
+export interface ParsedCounts {
+  framework: string;
+  passed: number;
+  failed: number;
+  skipped: number;
+  /** Tests run, when the runner says (Go without -v does not). */
+  total: number | null;
+  recognised: boolean;
+}
+
+/** What one framework's detector found: its counts summed over every summary in the output. */
+export interface Counts {
+  passed: number;
+  failed: number;
+  skipped: number;
+  total: number | null;
+}
+
+/** Reads one framework's summaries from cleaned output lines (trimmed, no ANSI codes); null when it has none. */
+export type Detector = (lines: string[]) => Counts | null;
+
+/** Adds counts; a total is known only when every part knows it. */
+export function addCounts(a: Counts, b: Counts): Counts {
+  return {
+    passed: a.passed + b.passed,
+    failed: a.failed + b.failed,
+    skipped: a.skipped + b.skipped,
+    total: a.total === null || b.total === null ? null : a.total + b.total,
+  };
+}
+
+export const ZERO: Counts = { passed: 0, failed: 0, skipped: 0, total: 0 };
+
+/** Parses "3 passed", "1 failed" ... items into a map of word to number; null when an item is not of that form. */
+export function countItems(items: string[]): Map<string, number> | null {
+  const map = new Map<string, number>();
+  for (const item of items) {
+    const match = /^(\d+) ([a-z ]+)$/.exec(item.trim());
+    if (match === null) return null;
+    const key = match[2] ?? '';
+    map.set(key, (map.get(key) ?? 0) + Number(match[1]));
+  }
+  return map;
+}

@@ -1,0 +1,97 @@
+import {
+  CodecrewError,
+  type ArtifactRef,
+  type Job,
+  type JobInput,
+  type JobResult,
+  type Role,
+} from '@codecrew/core';
+import { archiveTree, GitRepo } from '../git/index.ts';
+import type { GraphDeps } from './deps.ts';
+import type { JobRecord, TaskStateValue } from './state.ts';
+
+/** The part of the task state that jobs are built from. */
+export type JobContextState = Pick<TaskStateValue, 'task' | 'agentsMd' | 'scratchDir'>;
+
+const treeCache = new Map<string, Promise<ArtifactRef>>();
+
+/** The artifact holding the tree of `commit`, uploaded once per task and commit. */
+export function treeArtifact(deps: GraphDeps, state: JobContextState, commit: string): Promise<ArtifactRef> {
+  const name = `tasks/${state.task.taskId}/trees/${commit}.tar`;
+  let ref = treeCache.get(name);
+  if (!ref) {
+    ref = archiveTree(new GitRepo(state.scratchDir), commit).then((tar) => deps.bus.putArtifact(name, tar));
+    ref.catch(() => treeCache.delete(name));
+    treeCache.set(name, ref);
+  }
+  return ref;
+}
+
+/** Builds a job for the task; the id is deterministic so that a re-run node finds its earlier result. */
+export function makeJob(
+  state: JobContextState,
+  opts: { id: string; role: Role; tree: ArtifactRef; input: JobInput; subtaskId?: string; attempt?: number },
+): Job {
+  const { task } = state;
+  const job: Job = {
+    id: `${task.taskId}-${opts.id}`,
+    taskId: task.taskId,
+    role: opts.role,
+    attempt: opts.attempt ?? 1,
+    createdAt: new Date().toISOString(),
+    prompt: task.prompt,
+    agentsMd: state.agentsMd,
+    tree: opts.tree,
+    model: task.models[opts.role],
+    maxSteps: task.maxSteps,
+    timeoutMs: task.jobTimeoutMs,
+    sandbox: task.sandbox,
+    input: opts.input,
+  };
+  if (opts.subtaskId !== undefined) job.subtaskId = opts.subtaskId;
+  return job;
+}
+
+/**
+ * Sends a job to the crew and waits for its result. A result already on the
+ * results stream (a node re-run after a crash) is used instead of dispatching again.
+ */
+export async function runOnCrew(deps: GraphDeps, job: Job): Promise<JobResult> {
+  const existing = await deps.bus.getResult(job.taskId, job.id);
+  if (existing) return existing;
+  await deps.bus.dispatchJob(job);
+  deps.emit('job.dispatched', `${job.role}${job.subtaskId ? ` ${job.subtaskId}` : ''} dispatched`, {
+    jobId: job.id,
+    role: job.role,
+    subtaskId: job.subtaskId,
+    model: job.model.name,
+  });
+  try {
+    return await deps.bus.awaitResult(job.taskId, job.id, { signal: deps.signal, timeoutMs: job.timeoutMs + 60_000 });
+  } catch (error) {
+    if (deps.signal.aborted) throw new CodecrewError('CANCELLED', 'the task was cancelled', { cause: error });
+    throw error;
+  }
+}
+
+/** The record of a finished job kept in the task state. */
+export function jobRecord(result: JobResult, round: number): JobRecord {
+  const record: JobRecord = {
+    jobId: result.jobId,
+    role: result.role,
+    round,
+    status: result.status,
+    usage: result.usage,
+    startedAt: result.startedAt,
+    finishedAt: result.finishedAt,
+    worker: result.worker,
+  };
+  if (result.subtaskId !== undefined) record.subtaskId = result.subtaskId;
+  if (result.error !== undefined) record.error = result.error;
+  return record;
+}
+
+/** The failure message of a job result, for people. */
+export function failureOf(result: JobResult): string {
+  return result.error ? `${result.error.code}: ${result.error.message}` : `job ${result.status}`;
+}

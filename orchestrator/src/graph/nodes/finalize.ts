@@ -1,0 +1,63 @@
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { GitRepo, diffCommits, openUserRepo, publishBranch } from '../../git/index.ts';
+import type { GraphDeps } from '../deps.ts';
+import type { TaskResultRefs, TaskStatus, TaskStateUpdate, TaskStateValue } from '../state.ts';
+
+/** The final status of a code task, from the last tests and review. */
+export function finalStatus(state: TaskStateValue): TaskStatus {
+  if (state.status !== 'running') return state.status;
+  if (state.task.mode === 'ask') return state.answer === null ? 'failed' : 'answered';
+  if (state.integration === state.baseCommit) return 'failed';
+  if (state.tests !== null && state.tests.exitCode !== 0) return 'tests_failed';
+  if (state.review?.verdict === 'approve') return 'approved';
+  return 'changes_requested';
+}
+
+function commitMessage(state: TaskStateValue): string {
+  const firstLine = state.task.prompt.trim().split('\n')[0] ?? state.task.name;
+  const subject = `${state.task.name}: ${firstLine}`.slice(0, 72);
+  const subtasks = (state.plan?.subtasks ?? [])
+    .map((s) => `- ${s.id} ${s.title} [${state.subtasks[s.id]?.status ?? '?'}]: ${state.subtasks[s.id]?.summary ?? ''}`)
+    .join('\n');
+  const tests = state.tests ? `Tests: \`${state.tests.command}\` exit ${state.tests.exitCode}, ${state.tests.passed} passed, ${state.tests.failed} failed` : 'Tests: none run';
+  const review = state.review ? `Review: ${state.review.verdict} — ${state.review.summary}` : 'Review: none';
+  return `${subject}\n\n${state.plan?.summary ?? ''}\n\n${subtasks}\n\n${tests}\n${review}\n\ncodecrew-task: ${state.task.taskId}\n`;
+}
+
+/** finalize: write the diff, commit it to a new branch of the user's repository, and settle the status. */
+export async function finalizeNode(state: TaskStateValue, deps: GraphDeps): Promise<TaskStateUpdate> {
+  const { task } = state;
+  await mkdir(task.outDir, { recursive: true });
+  const status = finalStatus(state);
+  const result: TaskResultRefs = { diffPath: null, patchPath: null, branch: null, commit: null, filesChanged: 0, answerPath: null };
+  if (task.mode === 'ask' && state.answer !== null) {
+    result.answerPath = join(task.outDir, 'answer.md');
+    await writeFile(result.answerPath, state.answer);
+  }
+  if (task.mode === 'code' && state.integration !== '' && state.integration !== state.baseCommit) {
+    const scratch = new GitRepo(state.scratchDir);
+    const diff = await diffCommits(scratch, state.baseCommit, state.integration);
+    result.filesChanged = diff.files.length;
+    result.diffPath = join(task.outDir, 'diff.patch');
+    await writeFile(result.diffPath, diff.patch);
+    if (task.patchPath !== null) {
+      await mkdir(dirname(task.patchPath), { recursive: true });
+      await copyFile(result.diffPath, task.patchPath);
+      result.patchPath = task.patchPath;
+    }
+    const user = await openUserRepo(task.repoPath, task.ref ?? undefined);
+    const published = await publishBranch({
+      scratch,
+      userRepoRoot: user.root,
+      base: state.baseCommit,
+      tree: state.integration,
+      branch: task.branch,
+      message: commitMessage(state),
+    });
+    result.branch = published.branch;
+    result.commit = published.commit;
+    deps.emit('log', `branch ${published.branch} (${published.commit.slice(0, 10)}) created in ${user.root}`, { ...published });
+  }
+  return { status, result };
+}

@@ -1,0 +1,26 @@
+import { validatePlan, type Plan } from '@codecrew/core';
+import { failureOf, jobRecord, makeJob, runOnCrew, treeArtifact } from '../jobs.ts';
+import type { GraphDeps } from '../deps.ts';
+import type { SubtaskState, TaskStateUpdate, TaskStateValue } from '../state.ts';
+
+/** plan: a planner job explores the base tree read-only and submits a DAG of subtasks. */
+export async function planNode(state: TaskStateValue, deps: GraphDeps): Promise<TaskStateUpdate> {
+  const tree = await treeArtifact(deps, state, state.baseCommit);
+  const job = makeJob(state, { id: 'plan', role: 'planner', tree, input: { role: 'planner' } });
+  const result = await runOnCrew(deps, job);
+  const jobs = [jobRecord(result, 0)];
+  if (result.status !== 'succeeded' || result.output?.role !== 'planner') {
+    return { jobs, status: 'failed', error: { code: 'JOB_FAILED', message: `planning failed: ${failureOf(result)}`, retryable: false } };
+  }
+  const plan: Plan = result.output.plan;
+  const problems = validatePlan(plan);
+  if (problems.length > 0) {
+    return { jobs, status: 'failed', error: { code: 'PLAN_INVALID', message: `the plan is not valid: ${problems.join('; ')}`, retryable: false } };
+  }
+  const subtasks: Record<string, SubtaskState> = {};
+  for (const subtask of plan.subtasks) {
+    subtasks[subtask.id] = { id: subtask.id, title: subtask.title, status: 'pending', summary: '', changedFiles: [], error: null };
+  }
+  deps.emit('plan', `plan: ${plan.subtasks.length} subtask(s) — ${plan.summary}`, { plan });
+  return { jobs, plan, subtasks };
+}

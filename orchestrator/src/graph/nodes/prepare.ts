@@ -1,0 +1,50 @@
+import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { CodecrewError } from '@codecrew/core';
+import { createScratchRepo, openUserRepo } from '../../git/index.ts';
+import { loadAgentsMdFromCommit } from '../../agents-md/index.ts';
+import { detectTestCommand } from '../../task/test-command.ts';
+import type { GraphDeps } from '../deps.ts';
+import type { TaskStateUpdate, TaskStateValue } from '../state.ts';
+
+/** prepare: resolve the repository and ref, snapshot the base commit, load AGENTS.md, find the test command. */
+export async function prepareNode(state: TaskStateValue, deps: GraphDeps): Promise<TaskStateUpdate> {
+  const { task } = state;
+  const user = await openUserRepo(task.repoPath, task.ref ?? undefined);
+  const scratchDir = join(task.outDir, 'scratch.git');
+  await mkdir(task.outDir, { recursive: true });
+  const scratch = await createScratchRepo(user.root, scratchDir);
+  const agents = await loadAgentsMdFromCommit(scratch, user.baseCommit);
+  const { stdout } = await scratch.run(['ls-tree', '-r', '--name-only', user.baseCommit]);
+  const files = stdout.split('\n').filter((line) => line !== '');
+  if (files.length === 0 && task.mode === 'code') {
+    throw new CodecrewError('REPO_INVALID', `${task.repoPath} has no files at ${user.ref}; commit something first`);
+  }
+  let testCommand = task.testCommand;
+  let testCommandSource = testCommand === null ? '' : 'task spec';
+  if (testCommand === null) {
+    const detected = detectTestCommand(agents.text, files);
+    if (detected) {
+      testCommand = detected.command;
+      testCommandSource = detected.source;
+    }
+  }
+  deps.emit('log', `repository ${user.root} at ${user.ref} (${user.baseCommit.slice(0, 10)})${user.dirty ? ', uncommitted changes ignored' : ''}`, {
+    repo: user.root,
+    ref: user.ref,
+    baseCommit: user.baseCommit,
+    dirty: user.dirty,
+    agentsMd: agents.files,
+    testCommand,
+    testCommandSource,
+  });
+  return {
+    baseCommit: user.baseCommit,
+    integration: user.baseCommit,
+    scratchDir,
+    agentsMd: agents.text,
+    agentsMdFiles: agents.files,
+    testCommand,
+    testCommandSource,
+  };
+}

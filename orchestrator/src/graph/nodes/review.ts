@@ -1,0 +1,27 @@
+import { GitRepo, diffCommits } from '../../git/index.ts';
+import { failureOf, jobRecord, makeJob, runOnCrew, treeArtifact } from '../jobs.ts';
+import type { GraphDeps } from '../deps.ts';
+import type { TaskStateUpdate, TaskStateValue } from '../state.ts';
+
+/** review: a reviewer job reads the task, the merged diff, AGENTS.md and the test results, and returns a verdict. */
+export async function reviewNode(state: TaskStateValue, deps: GraphDeps): Promise<TaskStateUpdate> {
+  const repo = new GitRepo(state.scratchDir);
+  const diff = await diffCommits(repo, state.baseCommit, state.integration);
+  const diffRef = await deps.bus.putArtifact(`tasks/${state.task.taskId}/diffs/review-r${state.round}.diff`, Buffer.from(diff.patch));
+  const tree = await treeArtifact(deps, state, state.integration);
+  const summaries = (state.plan?.subtasks ?? []).map((s) => ({ id: s.id, title: s.title, summary: state.subtasks[s.id]?.summary ?? '' }));
+  const job = makeJob(state, {
+    id: `review-r${state.round}`,
+    role: 'reviewer',
+    tree,
+    input: { role: 'reviewer', diff: diffRef, tests: state.tests, subtaskSummaries: summaries },
+  });
+  const result = await runOnCrew(deps, job);
+  const jobs = [jobRecord(result, state.round)];
+  if (result.status !== 'succeeded' || result.output?.role !== 'reviewer') {
+    return { jobs, status: 'failed', error: { code: 'JOB_FAILED', message: `the review failed: ${failureOf(result)}`, retryable: false } };
+  }
+  const review = result.output.review;
+  deps.emit('review', `review round ${state.round}: ${review.verdict} — ${review.summary}`, { review, round: state.round });
+  return { jobs, review, reviews: [{ ...review, round: state.round }] };
+}

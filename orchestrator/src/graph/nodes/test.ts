@@ -1,0 +1,30 @@
+import { failureOf, jobRecord, makeJob, runOnCrew, treeArtifact } from '../jobs.ts';
+import type { GraphDeps } from '../deps.ts';
+import type { TaskStateUpdate, TaskStateValue } from '../state.ts';
+
+/** test: a tester job runs the test command on the integrated tree in a fresh sandbox. */
+export async function testNode(state: TaskStateValue, deps: GraphDeps): Promise<TaskStateUpdate> {
+  if (state.testCommand === null) {
+    deps.emit('tests', 'no test command found (set spec.test.command or name it in AGENTS.md); tests skipped', { skipped: true });
+    return { tests: null };
+  }
+  const tree = await treeArtifact(deps, state, state.integration);
+  const job = makeJob(state, {
+    id: `test-r${state.round}`,
+    role: 'tester',
+    tree,
+    input: { role: 'tester', command: state.testCommand },
+  });
+  const result = await runOnCrew(deps, job);
+  const jobs = [jobRecord(result, state.round)];
+  if (result.status !== 'succeeded' || result.output?.role !== 'tester') {
+    return {
+      jobs,
+      tests: null,
+      status: 'failed',
+      error: { code: 'JOB_FAILED', message: `the test job failed: ${failureOf(result)}`, retryable: false },
+    };
+  }
+  const report = result.output.report;
+  return { jobs, tests: report, testRuns: [{ ...report, round: state.round }] };
+}

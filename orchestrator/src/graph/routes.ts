@@ -1,0 +1,106 @@
+import { Send } from '@langchain/langgraph';
+import type { ReviewComment } from '@codecrew/core';
+import type { CodeAssignment, CodePayload } from './nodes/code.ts';
+import type { TaskStateValue } from './state.ts';
+
+/** Turns a file glob (`src/**`, `*.js`) into a regular expression. */
+export function globToRegExp(glob: string): RegExp {
+  let pattern = '';
+  for (let i = 0; i < glob.length; i += 1) {
+    const char = glob[i] as string;
+    if (char === '*' && glob[i + 1] === '*') {
+      pattern += glob[i + 2] === '/' ? '(?:.*/)?' : '.*';
+      i += glob[i + 2] === '/' ? 2 : 1;
+    } else if (char === '*') pattern += '[^/]*';
+    else if (char === '?') pattern += '[^/]';
+    else pattern += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${pattern}$`);
+}
+
+function payload(state: TaskStateValue, assignment: CodeAssignment): Send {
+  const body: CodePayload = {
+    task: state.task,
+    agentsMd: state.agentsMd,
+    scratchDir: state.scratchDir,
+    plan: state.plan ?? { summary: '', subtasks: [] },
+    assignment,
+  };
+  return new Send('code', body);
+}
+
+/** Subtasks not yet started whose dependencies are all merged, in plan order. */
+export function readySubtasks(state: TaskStateValue): string[] {
+  return (state.plan?.subtasks ?? [])
+    .filter((s) => state.subtasks[s.id]?.status === 'pending')
+    .filter((s) => s.depends_on.every((dep) => state.subtasks[dep]?.status === 'merged'))
+    .map((s) => s.id);
+}
+
+function waveSends(state: TaskStateValue): Send[] {
+  return readySubtasks(state).map((subtaskId) =>
+    payload(state, { subtaskId, kind: 'implement', instructions: '', round: state.round, startCommit: state.integration }),
+  );
+}
+
+/** After planning: the first wave of coders, or the end. */
+export function afterPlan(state: TaskStateValue): Send[] | 'finalize' {
+  if (state.status !== 'running') return 'finalize';
+  const sends = waveSends(state);
+  return sends.length > 0 ? sends : 'finalize';
+}
+
+/** After a merge train: the next wave, else the tests, else the end when nothing was merged. */
+export function afterIntegrate(state: TaskStateValue): Send[] | 'test' | 'finalize' {
+  if (state.status !== 'running') return 'finalize';
+  const sends = waveSends(state);
+  if (sends.length > 0) return sends;
+  const merged = Object.values(state.subtasks).some((s) => s.status === 'merged');
+  return merged && state.integration !== state.baseCommit ? 'test' : 'finalize';
+}
+
+/** After the tests: the review, unless the tester itself failed. */
+export function afterTest(state: TaskStateValue): 'review' | 'finalize' {
+  return state.status === 'running' ? 'review' : 'finalize';
+}
+
+/** The subtask that owns a file: the one that changed it, else the one whose globs match, else the first merged one. */
+export function ownerOf(path: string, state: TaskStateValue): string | null {
+  const subtasks = state.plan?.subtasks ?? [];
+  const merged = subtasks.filter((s) => state.subtasks[s.id]?.status === 'merged');
+  const changer = merged.find((s) => state.subtasks[s.id]?.changedFiles.includes(path));
+  if (changer) return changer.id;
+  const matcher = merged.find((s) => s.files.some((glob) => globToRegExp(glob).test(path)));
+  if (matcher) return matcher.id;
+  return merged[0]?.id ?? null;
+}
+
+function formatComments(comments: ReviewComment[]): string {
+  return comments.map((c) => `- ${c.path}${c.line ? `:${c.line}` : ''} [${c.severity}] ${c.body}`).join('\n');
+}
+
+/** After the review: the end, or fix jobs that route each comment to the subtask owning its file. */
+export function afterReview(state: TaskStateValue): Send[] | 'finalize' {
+  const review = state.review;
+  if (state.status !== 'running' || review === null || review.verdict === 'approve') return 'finalize';
+  if (state.round >= state.task.reviewRounds) return 'finalize';
+  const bySubtask = new Map<string, ReviewComment[]>();
+  for (const comment of review.comments) {
+    const owner = ownerOf(comment.path, state);
+    if (owner === null) continue;
+    bySubtask.set(owner, [...(bySubtask.get(owner) ?? []), comment]);
+  }
+  if (bySubtask.size === 0) return 'finalize';
+  const tests = state.tests;
+  const testNote =
+    tests && tests.exitCode !== 0 ? `\n\nThe tests currently fail (\`${tests.command}\`, exit ${tests.exitCode}):\n${tests.outputExcerpt.slice(-1500)}` : '';
+  return [...bySubtask.entries()].map(([subtaskId, comments]) =>
+    payload(state, {
+      subtaskId,
+      kind: 'fix',
+      instructions: `The reviewer requested changes (${review.summary}):\n${formatComments(comments)}${testNote}`,
+      round: state.round + 1,
+      startCommit: state.integration,
+    }),
+  );
+}

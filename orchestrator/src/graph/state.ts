@@ -1,0 +1,106 @@
+import { Annotation } from '@langchain/langgraph';
+import type { ArtifactRef, ErrorData, Plan, Review, Role, TestReport, Usage } from '@codecrew/core';
+import type { ResolvedTask } from '../task/resolve.ts';
+
+/** Where one subtask stands. */
+export interface SubtaskState {
+  id: string;
+  title: string;
+  status: 'pending' | 'running' | 'merged' | 'failed' | 'skipped';
+  summary: string;
+  changedFiles: string[];
+  error: string | null;
+}
+
+/** A coder's patch waiting to be merged. */
+export interface PatchCandidate {
+  subtaskId: string;
+  jobId: string;
+  kind: 'implement' | 'fix' | 'resolve';
+  round: number;
+  startCommit: string;
+  patch: ArtifactRef | null;
+  summary: string;
+  changedFiles: string[];
+}
+
+/** A finished job, as the task remembers it (the full result stays on the results stream). */
+export interface JobRecord {
+  jobId: string;
+  role: Role;
+  subtaskId?: string;
+  round: number;
+  status: 'succeeded' | 'failed' | 'cancelled';
+  error?: ErrorData;
+  usage: Usage;
+  startedAt: string;
+  finishedAt: string;
+  worker: string;
+}
+
+/** One step of the merge train. */
+export interface MergeRecord {
+  subtaskId: string;
+  jobId: string;
+  round: number;
+  status: 'clean' | 'conflict' | 'empty' | 'failed';
+  commit?: string;
+  conflicts?: string[];
+  message?: string;
+}
+
+/** What the task hands back. */
+export interface TaskResultRefs {
+  diffPath: string | null;
+  patchPath: string | null;
+  branch: string | null;
+  commit: string | null;
+  filesChanged: number;
+  answerPath: string | null;
+}
+
+/** How a task ended. */
+export type TaskStatus = 'running' | 'approved' | 'changes_requested' | 'tests_failed' | 'failed' | 'answered' | 'cancelled' | 'budget_exhausted';
+
+const replace = <T>(fallback: () => T) => Annotation<T>({ reducer: (_old: T, next: T) => next, default: fallback });
+const append = <T>() => Annotation<T[]>({ reducer: (old: T[], next: T[]) => old.concat(next), default: () => [] });
+
+/** The orchestrator's LangGraph state. Large things (trees, patches, logs) are artifact references. */
+export const TaskState = Annotation.Root({
+  task: Annotation<ResolvedTask>,
+  status: replace<TaskStatus>(() => 'running'),
+  error: replace<ErrorData | null>(() => null),
+  baseCommit: replace<string>(() => ''),
+  integration: replace<string>(() => ''),
+  scratchDir: replace<string>(() => ''),
+  agentsMd: replace<string>(() => ''),
+  agentsMdFiles: replace<string[]>(() => []),
+  testCommand: replace<string | null>(() => null),
+  testCommandSource: replace<string>(() => ''),
+  plan: replace<Plan | null>(() => null),
+  subtasks: Annotation<Record<string, SubtaskState>>({
+    reducer: (old, next) => {
+      const merged = { ...old };
+      for (const [id, update] of Object.entries(next)) merged[id] = { ...(old[id] ?? update), ...update };
+      return merged;
+    },
+    default: () => ({}),
+  }),
+  /** Patches of the current wave; `null` empties the list after the merge train. */
+  candidates: Annotation<PatchCandidate[], PatchCandidate[] | null>({
+    reducer: (old, next) => (next === null ? [] : old.concat(next)),
+    default: () => [],
+  }),
+  round: replace<number>(() => 0),
+  jobs: append<JobRecord>(),
+  merges: append<MergeRecord>(),
+  tests: replace<TestReport | null>(() => null),
+  testRuns: append<TestReport & { round: number }>(),
+  review: replace<Review | null>(() => null),
+  reviews: append<Review & { round: number }>(),
+  answer: replace<string | null>(() => null),
+  result: replace<TaskResultRefs | null>(() => null),
+});
+
+export type TaskStateValue = typeof TaskState.State;
+export type TaskStateUpdate = typeof TaskState.Update;

@@ -1,0 +1,116 @@
+import { addUsage, emptyUsage, type CommandRecord, type ErrorData, type JobResult, type Usage } from '@codecrew/core';
+import type { TaskStateValue, TaskStatus } from '../graph/state.ts';
+
+/** report.json: everything a person or a program needs to judge the result. */
+export interface TaskReport {
+  taskId: string;
+  name: string;
+  mode: 'code' | 'ask';
+  status: TaskStatus;
+  error: ErrorData | null;
+  prompt: string;
+  repo: { path: string; ref: string | null; baseCommit: string };
+  models: Record<string, string>;
+  scripted: boolean;
+  agentsMd: string[];
+  testCommand: { command: string | null; source: string };
+  plan: TaskStateValue['plan'];
+  subtasks: Array<{ id: string; title: string; status: string; summary: string; changedFiles: string[]; error: string | null; dependsOn: string[] }>;
+  jobs: Array<{
+    jobId: string;
+    role: string;
+    subtaskId: string | null;
+    round: number;
+    status: string;
+    error: ErrorData | null;
+    usage: Usage;
+    startedAt: string;
+    finishedAt: string;
+    durationMs: number;
+    worker: string;
+    commands: CommandRecord[];
+  }>;
+  merges: TaskStateValue['merges'];
+  tests: TaskStateValue['testRuns'];
+  reviews: TaskStateValue['reviews'];
+  answer: string | null;
+  result: TaskStateValue['result'];
+  usage: Usage & { byRole: Record<string, Usage>; bySubtask: Record<string, Usage> };
+  timings: { startedAt: string; finishedAt: string; durationMs: number };
+  files: { report: string; reportJson: string; trace: string };
+}
+
+function add(map: Record<string, Usage>, key: string, usage: Usage): void {
+  map[key] = addUsage(map[key] ?? emptyUsage(), usage);
+}
+
+/** Assembles report.json from the final state and the jobs' full results. */
+export function buildReport(
+  state: TaskStateValue,
+  results: Map<string, JobResult>,
+  meta: { status: TaskStatus; error: ErrorData | null; startedAt: Date; finishedAt: Date; files: TaskReport['files'] },
+): TaskReport {
+  const { task } = state;
+  let usage = emptyUsage();
+  const byRole: Record<string, Usage> = {};
+  const bySubtask: Record<string, Usage> = {};
+  for (const job of state.jobs) {
+    usage = addUsage(usage, job.usage);
+    add(byRole, job.role, job.usage);
+    if (job.subtaskId !== undefined) add(bySubtask, job.subtaskId, job.usage);
+  }
+  const models: Record<string, string> = {};
+  for (const [role, ref] of Object.entries(task.models)) models[role] = ref.name;
+  return {
+    taskId: task.taskId,
+    name: task.name,
+    mode: task.mode,
+    status: meta.status,
+    error: meta.error,
+    prompt: task.prompt,
+    repo: { path: task.repoPath, ref: task.ref, baseCommit: state.baseCommit },
+    models,
+    scripted: Object.values(models).some((name) => name.startsWith('scripted')),
+    agentsMd: state.agentsMdFiles,
+    testCommand: { command: state.testCommand, source: state.testCommandSource },
+    plan: state.plan,
+    subtasks: (state.plan?.subtasks ?? []).map((s) => {
+      const st = state.subtasks[s.id];
+      return {
+        id: s.id,
+        title: s.title,
+        status: st?.status ?? 'pending',
+        summary: st?.summary ?? '',
+        changedFiles: st?.changedFiles ?? [],
+        error: st?.error ?? null,
+        dependsOn: s.depends_on,
+      };
+    }),
+    jobs: state.jobs.map((job) => ({
+      jobId: job.jobId,
+      role: job.role,
+      subtaskId: job.subtaskId ?? null,
+      round: job.round,
+      status: job.status,
+      error: job.error ?? null,
+      usage: job.usage,
+      startedAt: job.startedAt,
+      finishedAt: job.finishedAt,
+      durationMs: Date.parse(job.finishedAt) - Date.parse(job.startedAt),
+      worker: job.worker,
+      commands: results.get(job.jobId)?.commands ?? [],
+    })),
+    merges: state.merges,
+    tests: state.testRuns,
+    reviews: state.reviews,
+    answer: state.answer,
+    result: state.result,
+    usage: { ...usage, byRole, bySubtask },
+    timings: {
+      startedAt: meta.startedAt.toISOString(),
+      finishedAt: meta.finishedAt.toISOString(),
+      durationMs: meta.finishedAt.getTime() - meta.startedAt.getTime(),
+    },
+    files: meta.files,
+  };
+}

@@ -1,0 +1,75 @@
+import { formatDuration } from '@codecrew/core';
+import type { TaskReport } from './build-report.ts';
+
+const STATUS_TEXT: Record<string, string> = {
+  approved: 'approved — tests pass and the reviewer approved',
+  changes_requested: 'changes requested — the reviewer did not approve within the review rounds',
+  tests_failed: 'tests failed',
+  failed: 'failed',
+  answered: 'answered',
+  cancelled: 'cancelled',
+  budget_exhausted: 'stopped: budget exhausted',
+  running: 'running',
+};
+
+function fence(text: string, lang = ''): string {
+  const ticks = text.includes('```') ? '````' : '```';
+  return `${ticks}${lang}\n${text.trimEnd()}\n${ticks}`;
+}
+
+/** report.md: the same facts as report.json, for people. */
+export function renderMarkdown(report: TaskReport): string {
+  const out: string[] = [];
+  out.push(`# codecrew task ${report.name} (${report.taskId})`, '');
+  out.push(`**Status:** ${STATUS_TEXT[report.status] ?? report.status}`);
+  if (report.error) out.push(`**Error:** \`${report.error.code}\` ${report.error.message}`);
+  if (report.scripted) out.push('', '> The model of this run was **scripted** (codecrew\'s scripted model server), not a real model.');
+  out.push('', `- Repository: \`${report.repo.path}\` at \`${report.repo.ref ?? 'HEAD'}\` (${report.repo.baseCommit.slice(0, 12)})`);
+  out.push(`- Models: ${Object.entries(report.models).map(([role, name]) => `${role} \`${name}\``).join(', ')}`);
+  out.push(`- AGENTS.md: ${report.agentsMd.length > 0 ? report.agentsMd.map((f) => `\`${f}\``).join(', ') : 'none'}`);
+  out.push(`- Test command: ${report.testCommand.command ? `\`${report.testCommand.command}\` (from ${report.testCommand.source})` : 'none found'}`);
+  out.push(`- Duration: ${formatDuration(report.timings.durationMs)}; tokens: ${report.usage.promptTokens} in / ${report.usage.completionTokens} out; cost: $${report.usage.costUsd.toFixed(4)}`);
+  if (report.result?.branch) out.push(`- Branch: \`${report.result.branch}\` (${report.result.commit?.slice(0, 12)}), ${report.result.filesChanged} file(s) changed`);
+  if (report.result?.diffPath) out.push(`- Diff: \`${report.result.diffPath}\``);
+  out.push('', '## Task', '', report.prompt.trim());
+  if (report.answer !== null) out.push('', '## Answer', '', report.answer);
+  if (report.plan) {
+    out.push('', '## Plan', '', report.plan.summary, '', '| subtask | title | depends on | status | summary |', '|---|---|---|---|---|');
+    for (const s of report.subtasks) {
+      out.push(`| ${s.id} | ${s.title} | ${s.dependsOn.join(', ') || '—'} | ${s.status} | ${(s.error ?? s.summary).replace(/\n/g, ' ').replace(/\|/g, '\\|')} |`);
+    }
+  }
+  if (report.merges.length > 0) {
+    out.push('', '## Merge train', '');
+    for (const m of report.merges) out.push(`- round ${m.round}, ${m.subtaskId}: ${m.status}${m.conflicts ? ` (${m.conflicts.join(', ')})` : ''}${m.commit ? ` → ${m.commit.slice(0, 10)}` : ''}`);
+  }
+  if (report.tests.length > 0) {
+    out.push('', '## Tests', '');
+    for (const t of report.tests) {
+      out.push(`Round ${t.round}: \`${t.command}\` → exit ${t.exitCode}${t.timedOut ? ' (timed out)' : ''}; ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped (${t.framework}, ${formatDuration(t.durationMs)})`, '');
+      out.push(fence(t.outputExcerpt.slice(-3000)), '');
+    }
+  }
+  if (report.reviews.length > 0) {
+    out.push('', '## Review', '');
+    for (const r of report.reviews) {
+      out.push(`Round ${r.round}: **${r.verdict}** — ${r.summary}`);
+      for (const c of r.comments) out.push(`- \`${c.path}${c.line ? `:${c.line}` : ''}\` [${c.severity}] ${c.body}`);
+      out.push('');
+    }
+  }
+  out.push('', '## Jobs and commands', '');
+  for (const job of report.jobs) {
+    const who = `${job.role}${job.subtaskId ? ` ${job.subtaskId}` : ''}`;
+    out.push(`### ${who} — ${job.status} (${formatDuration(job.durationMs)}, ${job.usage.promptTokens + job.usage.completionTokens} tokens)`, '');
+    if (job.error) out.push(`Error: \`${job.error.code}\` ${job.error.message}`, '');
+    for (const cmd of job.commands) {
+      out.push(`- \`${cmd.command}\` → ${cmd.timedOut ? 'timed out' : `exit ${cmd.exitCode}`} (${formatDuration(cmd.durationMs)})`);
+      const output = `${cmd.stdout}${cmd.stderr ? `\n${cmd.stderr}` : ''}`.trim();
+      if (output !== '') out.push('', fence(output.slice(-1500)), '');
+    }
+    out.push('');
+  }
+  out.push('## Files', '', `- report: \`${report.files.report}\``, `- report.json: \`${report.files.reportJson}\``, `- trace: \`${report.files.trace}\``, '');
+  return out.join('\n');
+}

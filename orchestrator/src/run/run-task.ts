@@ -1,0 +1,132 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
+import { CodecrewError, toErrorData, type ErrorData, type JobResult, type TraceEvent, type TraceKind } from '@codecrew/core';
+import type { Bus } from '@codecrew/bus';
+import { buildTaskGraph } from '../graph/build.ts';
+import type { GraphDeps } from '../graph/deps.ts';
+import type { TaskStateValue, TaskStatus } from '../graph/state.ts';
+import { buildReport, type TaskReport } from '../report/build-report.ts';
+import { renderMarkdown } from '../report/render-markdown.ts';
+import type { ResolvedTask } from '../task/resolve.ts';
+
+/** How to run one task. */
+export interface RunTaskOptions {
+  task: ResolvedTask;
+  bus: Bus;
+  /** SQLite file of the LangGraph checkpointer. */
+  checkpointPath: string;
+  signal?: AbortSignal;
+}
+
+/** How a task ended, and where its evidence is. */
+export interface TaskOutcome {
+  taskId: string;
+  status: TaskStatus;
+  error: ErrorData | null;
+  report: TaskReport;
+  files: { report: string; reportJson: string; trace: string };
+}
+
+/**
+ * Runs a task through the graph on the crew reachable over `bus`, then writes
+ * report.md, report.json and trace.jsonl into the task's output directory.
+ */
+export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
+  const { task, bus } = options;
+  const startedAt = new Date();
+  await mkdir(task.outDir, { recursive: true });
+  await mkdir(dirname(options.checkpointPath), { recursive: true });
+  const controller = new AbortController();
+  const abort = (reason: unknown) => controller.abort(reason);
+  options.signal?.addEventListener('abort', () => abort(options.signal?.reason), { once: true });
+  let budgetTimer: NodeJS.Timeout | null = null;
+  if (task.budget.maxDurationMs !== null) {
+    budgetTimer = setTimeout(
+      () => abort(new CodecrewError('BUDGET_EXHAUSTED', `the task ran longer than budget.maxDuration (${task.budget.maxDurationMs} ms)`)),
+      task.budget.maxDurationMs,
+    );
+  }
+  let chain: Promise<void> = Promise.resolve();
+  const emit = (kind: TraceKind, message: string, data: Record<string, unknown> = {}) => {
+    const event: TraceEvent = { taskId: task.taskId, kind, at: new Date().toISOString(), message, data };
+    chain = chain.then(() => bus.publishEvent(event)).catch(() => undefined);
+  };
+  const deps: GraphDeps = { bus, emit, signal: controller.signal };
+  const onCancel = () => void bus.publishControl(task.taskId, { type: 'cancel', reason: String(controller.signal.reason ?? 'cancelled') }).catch(() => undefined);
+  controller.signal.addEventListener('abort', onCancel, { once: true });
+
+  emit('task.started', `task ${task.name} (${task.mode}) on ${task.repoPath}`, { name: task.name, mode: task.mode, repo: task.repoPath, models: task.models });
+  const checkpointer = SqliteSaver.fromConnString(options.checkpointPath);
+  const graph = buildTaskGraph(deps, checkpointer);
+  const config = { configurable: { thread_id: task.taskId }, maxConcurrency: Math.max(task.parallelism, 1) + 1, recursionLimit: 200, signal: controller.signal };
+  let state: TaskStateValue | null = null;
+  let status: TaskStatus;
+  let error: ErrorData | null = null;
+  try {
+    state = (await graph.invoke({ task }, config)) as TaskStateValue;
+    status = state.status;
+    error = state.error;
+  } catch (caught) {
+    const reason = controller.signal.reason;
+    if (reason instanceof CodecrewError && reason.code === 'BUDGET_EXHAUSTED') {
+      status = 'budget_exhausted';
+      error = reason.toData();
+    } else if (controller.signal.aborted) {
+      status = 'cancelled';
+      error = { code: 'CANCELLED', message: `the task was cancelled: ${String(reason ?? 'by request')}`, retryable: false };
+    } else {
+      status = 'failed';
+      error = toErrorData(caught);
+    }
+    const snapshot = await graph.getState(config).catch(() => null);
+    state = (snapshot?.values as TaskStateValue | undefined) ?? null;
+  } finally {
+    if (budgetTimer) clearTimeout(budgetTimer);
+  }
+  const finishedAt = new Date();
+  emit('task.finished', `task ${status}${error ? `: ${error.message}` : ''}`, { status, error, result: state?.result ?? null });
+  await chain;
+  checkpointer.db.close();
+
+  const files = { report: join(task.outDir, 'report.md'), reportJson: join(task.outDir, 'report.json'), trace: join(task.outDir, 'trace.jsonl') };
+  const finalState: TaskStateValue = state ?? emptyState(task);
+  const results = new Map<string, JobResult>();
+  for (const job of finalState.jobs) {
+    const result = await bus.getResult(task.taskId, job.jobId).catch(() => null);
+    if (result) results.set(job.jobId, result);
+  }
+  const report = buildReport(finalState, results, { status, error, startedAt, finishedAt, files });
+  const events = await bus.readEvents(task.taskId);
+  await writeFile(files.trace, events.map((event) => JSON.stringify(event)).join('\n') + '\n');
+  await writeFile(files.reportJson, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(files.report, renderMarkdown(report));
+  return { taskId: task.taskId, status, error, report, files };
+}
+
+function emptyState(task: ResolvedTask): TaskStateValue {
+  return {
+    task,
+    status: 'failed',
+    error: null,
+    baseCommit: '',
+    integration: '',
+    scratchDir: '',
+    agentsMd: '',
+    agentsMdFiles: [],
+    testCommand: task.testCommand,
+    testCommandSource: '',
+    plan: null,
+    subtasks: {},
+    candidates: [],
+    round: 0,
+    jobs: [],
+    merges: [],
+    tests: null,
+    testRuns: [],
+    review: null,
+    reviews: [],
+    answer: null,
+    result: null,
+  };
+}
