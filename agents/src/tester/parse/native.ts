@@ -9,7 +9,8 @@ export const detectGo: Detector = (rawLines) => {
   let failedPackages = 0;
   const tests = { PASS: 0, FAIL: 0, SKIP: 0 };
   for (const line of rawLines) {
-    const result = /^--- (PASS|FAIL|SKIP): \S/.exec(line);
+    // Subtests are named Parent/child; only top-level tests are counted.
+    const result = /^--- (PASS|FAIL|SKIP): [^\s/]+ /.exec(line);
     if (result !== null) {
       tests[result[1] as keyof typeof tests]++;
       continue;
