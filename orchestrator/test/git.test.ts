@@ -216,6 +216,21 @@ describe('git integration engine', () => {
     await expect(commitPatch(scratch, base, 'this is not a diff\n', 'bad')).rejects.toMatchObject({ code: 'GIT_FAILED' });
   });
 
+  it('archives from the scratch repo are verbatim despite export attributes', async () => {
+    writeFileSync(join(user, '.gitattributes'), 'hidden.txt export-ignore\nver.txt export-subst\n*.txt text eol=crlf\n');
+    writeFileSync(join(user, 'hidden.txt'), 'kept\n');
+    writeFileSync(join(user, 'ver.txt'), 'v $Format:%H$\n');
+    git(user, 'add', '-A');
+    git(user, 'commit', '--quiet', '-m', 'attrs');
+    const tar = await archiveTree(scratch, git(user, 'rev-parse', 'HEAD'));
+    const out = join(root, 'untar-attrs');
+    mkdirSync(out);
+    execFileSync('tar', ['-x', '-C', out], { input: tar });
+    expect(readFileSync(join(out, 'hidden.txt'), 'utf8')).toEqual('kept\n');
+    expect(readFileSync(join(out, 'ver.txt'), 'utf8')).toEqual('v $Format:%H$\n');
+    expect(readFileSync(join(out, 'a.txt'), 'utf8')).toEqual('alpha\nline2\nline3\n');
+  });
+
   it('the scratch repo never writes into the user repo', async () => {
     const patch = makePatch(root, base, user, 'one', (d) => writeFileSync(join(d, 'c.txt'), 'new file\n'));
     const afterPatch = git(user, 'count-objects', '-v');

@@ -59,7 +59,8 @@ async function resolveCommit(repo: GitRepo, ref: string): Promise<string> {
 /**
  * Creates a bare scratch repository at `scratchDir` that borrows the user's
  * objects through `objects/info/alternates`: it reads every user commit at no
- * copying cost and never writes into the user's repository.
+ * copying cost and never writes into the user's repository. Its archives hold
+ * each file exactly as committed (the tree's export attributes are ignored).
  */
 export async function createScratchRepo(userRepoRoot: string, scratchDir: string): Promise<GitRepo> {
   const user = new GitRepo(resolve(userRepoRoot));
@@ -72,5 +73,9 @@ export async function createScratchRepo(userRepoRoot: string, scratchDir: string
   await scratch.run(['config', 'gc.auto', '0']);
   await mkdir(join(abs, 'objects', 'info'), { recursive: true });
   await writeFile(join(abs, 'objects', 'info', 'alternates'), `${join(common, 'objects')}\n`);
+  // Archives must carry the commit's files verbatim: info/attributes outranks the tree's
+  // .gitattributes, so export-ignore, export-subst, eol conversion and filters are switched off.
+  await mkdir(join(abs, 'info'), { recursive: true });
+  await writeFile(join(abs, 'info', 'attributes'), '* -export-ignore -export-subst -text !eol -filter -ident\n');
   return scratch;
 }

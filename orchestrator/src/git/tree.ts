@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CodecrewError, isCodecrewError } from '@codecrew/core';
 import { identityEnv, type GitRepo } from './repo.ts';
 
-/** The tree of `commit` as a tar archive (`git archive --format=tar`). */
+/** The tree of `commit` as a tar archive (`git archive --format=tar`); use the scratch repo for verbatim contents. */
 export async function archiveTree(repo: GitRepo, commit: string): Promise<Buffer> {
   return (await repo.runBuffer(['archive', '--format=tar', commit])).stdout;
 }
