@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,5 +82,20 @@ describe('loadModelScript', () => {
 
   it('reports a missing file with FILE_NOT_FOUND', () => {
     expect(loadError(join(dir, 'missing.yaml')).code).toBe('FILE_NOT_FOUND');
+  });
+});
+
+describe('docs/scripted-model.md', () => {
+  it('shows an example script that loads', () => {
+    const doc = readFileSync(fileURLToPath(new URL('../../../docs/scripted-model.md', import.meta.url)), 'utf8');
+    const example = /```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(example?.startsWith('version: 1\n')).toBe(true);
+    const script = loadModelScript(write('docs-example.yaml', example ?? ''));
+    expect(script.rules.map((rule) => rule.match)).toEqual([
+      { agent: 'planner' },
+      { agent: 'coder', subtask: 's1' },
+      { agent: 'tester', last_message: '"exit_code":\\s*[1-9]' },
+      { agent: 'reviewer' },
+    ]);
   });
 });
