@@ -1,0 +1,31 @@
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { TaskSpec, loadYamlFile } from '@codecrew/core';
+import { loadConfig, preflightTask, resolveTask } from '@codecrew/orchestrator';
+import { usageError, type Io } from '../io.ts';
+import { executeTask } from './execute.ts';
+
+/** `codecrew run TASK.yaml [--model NAME|scripted:SCRIPT] [--config FILE] [--json] [--verbose]` */
+export async function runCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      model: { type: 'string' },
+      config: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', short: 'v', default: false },
+    },
+  });
+  const specPath = positionals[0];
+  if (specPath === undefined || positionals.length > 1) throw usageError('codecrew run takes one task file: codecrew run TASK.yaml');
+  const file = resolve(specPath);
+  const config = loadConfig(values.config === undefined ? {} : { file: resolve(values.config) });
+  const spec = loadYamlFile(file, TaskSpec, 'SPEC_INVALID');
+  const task = resolveTask(spec, config, {
+    specDir: dirname(file),
+    ...(values.model === undefined ? {} : { modelOverride: values.model }),
+  });
+  await preflightTask(task);
+  return executeTask(task, config, io, { json: values.json, verbose: values.verbose });
+}

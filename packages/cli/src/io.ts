@@ -1,0 +1,41 @@
+import { CodecrewError, type ErrorCode } from '@codecrew/core';
+
+/** Where a command writes, so that tests can capture it. */
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+  color: boolean;
+}
+
+/** The process's own stdout and stderr. */
+export const processIo: Io = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  color: process.stdout.isTTY === true && process.env.NO_COLOR === undefined,
+};
+
+/** Errors that mean the user's input is wrong: exit code 2. */
+const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([
+  'SPEC_INVALID',
+  'YAML_INVALID',
+  'CONFIG_INVALID',
+  'FILE_NOT_FOUND',
+  'REPO_INVALID',
+  'SCRIPT_INVALID',
+  'USAGE_INVALID',
+]);
+
+/** Prints an error for people and returns the exit code it deserves. */
+export function reportError(io: Io, error: unknown): number {
+  if (error instanceof CodecrewError) {
+    io.err(`codecrew: error [${error.code}]: ${error.message}`);
+    return BAD_INPUT.has(error.code) ? 2 : 1;
+  }
+  io.err(`codecrew: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  return 1;
+}
+
+/** A usage error: exit code 2. */
+export function usageError(message: string): CodecrewError {
+  return new CodecrewError('USAGE_INVALID', `${message} (see codecrew --help)`);
+}

@@ -1,0 +1,58 @@
+import { askCommand } from './commands/ask.ts';
+import { demoCommand } from './commands/demo.ts';
+import { modelServerCommand } from './commands/model-server.ts';
+import { runCommand } from './commands/run.ts';
+import { sandboxCommand } from './commands/sandbox.ts';
+import { schemaCommand } from './commands/schema.ts';
+import { validateCommand } from './commands/validate.ts';
+import { workerCommand } from './commands/worker.ts';
+import { processIo, reportError, type Io } from './io.ts';
+
+const HELP = `codecrew — a crew of coding agents per task: plan, code in parallel sandboxes, merge, test, review.
+
+Usage:
+  codecrew run TASK.yaml [--model NAME | --model scripted:SCRIPT.yaml] [--json] [--verbose]
+  codecrew ask --repo PATH [--model NAME] "question"
+  codecrew demo                        prepare the demo repository and run examples/tasks/demo.yaml
+  codecrew validate TASK.yaml...       check task files without running them
+  codecrew model-server --script SCRIPT.yaml [--port N]
+  codecrew sandbox build|ls|prune      the sandbox image and codecrew's containers
+  codecrew worker [--roles a,b]        an agent worker for a shared NATS (NATS_URL)
+  codecrew schema [--write DIR]        JSON Schemas of the task spec, config and model script
+
+Exit codes: 0 approved (or answered), 1 not approved or failed, 2 bad input, 130 cancelled.
+Docs: docs/ in the codecrew repository.`;
+
+const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
+  run: runCommand,
+  ask: askCommand,
+  demo: demoCommand,
+  validate: validateCommand,
+  'model-server': modelServerCommand,
+  sandbox: sandboxCommand,
+  worker: workerCommand,
+  schema: schemaCommand,
+};
+
+/** The `codecrew` command; returns the process exit code. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(HELP);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`codecrew: unknown command "${name}"\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    return await command(rest, io);
+  } catch (error) {
+    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+      io.err(`codecrew ${name}: ${error.message}`);
+      return 2;
+    }
+    return reportError(io, error);
+  }
+}

@@ -1,0 +1,75 @@
+import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { parseDuration, type Config } from '@codecrew/core';
+import { connectBus, startEmbeddedNats, type Bus, type EmbeddedNats } from '@codecrew/bus';
+import { DockerSandboxProvider, startReaper } from '@codecrew/sandbox';
+import { AgentWorker } from '@codecrew/agents';
+
+/** A running crew: NATS (embedded unless NATS_URL is set), the bus, sandboxes, and an in-process agent worker. */
+export interface Crew extends AsyncDisposable {
+  bus: Bus;
+  natsUrl: string;
+  embedded: boolean;
+  worker: AgentWorker | null;
+  close(): Promise<void>;
+}
+
+/** Starts what a task needs. `withWorker: false` gives just the bus (for remote workers). */
+export async function startCrew(opts: {
+  config: Config;
+  coderConcurrency: number;
+  withWorker?: boolean;
+  say?: (line: string) => void;
+}): Promise<Crew> {
+  const { config } = opts;
+  const say = opts.say ?? (() => undefined);
+  const cleanups: Array<() => Promise<void>> = [];
+  const close = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    cleanups.length = 0;
+  };
+  try {
+    let natsUrl = config.nats.url;
+    let nats: EmbeddedNats | null = null;
+    if (natsUrl === undefined) {
+      const dataDir = join(config.dataDir, 'nats', `run-${process.pid}`);
+      nats = await startEmbeddedNats({ dataDir, binary: config.nats.binary, logFile: join(config.dataDir, 'nats', `run-${process.pid}.log`) });
+      natsUrl = nats.url;
+      const started = nats;
+      cleanups.push(async () => {
+        await started.stop();
+        await rm(dataDir, { recursive: true, force: true });
+      });
+      say(`NATS: embedded nats-server at ${natsUrl}`);
+    } else {
+      say(`NATS: ${natsUrl}`);
+    }
+    const bus = await connectBus({ servers: natsUrl, name: `codecrew-${process.pid}`, prefix: config.nats.prefix });
+    cleanups.push(() => bus.close());
+    let worker: AgentWorker | null = null;
+    if (opts.withWorker !== false) {
+      const sandboxes = new DockerSandboxProvider({ image: config.sandbox.image });
+      await sandboxes.ensureReady();
+      const reaped = await sandboxes.reap();
+      if (reaped.length > 0) say(`sandbox: removed ${reaped.length} container(s) left by processes that are gone`);
+      const reaper = startReaper(sandboxes, 60_000);
+      cleanups.push(async () => reaper.stop());
+      worker = new AgentWorker({
+        bus,
+        sandboxes,
+        workRoot: join(config.dataDir, 'work'),
+        concurrency: { coder: opts.coderConcurrency },
+        prices: config.models.prices,
+        modelRetries: config.models.maxRetries,
+        modelTimeoutMs: parseDuration(config.models.timeout),
+      });
+      await worker.start();
+      const running = worker;
+      cleanups.push(() => running.stop());
+    }
+    return { bus, natsUrl, embedded: nats !== null, worker, close, [Symbol.asyncDispose]: close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,45 @@
+import { relative } from 'node:path';
+import { ROLES, type ModelRef } from '@codecrew/core';
+import { loadModelScript, startScriptedModelServer, type ScriptedModelServer } from '@codecrew/llm';
+import { SCRIPTED_PREFIX, type ResolvedTask } from '@codecrew/orchestrator';
+
+/** Scripted model servers started for a task, and the task rewritten to reach them. */
+export interface ScriptedModels {
+  task: ResolvedTask;
+  scripts: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Starts one scripted model server per distinct `scripted:<script>` model of
+ * the task and points those roles at it over HTTP, as they would a real server.
+ * Bad scripts are refused here, before anything runs.
+ */
+export async function startScriptedModels(task: ResolvedTask): Promise<ScriptedModels> {
+  const servers = new Map<string, ScriptedModelServer>();
+  const models = { ...task.models };
+  try {
+    for (const role of ROLES) {
+      const ref = models[role];
+      if (!ref.name.startsWith(SCRIPTED_PREFIX)) continue;
+      const path = ref.name.slice(SCRIPTED_PREFIX.length);
+      let server = servers.get(path);
+      if (!server) {
+        server = await startScriptedModelServer({ script: loadModelScript(path) });
+        servers.set(path, server);
+      }
+      const scripted: ModelRef = { name: `scripted:${relative(process.cwd(), path)}`, baseURL: server.url };
+      models[role] = scripted;
+    }
+  } catch (error) {
+    await Promise.all([...servers.values()].map((server) => server.close()));
+    throw error;
+  }
+  return {
+    task: { ...task, models },
+    scripts: [...servers.keys()],
+    close: async () => {
+      await Promise.all([...servers.values()].map((server) => server.close()));
+    },
+  };
+}
