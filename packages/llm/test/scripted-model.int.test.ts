@@ -136,6 +136,17 @@ describe('scripted model server through ChatOpenAI', () => {
     expect(server.requests.map((r) => [r.stream, r.outcome])).toEqual([[true, 'stream_cut']]);
   });
 
+  it('retries a non-streamed request whose connection is dropped, taking the next reply', async () => {
+    await using server = await serve({ version: 1, rules: [{ replies: [{ stream_cut: true }, { content: 'second try' }] }] });
+    const model = createChatModel({ model: { name: 'scripted', baseURL: server.url }, context: contextFor('cut-plain'), env: {}, maxRetries: 1 });
+    const message = await model.invoke('go');
+    expect(message.content).toBe('second try');
+    expect(server.requests.map((r) => [r.stream, r.outcome, r.reply])).toEqual([
+      [false, 'stream_cut', 0],
+      [false, 'content', 1],
+    ]);
+  });
+
   it('answers an unmatched request with a 400 that names the headers', async () => {
     await using server = await serve({ version: 1, rules: [{ match: { agent: 'planner' }, replies: [{ content: 'plan' }] }] });
     const model = createChatModel({ model: { name: 'scripted', baseURL: server.url }, context: contextFor('no-match'), env: {}, maxRetries: 2 });
