@@ -61,10 +61,15 @@ export async function registerWorker(
   };
 }
 
-/** Every worker whose entry has not expired, by id. */
+/**
+ * Every worker whose entry has not expired, by id. Keys come from the stream's per-subject counts rather
+ * than `kv.keys()`, whose watcher keeps receiving the heartbeats of live workers and may not end.
+ */
 export async function listWorkers(ctx: BusContext, kv: KV): Promise<WorkerInfo[]> {
-  const keys: string[] = [];
-  for await (const key of await kv.keys()) keys.push(key);
+  const bucket = ctx.names.workersBucket;
+  const subjectPrefix = `$KV.${bucket}.`;
+  const info = await ctx.jsm.streams.info(`KV_${bucket}`, { subjects_filter: `${subjectPrefix}>` });
+  const keys = Object.keys(info.state.subjects ?? {}).map((subject) => subject.slice(subjectPrefix.length));
   const workers: WorkerInfo[] = [];
   for (const key of keys.sort()) {
     const entry = await kv.get(key);

@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CodecrewError } from '@codecrew/core';
 import { connectBus, startEmbeddedNats } from '@codecrew/bus';
@@ -96,6 +98,25 @@ describe('startEmbeddedNats', () => {
     expect((error as CodecrewError).code).toEqual('NATS_START_FAILED');
     expect((error as CodecrewError).message).toContain('nats-server exited during start');
     expect((error as CodecrewError).message).toMatch(/address already in use/);
+  });
+
+  it('the server dies with the process that started it, even when that process is killed', async () => {
+    const dataDir = await tempDir('orphan');
+    const script = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'hold-nats.ts');
+    const parent = spawn(process.execPath, ['--import', 'tsx', script, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const serverPid = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      parent.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('\n')) resolve(Number(out.trim()));
+      });
+      parent.once('exit', (code) => reject(new Error(`fixture exited with ${String(code)} before printing a pid`)));
+    });
+    expect(alive(serverPid)).toEqual(true);
+    parent.kill('SIGKILL');
+    const deadline = Date.now() + 10_000;
+    while (alive(serverPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(alive(serverPid)).toEqual(false);
   });
 
   it('startNats() gives a fresh server in a temp dir that stop() removes', async () => {
