@@ -1,0 +1,278 @@
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, readFile, realpath, rm, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CodecrewError } from '@codecrew/core';
+import { confine, firstSymlink, normalizeRelative } from './confine.ts';
+import { git, runGit } from './git.ts';
+import { listTree } from './list.ts';
+import { patchPaths } from './patch-paths.ts';
+import { MAX_READ_BYTES, looksBinary, numberLines } from './read.ts';
+import { canChown, chownTree, extractTar } from './tree.ts';
+
+/** Options of {@link Workspace.create}. */
+export interface WorkspaceCreateOptions {
+  /** Folder that will hold `ws` (the mount) and `base.git` (the baseline); created if missing. */
+  parentDir: string;
+  /** A `git archive --format=tar` of the starting tree. */
+  tar: Uint8Array;
+  /** Owner of the files, the sandbox user; default 1000. */
+  uid?: number;
+  gid?: number;
+}
+
+const IDENTITY = ['-c', 'user.name=codecrew', '-c', 'user.email=codecrew@localhost', '-c', 'commit.gpgsign=false'];
+const DEFAULT_LIST_DEPTH = 3;
+
+const toolFailed = (message: string, details?: Record<string, unknown>): CodecrewError =>
+  new CodecrewError('TOOL_FAILED', message, details === undefined ? {} : { details });
+
+/**
+ * A job's working tree on the host: the directory a sandbox mounts at
+ * /workspace, plus a baseline commit kept outside it so the sandbox cannot
+ * rewrite history. File tools work here from the host, confined to the tree.
+ */
+export class Workspace {
+  /** Absolute (real) path of the tree, `<parentDir>/ws`. */
+  readonly root: string;
+  /** The git dir holding the baseline commit, `<parentDir>/base.git`. */
+  readonly gitDir: string;
+
+  private constructor(
+    readonly parentDir: string,
+    root: string,
+    private readonly uid: number,
+    private readonly gid: number,
+  ) {
+    this.root = root;
+    this.gitDir = join(parentDir, 'base.git');
+  }
+
+  /** Extracts `tar` into `<parentDir>/ws`, hands it to uid:gid and records it as the baseline commit. */
+  static async create(options: WorkspaceCreateOptions): Promise<Workspace> {
+    await mkdir(options.parentDir, { recursive: true });
+    const parentDir = await realpath(options.parentDir);
+    const wsDir = join(parentDir, 'ws');
+    await mkdir(wsDir);
+    await extractTar(options.tar, wsDir);
+    const uid = options.uid ?? 1000;
+    const gid = options.gid ?? 1000;
+    if (canChown()) await chownTree(wsDir, uid, gid);
+    const workspace = new Workspace(parentDir, wsDir, uid, gid);
+    await git(['init', '--quiet', '--bare', workspace.gitDir], { cwd: parentDir });
+    await workspace.git(['config', 'core.bare', 'false']);
+    // -f: files the archive holds are tracked even if a .gitignore matches them.
+    await workspace.git(['add', '-A', '-f']);
+    await workspace.git([...IDENTITY, 'commit', '--quiet', '--allow-empty', '--no-verify', '-m', 'baseline']);
+    return workspace;
+  }
+
+  /**
+   * The absolute host path of a workspace-relative path. Throws
+   * PATH_OUTSIDE_WORKSPACE for absolute paths, `..` escapes and symlinks that lead out.
+   */
+  resolve(relPath: string): string {
+    return confine(this.root, relPath);
+  }
+
+  /** Numbered lines of a text file (`   12\tcode`), from 1-based `offset`, at most `limit` lines. */
+  async readFile(path: string, options: { offset?: number; limit?: number } = {}): Promise<string> {
+    const abs = this.resolve(path);
+    const info = await stat(abs).catch(() => undefined);
+    if (info === undefined) {
+      throw new CodecrewError('FILE_NOT_FOUND', `${path} does not exist; use list_files to see what does`, { details: { path } });
+    }
+    if (info.isDirectory()) throw toolFailed(`${path} is a directory; use list_files to see what is in it`);
+    if (!info.isFile()) throw toolFailed(`${path} is not a regular file`);
+    if (info.size > MAX_READ_BYTES) {
+      throw toolFailed(`${path} is ${info.size} bytes, too big to read whole; use shell with head, sed -n or rg to look into it`);
+    }
+    const bytes = await readFile(abs);
+    if (looksBinary(bytes)) throw toolFailed(`${path} is a binary file (${bytes.length} bytes); it cannot be shown as text`);
+    return numberLines(bytes.toString('utf8'), path, options.offset, options.limit);
+  }
+
+  /** Writes a file, creating parent directories; refuses to write through a symlink. */
+  async writeFile(path: string, content: string): Promise<void> {
+    const abs = this.resolveForWrite(path);
+    const normal = normalizeRelative(path);
+    await this.makeParents(normal);
+    const existing = await lstat(abs).catch(() => undefined);
+    if (existing?.isDirectory() === true) throw toolFailed(`${path} is a directory; give a file path`);
+    // O_NOFOLLOW: a symlink swapped in since the check above is refused by the kernel.
+    const handle = await open(abs, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ELOOP') throw toolFailed(`${path} is a symbolic link; write its target instead`);
+        throw toolFailed(`could not write ${path}: ${error.message}`);
+      },
+    );
+    try {
+      await handle.writeFile(content, 'utf8');
+      if (existing === undefined && canChown()) await handle.chown(this.uid, this.gid);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Replaces the one occurrence of `oldText` with `newText`; fails unless `oldText` occurs exactly once. */
+  async editFile(path: string, oldText: string, newText: string): Promise<void> {
+    const abs = this.resolveForWrite(path);
+    if (oldText.length === 0) {
+      throw new CodecrewError('TOOL_INVALID_ARGS', 'old must not be empty; use write_file to create or replace a whole file');
+    }
+    const bytes = await readFile(abs).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') {
+        throw new CodecrewError('FILE_NOT_FOUND', `${path} does not exist; use write_file to create it`, { details: { path } });
+      }
+      throw toolFailed(`could not read ${path}: ${error.message}`);
+    });
+    if (looksBinary(bytes)) throw toolFailed(`${path} is a binary file; edit_file works on text only`);
+    const text = bytes.toString('utf8');
+    const count = countOccurrences(text, oldText);
+    if (count !== 1) {
+      const hint =
+        count === 0
+          ? 'read the file again and copy the exact text, whitespace included'
+          : 'include more surrounding lines in old so that it matches exactly once';
+      throw toolFailed(`old text occurs ${count} times in ${path}, it must occur exactly once; ${hint}`, { path, occurrences: count });
+    }
+    const at = text.indexOf(oldText);
+    await this.writeFile(path, text.slice(0, at) + newText + text.slice(at + oldText.length));
+  }
+
+  /**
+   * Applies a unified diff to the tree with `git apply --reject`. Every path the
+   * patch names must stay inside the workspace and not pass through a symlink.
+   * `applied` is true when every hunk applied; `rejected` holds what did not.
+   */
+  async applyPatch(patch: string): Promise<{ applied: boolean; rejected: string }> {
+    const text = patch.endsWith('\n') ? patch : `${patch}\n`;
+    const { strip, paths } = patchPaths(text);
+    if (paths.length === 0) {
+      throw new CodecrewError('TOOL_INVALID_ARGS', 'the patch names no file; give a unified diff with --- and +++ headers');
+    }
+    for (const path of paths) this.resolveForWrite(path);
+    // git's own reading of the patch is the authority on what it will touch.
+    const numstat = await this.git(['apply', `-p${strip}`, '--numstat', '-z', '-'], text, true);
+    const touched = [...new Set([...paths, ...numstatPaths(numstat)])];
+    for (const path of touched) this.resolveForWrite(path);
+
+    const rejectFiles = touched.map((p) => `${p}.rej`);
+    const preexisting = new Set<string>();
+    for (const rej of rejectFiles) if ((await lstat(join(this.root, rej)).catch(() => undefined)) !== undefined) preexisting.add(rej);
+
+    const result = await runGit(this.gitArgs(['apply', `-p${strip}`, '--reject', '--whitespace=nowarn', '-']), {
+      cwd: this.root,
+      input: text,
+    });
+    const rejected: string[] = [];
+    for (const rej of rejectFiles) {
+      if (preexisting.has(rej)) continue;
+      const abs = join(this.root, rej);
+      const body = await readFile(abs, 'utf8').catch(() => undefined);
+      if (body === undefined) continue;
+      rejected.push(`${rej.slice(0, -4)}: hunks that did not apply:\n${body}`);
+      await unlink(abs).catch(() => undefined);
+    }
+    if (canChown()) await this.chownTouched(touched);
+    if (result.code === 0) return { applied: true, rejected: '' };
+    const errors = result.stderr
+      .split('\n')
+      .filter((line) => line.startsWith('error:'))
+      .join('\n');
+    return { applied: false, rejected: [errors, ...rejected].filter((s) => s.length > 0).join('\n') };
+  }
+
+  /** Paths below `path` to `depth` levels, one a line, directories with a trailing '/'. */
+  async listFiles(path = '.', depth = DEFAULT_LIST_DEPTH): Promise<string> {
+    const abs = this.resolve(path);
+    const info = await stat(abs).catch(() => undefined);
+    if (info === undefined) throw new CodecrewError('FILE_NOT_FOUND', `${path} does not exist`, { details: { path } });
+    const rel = normalizeRelative(path);
+    if (!info.isDirectory()) return rel;
+    return listTree(abs, rel, Math.max(1, Math.floor(depth)));
+  }
+
+  /** The binary-safe diff of the tree against the baseline, new and deleted files included, .gitignore respected. */
+  async diff(): Promise<{ patch: string; changedFiles: string[] }> {
+    await this.git(['add', '-A']);
+    const patch = await this.git(['diff', '--cached', '--binary', '--no-renames', '--no-color', '--no-ext-diff', 'HEAD']);
+    const names = await this.git(['diff', '--cached', '--name-only', '--no-renames', '-z', 'HEAD']);
+    const changedFiles = names.toString('utf8').split('\0').filter((n) => n.length > 0);
+    return { patch: patch.toString('utf8'), changedFiles };
+  }
+
+  /** Removes the workspace and its baseline. */
+  async dispose(): Promise<void> {
+    await rm(this.parentDir, { recursive: true, force: true });
+  }
+
+  private resolveForWrite(path: string): string {
+    const abs = this.resolve(path);
+    if (abs === this.root) throw toolFailed('the workspace root is a directory; give a file path');
+    const link = firstSymlink(this.root, path);
+    if (link !== undefined) {
+      throw toolFailed(`${path} goes through the symbolic link ${link}; write to the real path instead`, { path, symlink: link });
+    }
+    return abs;
+  }
+
+  private async makeParents(normal: string): Promise<void> {
+    const parts = normal.split('/').slice(0, -1);
+    let current = this.root;
+    for (const part of parts) {
+      current = join(current, part);
+      const info = await lstat(current).catch(() => undefined);
+      if (info === undefined) {
+        await mkdir(current);
+        if (canChown()) await chownTree(current, this.uid, this.gid);
+      } else if (!info.isDirectory()) {
+        throw toolFailed(`cannot create ${normal}: ${current.slice(this.root.length + 1)} is not a directory`);
+      }
+    }
+  }
+
+  /** Hands files and directories git apply created (as this process's user) to the sandbox user. */
+  private async chownTouched(paths: string[]): Promise<void> {
+    for (const path of paths) {
+      let current = this.root;
+      for (const part of normalizeRelative(path).split('/')) {
+        current = join(current, part);
+        const info = await lstat(current).catch(() => undefined);
+        if (info === undefined) break;
+        if (info.uid !== this.uid) await chownTree(current, this.uid, this.gid);
+      }
+    }
+  }
+
+  private gitArgs(args: string[]): string[] {
+    return [`--git-dir=${this.gitDir}`, `--work-tree=${this.root}`, ...args];
+  }
+
+  private async git(args: string[], input?: string, asToolError = false): Promise<Buffer> {
+    try {
+      return await git(this.gitArgs(args), input === undefined ? { cwd: this.root } : { cwd: this.root, input });
+    } catch (error) {
+      if (asToolError && error instanceof CodecrewError) throw toolFailed(`the patch cannot be read: ${error.message}`);
+      throw error;
+    }
+  }
+}
+
+/** Counts occurrences of `needle`, overlapping ones included, since any of them would make the edit ambiguous. */
+export function countOccurrences(haystack: string, needle: string): number {
+  let count = 0;
+  for (let at = haystack.indexOf(needle); at !== -1; at = haystack.indexOf(needle, at + 1)) count++;
+  return count;
+}
+
+function numstatPaths(output: Buffer): string[] {
+  // -z records: "added\tdeleted\tpath\0" or, for renames, "added\tdeleted\t\0old\0new\0".
+  const fields = output.toString('utf8').split('\0');
+  const paths: string[] = [];
+  for (const field of fields) {
+    const tab = field.lastIndexOf('\t');
+    const path = tab === -1 ? field : field.slice(tab + 1);
+    if (path.length > 0) paths.push(path);
+  }
+  return paths;
+}

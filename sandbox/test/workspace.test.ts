@@ -1,0 +1,263 @@
+import { existsSync, lstatSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isCodecrewError } from '@codecrew/core';
+import { Workspace } from '@codecrew/sandbox';
+import { gitArchive, tempDir } from './helpers.ts';
+
+const FILES = {
+  'README.md': '# demo\n',
+  'src/app.js': 'const a = 1;\nconst b = 2;\nconst a2 = 1;\nmodule.exports = { a, b };\n',
+  'src/old.js': 'gone soon\n',
+  '.gitignore': 'build/\n',
+};
+
+const open: Workspace[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((ws) => ws.dispose()));
+});
+
+async function workspace(name: string, files: Record<string, string | Buffer> = FILES): Promise<Workspace> {
+  const parentDir = tempDir(name);
+  const ws = await Workspace.create({ parentDir, tar: gitArchive(name, files) });
+  open.push(ws);
+  return ws;
+}
+
+/** The error code a promise or function fails with. */
+async function codeOf(action: () => unknown): Promise<string> {
+  try {
+    await action();
+  } catch (error) {
+    if (isCodecrewError(error)) return error.code;
+    throw error;
+  }
+  return 'no error';
+}
+
+const PASSWD = readFileSync('/etc/passwd', 'utf8');
+
+describe('Workspace layout', () => {
+  it('extracts the tree into ws, owned by uid 1000, with a baseline git dir beside it', async () => {
+    const ws = await workspace('layout');
+    expect(ws.root).toEqual(join(ws.parentDir, 'ws'));
+    expect(readFileSync(join(ws.root, 'src/app.js'), 'utf8')).toEqual(FILES['src/app.js']);
+    expect(lstatSync(join(ws.root, 'src/app.js')).uid).toEqual(1000);
+    expect(lstatSync(join(ws.root, 'src')).gid).toEqual(1000);
+    expect(existsSync(join(ws.parentDir, 'base.git/HEAD'))).toEqual(true);
+    expect(existsSync(join(ws.root, '.git'))).toEqual(false);
+    expect(await ws.diff()).toEqual({ patch: '', changedFiles: [] });
+  });
+
+  it('dispose removes everything', async () => {
+    const ws = await workspace('dispose');
+    await ws.dispose();
+    expect(existsSync(ws.parentDir)).toEqual(false);
+  });
+});
+
+describe('Workspace confinement', () => {
+  it('resolves relative paths inside the root', async () => {
+    const ws = await workspace('resolve');
+    expect(ws.resolve('src/app.js')).toEqual(join(ws.root, 'src/app.js'));
+    expect(ws.resolve('./src/../README.md')).toEqual(join(ws.root, 'README.md'));
+    expect(ws.resolve('.')).toEqual(ws.root);
+    expect(ws.resolve('new/dir/file.txt')).toEqual(join(ws.root, 'new/dir/file.txt'));
+  });
+
+  it('refuses absolute paths and .. escapes', async () => {
+    const ws = await workspace('escape');
+    for (const bad of ['/etc/passwd', '..', '../x', 'src/../../x', '../ws/README.md']) {
+      expect(await codeOf(() => ws.resolve(bad))).toEqual('PATH_OUTSIDE_WORKSPACE');
+      expect(await codeOf(() => ws.readFile(bad))).toEqual('PATH_OUTSIDE_WORKSPACE');
+      expect(await codeOf(() => ws.writeFile(bad, 'x'))).toEqual('PATH_OUTSIDE_WORKSPACE');
+    }
+    expect(existsSync(join(ws.parentDir, 'x'))).toEqual(false);
+  });
+
+  it('refuses a symlink to /etc/passwd in readFile, writeFile, editFile and applyPatch', async () => {
+    const ws = await workspace('symlink-file');
+    symlinkSync('/etc/passwd', join(ws.root, 'evil'));
+    expect(await codeOf(() => ws.readFile('evil'))).toEqual('PATH_OUTSIDE_WORKSPACE');
+    expect(await codeOf(() => ws.writeFile('evil', 'owned\n'))).toEqual('PATH_OUTSIDE_WORKSPACE');
+    expect(await codeOf(() => ws.editFile('evil', 'root', 'toor'))).toEqual('PATH_OUTSIDE_WORKSPACE');
+    const patch = '--- a/evil\n+++ b/evil\n@@ -1 +1 @@\n-root:x:0:0:root:/root:/bin/bash\n+owned\n';
+    expect(await codeOf(() => ws.applyPatch(patch))).toEqual('PATH_OUTSIDE_WORKSPACE');
+    expect(readFileSync('/etc/passwd', 'utf8')).toEqual(PASSWD);
+  });
+
+  it('refuses paths through a symlinked directory that leads out, and dangling links that would', async () => {
+    const ws = await workspace('symlink-dir');
+    const outside = tempDir('symlink-dir-target');
+    symlinkSync(outside, join(ws.root, 'out'));
+    symlinkSync(join(outside, 'not-yet'), join(ws.root, 'dangling'));
+    expect(await codeOf(() => ws.writeFile('out/x.txt', 'x'))).toEqual('PATH_OUTSIDE_WORKSPACE');
+    expect(await codeOf(() => ws.writeFile('dangling', 'x'))).toEqual('PATH_OUTSIDE_WORKSPACE');
+    expect(await codeOf(() => ws.listFiles('out'))).toEqual('PATH_OUTSIDE_WORKSPACE');
+    const patch = '--- /dev/null\n+++ b/out/new.txt\n@@ -0,0 +1 @@\n+x\n';
+    expect(await codeOf(() => ws.applyPatch(patch))).toEqual('PATH_OUTSIDE_WORKSPACE');
+    expect(existsSync(join(outside, 'x.txt'))).toEqual(false);
+    expect(existsSync(join(outside, 'not-yet'))).toEqual(false);
+    expect(existsSync(join(outside, 'new.txt'))).toEqual(false);
+    rmSync(outside, { recursive: true });
+  });
+
+  it('reads through a symlink that stays inside but refuses to write through it', async () => {
+    const ws = await workspace('symlink-inside');
+    symlinkSync('src/app.js', join(ws.root, 'link.js'));
+    expect(await ws.readFile('link.js', { limit: 1 })).toEqual('    1\tconst a = 1;\n(showing lines 1-1 of 4; read on with offset=2)');
+    expect(await codeOf(() => ws.writeFile('link.js', 'x'))).toEqual('TOOL_FAILED');
+    expect(await codeOf(() => ws.editFile('link.js', 'const b', 'let b'))).toEqual('TOOL_FAILED');
+    expect(readFileSync(join(ws.root, 'src/app.js'), 'utf8')).toEqual(FILES['src/app.js']);
+  });
+
+  it('refuses a patch whose header path leaves the workspace', async () => {
+    const ws = await workspace('patch-escape');
+    const patch = '--- /dev/null\n+++ b/../escaped.txt\n@@ -0,0 +1 @@\n+x\n';
+    expect(await codeOf(() => ws.applyPatch(patch))).toEqual('PATH_OUTSIDE_WORKSPACE');
+    const absolute = '--- /dev/null\n+++ /tmp/escaped.txt\n@@ -0,0 +1 @@\n+x\n';
+    expect(await codeOf(() => ws.applyPatch(absolute))).toEqual('PATH_OUTSIDE_WORKSPACE');
+    expect(existsSync(join(ws.parentDir, 'escaped.txt'))).toEqual(false);
+  });
+});
+
+describe('Workspace file tools', () => {
+  it('reads numbered lines with offset and limit', async () => {
+    const ws = await workspace('read');
+    expect(await ws.readFile('src/app.js')).toEqual(
+      '    1\tconst a = 1;\n    2\tconst b = 2;\n    3\tconst a2 = 1;\n    4\tmodule.exports = { a, b };',
+    );
+    expect(await ws.readFile('src/app.js', { offset: 2, limit: 2 })).toEqual(
+      '    2\tconst b = 2;\n    3\tconst a2 = 1;\n(showing lines 2-3 of 4; read on with offset=4)',
+    );
+    expect(await ws.readFile('src/app.js', { offset: 9 })).toEqual('(src/app.js has 4 lines; offset 9 is past the end)');
+    expect(await codeOf(() => ws.readFile('nope.txt'))).toEqual('FILE_NOT_FOUND');
+    expect(await codeOf(() => ws.readFile('src'))).toEqual('TOOL_FAILED');
+  });
+
+  it('refuses binary files with a clear message', async () => {
+    const ws = await workspace('binary', { 'logo.bin': Buffer.from([0x89, 0x50, 0x00, 0x01, 0x02]) });
+    await expect(ws.readFile('logo.bin')).rejects.toThrow('logo.bin is a binary file (5 bytes); it cannot be shown as text');
+  });
+
+  it('writes files, creating parent directories owned by the sandbox user', async () => {
+    const ws = await workspace('write');
+    await ws.writeFile('lib/deep/new.ts', 'export const x = 1;\n');
+    expect(readFileSync(join(ws.root, 'lib/deep/new.ts'), 'utf8')).toEqual('export const x = 1;\n');
+    expect(lstatSync(join(ws.root, 'lib/deep/new.ts')).uid).toEqual(1000);
+    expect(lstatSync(join(ws.root, 'lib')).uid).toEqual(1000);
+    await ws.writeFile('README.md', 'replaced\n');
+    expect(readFileSync(join(ws.root, 'README.md'), 'utf8')).toEqual('replaced\n');
+    expect(await codeOf(() => ws.writeFile('src', 'x'))).toEqual('TOOL_FAILED');
+  });
+
+  it('edits only when the old text occurs exactly once', async () => {
+    const ws = await workspace('edit');
+    await expect(ws.editFile('src/app.js', 'const c', 'let c')).rejects.toThrow(
+      'old text occurs 0 times in src/app.js, it must occur exactly once; read the file again and copy the exact text, whitespace included',
+    );
+    await expect(ws.editFile('src/app.js', '= 1;', '= 10;')).rejects.toThrow(
+      'old text occurs 2 times in src/app.js, it must occur exactly once; include more surrounding lines in old so that it matches exactly once',
+    );
+    expect(await codeOf(() => ws.editFile('src/app.js', '= 1;', '= 10;'))).toEqual('TOOL_FAILED');
+    await ws.editFile('src/app.js', 'const b = 2;', 'const b = 3;');
+    expect(readFileSync(join(ws.root, 'src/app.js'), 'utf8')).toEqual(
+      'const a = 1;\nconst b = 3;\nconst a2 = 1;\nmodule.exports = { a, b };\n',
+    );
+    expect(await codeOf(() => ws.editFile('missing.js', 'a', 'b'))).toEqual('FILE_NOT_FOUND');
+    expect(await codeOf(() => ws.editFile('src/app.js', '', 'b'))).toEqual('TOOL_INVALID_ARGS');
+  });
+
+  it('applies a clean patch, creating new files', async () => {
+    const ws = await workspace('patch-clean');
+    const patch = [
+      'diff --git a/src/app.js b/src/app.js',
+      '--- a/src/app.js',
+      '+++ b/src/app.js',
+      '@@ -1,3 +1,3 @@',
+      ' const a = 1;',
+      '-const b = 2;',
+      '+const b = 20;',
+      ' const a2 = 1;',
+      'diff --git a/src/new.js b/src/new.js',
+      'new file mode 100644',
+      '--- /dev/null',
+      '+++ b/src/new.js',
+      '@@ -0,0 +1 @@',
+      '+export {};',
+      '',
+    ].join('\n');
+    expect(await ws.applyPatch(patch)).toEqual({ applied: true, rejected: '' });
+    expect(readFileSync(join(ws.root, 'src/app.js'), 'utf8')).toEqual(
+      'const a = 1;\nconst b = 20;\nconst a2 = 1;\nmodule.exports = { a, b };\n',
+    );
+    expect(readFileSync(join(ws.root, 'src/new.js'), 'utf8')).toEqual('export {};\n');
+    expect(lstatSync(join(ws.root, 'src/new.js')).uid).toEqual(1000);
+  });
+
+  it('applies what it can of a patch without a/ b/ prefixes and reports the rejected hunks', async () => {
+    const ws = await workspace('patch-partial');
+    const patch = [
+      '--- README.md',
+      '+++ README.md',
+      '@@ -1 +1 @@',
+      '-# demo',
+      '+# demo app',
+      '--- src/app.js',
+      '+++ src/app.js',
+      '@@ -1,1 +1,1 @@',
+      '-const zzz = 9;',
+      '+const zzz = 10;',
+    ].join('\n');
+    const result = await ws.applyPatch(patch);
+    expect(result.applied).toEqual(false);
+    expect(result.rejected).toContain('error: patch failed: src/app.js:1');
+    expect(result.rejected).toContain('src/app.js: hunks that did not apply:\n');
+    expect(result.rejected).toContain('-const zzz = 9;\n+const zzz = 10;');
+    expect(readFileSync(join(ws.root, 'README.md'), 'utf8')).toEqual('# demo app\n');
+    expect(existsSync(join(ws.root, 'src/app.js.rej'))).toEqual(false);
+  });
+
+  it('lists files with trailing slashes on directories, skipping .git and node_modules contents', async () => {
+    const ws = await workspace('list', { ...FILES, 'node_modules/dep/index.js': '', 'a/b/c/d.txt': 'deep\n' });
+    await ws.writeFile('.git/config', '[core]\n');
+    expect((await ws.listFiles()).split('\n')).toEqual([
+      '.git/',
+      '.gitignore',
+      'README.md',
+      'a/',
+      'a/b/',
+      'a/b/c/',
+      'node_modules/',
+      'src/',
+      'src/app.js',
+      'src/old.js',
+    ]);
+    expect(await ws.listFiles('a', 5)).toEqual('a/b/\na/b/c/\na/b/c/d.txt');
+    expect(await ws.listFiles('src/app.js')).toEqual('src/app.js');
+  });
+});
+
+describe('Workspace diff', () => {
+  it('shows new, changed and deleted files against the baseline, binary-safe, .gitignore respected', async () => {
+    const ws = await workspace('diff');
+    await ws.writeFile('src/app.js', 'const a = 1;\n');
+    await ws.writeFile('src/added.js', 'added\n');
+    unlinkSync(join(ws.root, 'src/old.js'));
+    writeFileSync(join(ws.root, 'blob.bin'), Buffer.from([0, 1, 2, 3, 255]));
+    await ws.writeFile('build/out.js', 'ignored\n');
+    const { patch, changedFiles } = await ws.diff();
+    expect(changedFiles).toEqual(['blob.bin', 'src/added.js', 'src/app.js', 'src/old.js']);
+    expect(patch).toContain('diff --git a/blob.bin b/blob.bin\nnew file mode 100644\n');
+    expect(patch).toContain('GIT binary patch');
+    expect(patch).toContain('--- /dev/null\n+++ b/src/added.js\n@@ -0,0 +1 @@\n+added\n');
+    expect(patch).toContain('--- a/src/app.js\n+++ b/src/app.js\n@@ -1,4 +1 @@\n const a = 1;\n-const b = 2;\n-const a2 = 1;\n-module.exports = { a, b };\n');
+    expect(patch).toContain('deleted file mode 100644');
+    expect(patch).not.toContain('build/out.js');
+
+    // The diff applies cleanly to a fresh copy of the starting tree.
+    const copy = await workspace('diff-copy');
+    expect(await copy.applyPatch(patch)).toEqual({ applied: true, rejected: '' });
+    expect((await copy.diff()).patch).toEqual(patch);
+  });
+});
