@@ -83,7 +83,7 @@ export async function awaitResult(
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
-    sub.unsubscribe();
+    if (!ctx.nc.isClosed()) sub.unsubscribe();
   }
 }
 

@@ -339,6 +339,28 @@ describe('jobs', () => {
     }
   });
 
+  it('a later consumer of the role may change ack wait and max deliver', async () => {
+    const { bus, done } = await setup('reconfigure');
+    try {
+      const first = await bus.consumeJobs('asker', async (job) => answer(job, 'first'), { concurrency: 1, ackWaitMs: 1_000, maxDeliver: 2 });
+      await first.stop();
+      await bus.consumeJobs('asker', async (job) => answer(job, 'second'), { concurrency: 1, ackWaitMs: 4_000, maxDeliver: 7 });
+      const job = askerJob();
+      await bus.dispatchJob(job);
+      expect((await bus.awaitResult(job.taskId, job.id, { timeoutMs: 10_000 })).output).toEqual({ role: 'asker', markdown: 'second' });
+      const nc = await connect({ servers: nats.url });
+      try {
+        const { jetstreamManager } = await import('@nats-io/jetstream');
+        const info = await (await jetstreamManager(nc)).consumers.info(`${bus.prefix.toUpperCase()}_JOBS`, `${bus.prefix}-asker`);
+        expect({ ackWait: info.config.ack_wait, maxDeliver: info.config.max_deliver }).toEqual({ ackWait: 4_000_000_000, maxDeliver: 7 });
+      } finally {
+        await nc.close();
+      }
+    } finally {
+      await done();
+    }
+  });
+
   it('stop() waits for in-flight jobs to finish and publish', async () => {
     const { bus, done } = await setup('graceful stop');
     try {

@@ -71,6 +71,17 @@ describe('events', () => {
     });
   });
 
+  it('reads more events than one fetch batch, in order', async () => {
+    await withBus('many events', async (bus) => {
+      const taskId = newId('task_');
+      const sent = Array.from({ length: 1_200 }, (_, i) => event(taskId, 'log', `line ${i}`));
+      for (const e of sent) await bus.publishEvent(e);
+      const read = await bus.readEvents(taskId);
+      expect(read.length).toEqual(1_200);
+      expect(read.map((e) => e.message)).toEqual(sent.map((e) => e.message));
+    });
+  });
+
   it('rejects an invalid event before publishing', async () => {
     await withBus('bad event', async (bus) => {
       const bad = { taskId: 'task_x', kind: 'nonsense', at: 'now', message: 'x', data: {} } as unknown as TraceEvent;

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { CodecrewError } from '@codecrew/core';
@@ -60,7 +60,10 @@ export async function startEmbeddedNats(opts: EmbeddedNatsOptions): Promise<Embe
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   void exited.then(() => process.off('exit', killOnExit));
 
+  mkdirSync(dirname(logFile), { recursive: true });
   const log = createWriteStream(logFile, { flags: 'a' });
+  // A log that cannot be written must not take the process down; the tail is still kept in memory.
+  log.on('error', () => undefined);
   const tail: string[] = [];
   let port: number | null = null;
   let ready = false;
