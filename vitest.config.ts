@@ -11,11 +11,13 @@ export default defineConfig({
           include: sources.map((dir) => `${dir}/*.test.ts`),
           exclude: ['**/*.int.test.ts', '**/*.e2e.test.ts', '**/node_modules/**'],
           testTimeout: 20_000,
+          sequence: { groupOrder: 0 },
         },
       },
       {
         test: {
           name: 'integration',
+          globalSetup: ['test/support/require-components.ts'],
           include: sources.flatMap((dir) => [`${dir}/*.int.test.ts`, `${dir}/*.e2e.test.ts`]),
           exclude: ['**/node_modules/**'],
           testTimeout: 240_000,
@@ -23,6 +25,8 @@ export default defineConfig({
           // Two cores: Docker- and NATS-backed suites run two files at a time.
           maxWorkers: 2,
           pool: 'forks',
+          // Unit tests run first, integration tests after them.
+          sequence: { groupOrder: 1 },
         },
       },
     ],

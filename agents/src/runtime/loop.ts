@@ -1,7 +1,7 @@
 import { AIMessage, HumanMessage, SystemMessage, ToolMessage, type BaseMessage } from '@langchain/core/messages';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { CodecrewError, addUsage, emptyUsage, type Usage } from '@codecrew/core';
-import { usageOf } from '@codecrew/llm';
+import { modelErrorOf, usageOf } from '@codecrew/llm';
 import { LoopGuard } from './loop-guard.ts';
 import { describeArgIssues, toOpenAITool, type ToolContext, type ToolDefinition } from './tool.ts';
 
@@ -61,7 +61,7 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
       reply = (await model.invoke(messages, { signal: context.signal })) as AIMessage;
     } catch (cause) {
       if (context.signal.aborted) throw new CodecrewError('CANCELLED', 'the job was cancelled', { cause });
-      throw new CodecrewError('MODEL_ERROR', `the model call failed: ${(cause as Error).message}`, { cause, retryable: true });
+      throw modelErrorOf(cause);
     }
     const callUsage = usageOf(reply, options.price);
     usage = addUsage(usage, callUsage);

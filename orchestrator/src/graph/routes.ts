@@ -23,7 +23,7 @@ function payload(state: TaskStateValue, assignment: CodeAssignment): Send {
     task: state.task,
     agentsMd: state.agentsMd,
     scratchDir: state.scratchDir,
-    plan: state.plan ?? { summary: '', subtasks: [] },
+    plan: state.taskPlan ?? { summary: '', subtasks: [] },
     assignment,
   };
   return new Send('code', body);
@@ -31,7 +31,7 @@ function payload(state: TaskStateValue, assignment: CodeAssignment): Send {
 
 /** Subtasks not yet started whose dependencies are all merged, in plan order. */
 export function readySubtasks(state: TaskStateValue): string[] {
-  return (state.plan?.subtasks ?? [])
+  return (state.taskPlan?.subtasks ?? [])
     .filter((s) => state.subtasks[s.id]?.status === 'pending')
     .filter((s) => s.depends_on.every((dep) => state.subtasks[dep]?.status === 'merged'))
     .map((s) => s.id);
@@ -66,7 +66,7 @@ export function afterTest(state: TaskStateValue): 'review' | 'finalize' {
 
 /** The subtask that owns a file: the one that changed it, else the one whose globs match, else the first merged one. */
 export function ownerOf(path: string, state: TaskStateValue): string | null {
-  const subtasks = state.plan?.subtasks ?? [];
+  const subtasks = state.taskPlan?.subtasks ?? [];
   const merged = subtasks.filter((s) => state.subtasks[s.id]?.status === 'merged');
   const changer = merged.find((s) => state.subtasks[s.id]?.changedFiles.includes(path));
   if (changer) return changer.id;
@@ -81,7 +81,7 @@ function formatComments(comments: ReviewComment[]): string {
 
 /** After the review: the end, or fix jobs that route each comment to the subtask owning its file. */
 export function afterReview(state: TaskStateValue): Send[] | 'finalize' {
-  const review = state.review;
+  const review = state.lastReview;
   if (state.status !== 'running' || review === null || review.verdict === 'approve') return 'finalize';
   if (state.round >= state.task.reviewRounds) return 'finalize';
   const bySubtask = new Map<string, ReviewComment[]>();
@@ -91,7 +91,7 @@ export function afterReview(state: TaskStateValue): Send[] | 'finalize' {
     bySubtask.set(owner, [...(bySubtask.get(owner) ?? []), comment]);
   }
   if (bySubtask.size === 0) return 'finalize';
-  const tests = state.tests;
+  const tests = state.lastTests;
   const testNote =
     tests && tests.exitCode !== 0 ? `\n\nThe tests currently fail (\`${tests.command}\`, exit ${tests.exitCode}):\n${tests.outputExcerpt.slice(-1500)}` : '';
   return [...bySubtask.entries()].map(([subtaskId, comments]) =>

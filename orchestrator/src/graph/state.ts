@@ -77,7 +77,7 @@ export const TaskState = Annotation.Root({
   agentsMdFiles: replace<string[]>(() => []),
   testCommand: replace<string | null>(() => null),
   testCommandSource: replace<string>(() => ''),
-  plan: replace<Plan | null>(() => null),
+  taskPlan: replace<Plan | null>(() => null),
   subtasks: Annotation<Record<string, SubtaskState>>({
     reducer: (old, next) => {
       const merged = { ...old };
@@ -94,9 +94,9 @@ export const TaskState = Annotation.Root({
   round: replace<number>(() => 0),
   jobs: append<JobRecord>(),
   merges: append<MergeRecord>(),
-  tests: replace<TestReport | null>(() => null),
+  lastTests: replace<TestReport | null>(() => null),
   testRuns: append<TestReport & { round: number }>(),
-  review: replace<Review | null>(() => null),
+  lastReview: replace<Review | null>(() => null),
   reviews: append<Review & { round: number }>(),
   answer: replace<string | null>(() => null),
   result: replace<TaskResultRefs | null>(() => null),

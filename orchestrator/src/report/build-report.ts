@@ -14,7 +14,7 @@ export interface TaskReport {
   scripted: boolean;
   agentsMd: string[];
   testCommand: { command: string | null; source: string };
-  plan: TaskStateValue['plan'];
+  plan: TaskStateValue['taskPlan'];
   subtasks: Array<{ id: string; title: string; status: string; summary: string; changedFiles: string[]; error: string | null; dependsOn: string[] }>;
   jobs: Array<{
     jobId: string;
@@ -73,8 +73,8 @@ export function buildReport(
     scripted: Object.values(models).some((name) => name.startsWith('scripted')),
     agentsMd: state.agentsMdFiles,
     testCommand: { command: state.testCommand, source: state.testCommandSource },
-    plan: state.plan,
-    subtasks: (state.plan?.subtasks ?? []).map((s) => {
+    plan: state.taskPlan,
+    subtasks: (state.taskPlan?.subtasks ?? []).map((s) => {
       const st = state.subtasks[s.id];
       return {
         id: s.id,

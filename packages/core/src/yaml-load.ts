@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
 import type { z } from 'zod';
 import { CodecrewError, type ErrorCode } from './errors.ts';
 
@@ -19,6 +19,14 @@ function locate(doc: Document, counter: LineCounter, path: PropertyKey[]): { lin
     if (isNode(node) && node.range) return counter.linePos(node.range[0]);
   }
   return { line: 1, col: 1 };
+}
+
+function locateKey(doc: Document, counter: LineCounter, path: PropertyKey[], key: string): { line: number; col: number } | null {
+  const parent = path.length === 0 ? doc.contents : doc.getIn(path as unknown[], true);
+  if (!isMap(parent)) return null;
+  const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === key);
+  const range = pair && isNode(pair.key) ? pair.key.range : undefined;
+  return range ? counter.linePos(range[0]) : null;
 }
 
 function formatPath(path: PropertyKey[]): string {
@@ -57,8 +65,8 @@ export function parseYamlWith<S extends z.ZodType>(
   if (result.success) return result.data;
   const issues: YamlIssue[] = result.error.issues.map((issue) => {
     const path = issue.path as PropertyKey[];
-    const extra = issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [issue.keys[0]] : [];
-    const pos = locate(doc, counter, [...path, ...extra]);
+    const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+    const pos = (unknownKey !== undefined ? locateKey(doc, counter, path, unknownKey) : null) ?? locate(doc, counter, path);
     return { file, line: pos.line, column: pos.col, path: formatPath(path), message: describeIssue(issue) };
   });
   throw new CodecrewError(code, formatIssues(`${file} is not a valid ${code === 'CONFIG_INVALID' ? 'config' : 'task spec'}`, issues), {

@@ -9,20 +9,20 @@ export function finalStatus(state: TaskStateValue): TaskStatus {
   if (state.status !== 'running') return state.status;
   if (state.task.mode === 'ask') return state.answer === null ? 'failed' : 'answered';
   if (state.integration === state.baseCommit) return 'failed';
-  if (state.tests !== null && state.tests.exitCode !== 0) return 'tests_failed';
-  if (state.review?.verdict === 'approve') return 'approved';
+  if (state.lastTests !== null && state.lastTests.exitCode !== 0) return 'tests_failed';
+  if (state.lastReview?.verdict === 'approve') return 'approved';
   return 'changes_requested';
 }
 
 function commitMessage(state: TaskStateValue): string {
   const firstLine = state.task.prompt.trim().split('\n')[0] ?? state.task.name;
   const subject = `${state.task.name}: ${firstLine}`.slice(0, 72);
-  const subtasks = (state.plan?.subtasks ?? [])
+  const subtasks = (state.taskPlan?.subtasks ?? [])
     .map((s) => `- ${s.id} ${s.title} [${state.subtasks[s.id]?.status ?? '?'}]: ${state.subtasks[s.id]?.summary ?? ''}`)
     .join('\n');
-  const tests = state.tests ? `Tests: \`${state.tests.command}\` exit ${state.tests.exitCode}, ${state.tests.passed} passed, ${state.tests.failed} failed` : 'Tests: none run';
-  const review = state.review ? `Review: ${state.review.verdict} — ${state.review.summary}` : 'Review: none';
-  return `${subject}\n\n${state.plan?.summary ?? ''}\n\n${subtasks}\n\n${tests}\n${review}\n\ncodecrew-task: ${state.task.taskId}\n`;
+  const tests = state.lastTests ? `Tests: \`${state.lastTests.command}\` exit ${state.lastTests.exitCode}, ${state.lastTests.passed} passed, ${state.lastTests.failed} failed` : 'Tests: none run';
+  const review = state.lastReview ? `Review: ${state.lastReview.verdict} — ${state.lastReview.summary}` : 'Review: none';
+  return `${subject}\n\n${state.taskPlan?.summary ?? ''}\n\n${subtasks}\n\n${tests}\n${review}\n\ncodecrew-task: ${state.task.taskId}\n`;
 }
 
 /** finalize: write the diff, commit it to a new branch of the user's repository, and settle the status. */

@@ -3,7 +3,7 @@ import type { GraphDeps } from '../deps.ts';
 import type { MergeRecord, PatchCandidate, SubtaskState, TaskStateUpdate, TaskStateValue } from '../state.ts';
 
 function planOrder(state: TaskStateValue): (c: PatchCandidate) => number {
-  const ids = state.plan?.subtasks.map((s) => s.id) ?? [];
+  const ids = state.taskPlan?.subtasks.map((s) => s.id) ?? [];
   return (c) => ids.indexOf(c.subtaskId);
 }
 
@@ -74,7 +74,7 @@ function skipBlocked(state: TaskStateValue, updates: Record<string, Partial<Subt
   let changed = true;
   while (changed) {
     changed = false;
-    for (const subtask of state.plan?.subtasks ?? []) {
+    for (const subtask of state.taskPlan?.subtasks ?? []) {
       if (statusOf(subtask.id) !== 'pending') continue;
       const blocker = subtask.depends_on.find((dep) => statusOf(dep) === 'failed' || statusOf(dep) === 'skipped');
       if (blocker === undefined) continue;

@@ -22,5 +22,5 @@ export async function planNode(state: TaskStateValue, deps: GraphDeps): Promise<
     subtasks[subtask.id] = { id: subtask.id, title: subtask.title, status: 'pending', summary: '', changedFiles: [], error: null };
   }
   deps.emit('plan', `plan: ${plan.subtasks.length} subtask(s) — ${plan.summary}`, { plan });
-  return { jobs, plan, subtasks };
+  return { jobs, taskPlan: plan, subtasks };
 }

@@ -9,12 +9,12 @@ export async function reviewNode(state: TaskStateValue, deps: GraphDeps): Promis
   const diff = await diffCommits(repo, state.baseCommit, state.integration);
   const diffRef = await deps.bus.putArtifact(`tasks/${state.task.taskId}/diffs/review-r${state.round}.diff`, Buffer.from(diff.patch));
   const tree = await treeArtifact(deps, state, state.integration);
-  const summaries = (state.plan?.subtasks ?? []).map((s) => ({ id: s.id, title: s.title, summary: state.subtasks[s.id]?.summary ?? '' }));
+  const summaries = (state.taskPlan?.subtasks ?? []).map((s) => ({ id: s.id, title: s.title, summary: state.subtasks[s.id]?.summary ?? '' }));
   const job = makeJob(state, {
     id: `review-r${state.round}`,
     role: 'reviewer',
     tree,
-    input: { role: 'reviewer', diff: diffRef, tests: state.tests, subtaskSummaries: summaries },
+    input: { role: 'reviewer', diff: diffRef, tests: state.lastTests, subtaskSummaries: summaries },
   });
   const result = await runOnCrew(deps, job);
   const jobs = [jobRecord(result, state.round)];
@@ -23,5 +23,5 @@ export async function reviewNode(state: TaskStateValue, deps: GraphDeps): Promis
   }
   const review = result.output.review;
   deps.emit('review', `review round ${state.round}: ${review.verdict} — ${review.summary}`, { review, round: state.round });
-  return { jobs, review, reviews: [{ ...review, round: state.round }] };
+  return { jobs, lastReview: review, reviews: [{ ...review, round: state.round }] };
 }

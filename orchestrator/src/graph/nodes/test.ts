@@ -6,7 +6,7 @@ import type { TaskStateUpdate, TaskStateValue } from '../state.ts';
 export async function testNode(state: TaskStateValue, deps: GraphDeps): Promise<TaskStateUpdate> {
   if (state.testCommand === null) {
     deps.emit('tests', 'no test command found (set spec.test.command or name it in AGENTS.md); tests skipped', { skipped: true });
-    return { tests: null };
+    return { lastTests: null };
   }
   const tree = await treeArtifact(deps, state, state.integration);
   const job = makeJob(state, {
@@ -20,11 +20,11 @@ export async function testNode(state: TaskStateValue, deps: GraphDeps): Promise<
   if (result.status !== 'succeeded' || result.output?.role !== 'tester') {
     return {
       jobs,
-      tests: null,
+      lastTests: null,
       status: 'failed',
       error: { code: 'JOB_FAILED', message: `the test job failed: ${failureOf(result)}`, retryable: false },
     };
   }
   const report = result.output.report;
-  return { jobs, tests: report, testRuns: [{ ...report, round: state.round }] };
+  return { jobs, lastTests: report, testRuns: [{ ...report, round: state.round }] };
 }

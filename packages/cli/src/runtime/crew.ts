@@ -48,7 +48,7 @@ export async function startCrew(opts: {
     cleanups.push(() => bus.close());
     let worker: AgentWorker | null = null;
     if (opts.withWorker !== false) {
-      const sandboxes = new DockerSandboxProvider({ image: config.sandbox.image });
+      const sandboxes = new DockerSandboxProvider(config.sandbox.image === 'auto' ? {} : { image: config.sandbox.image });
       await sandboxes.ensureReady();
       const reaped = await sandboxes.reap();
       if (reaped.length > 0) say(`sandbox: removed ${reaped.length} container(s) left by processes that are gone`);

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { Send } from '@langchain/langgraph';
+import type { Plan } from '@codecrew/core';
+import { afterIntegrate, afterReview, globToRegExp, ownerOf, readySubtasks } from '../src/graph/routes.ts';
+import type { SubtaskState, TaskStateValue } from '../src/graph/state.ts';
+
+const plan: Plan = {
+  summary: 'p',
+  subtasks: [
+    { id: 'a', title: 'A', description: '', files: ['src/a/**'], depends_on: [] },
+    { id: 'b', title: 'B', description: '', files: ['src/b.js', 'test/*.test.js'], depends_on: [] },
+    { id: 'c', title: 'C', description: '', files: ['src/index.js'], depends_on: ['a', 'b'] },
+  ],
+};
+
+function subtask(id: string, status: SubtaskState['status'], changedFiles: string[] = []): SubtaskState {
+  return { id, title: id.toUpperCase(), status, summary: '', changedFiles, error: null };
+}
+
+function state(overrides: Partial<TaskStateValue>): TaskStateValue {
+  return {
+    task: { reviewRounds: 2 } as TaskStateValue['task'],
+    status: 'running',
+    error: null,
+    baseCommit: 'base',
+    integration: 'int1',
+    scratchDir: '/tmp/x',
+    agentsMd: '',
+    agentsMdFiles: [],
+    testCommand: 'npm test',
+    testCommandSource: 'spec',
+    taskPlan: plan,
+    subtasks: { a: subtask('a', 'pending'), b: subtask('b', 'pending'), c: subtask('c', 'pending') },
+    candidates: [],
+    round: 0,
+    jobs: [],
+    merges: [],
+    lastTests: null,
+    testRuns: [],
+    lastReview: null,
+    reviews: [],
+    answer: null,
+    result: null,
+    ...overrides,
+  };
+}
+
+describe('globToRegExp', () => {
+  it('matches globs the way plans use them', () => {
+    expect(globToRegExp('src/**').test('src/a/b/c.ts')).toBe(true);
+    expect(globToRegExp('src/**/x.ts').test('src/x.ts')).toBe(true);
+    expect(globToRegExp('test/*.test.js').test('test/a.test.js')).toBe(true);
+    expect(globToRegExp('test/*.test.js').test('test/deep/a.test.js')).toBe(false);
+    expect(globToRegExp('src/b.js').test('src/bxjs')).toBe(false);
+  });
+});
+
+describe('waves', () => {
+  it('starts subtasks whose dependencies are merged, in plan order', () => {
+    expect(readySubtasks(state({}))).toEqual(['a', 'b']);
+    expect(readySubtasks(state({ subtasks: { a: subtask('a', 'merged'), b: subtask('b', 'pending'), c: subtask('c', 'pending') } }))).toEqual(['b']);
+    expect(readySubtasks(state({ subtasks: { a: subtask('a', 'merged'), b: subtask('b', 'merged'), c: subtask('c', 'pending') } }))).toEqual(['c']);
+  });
+
+  it('sends the next wave from the integrated tree, then the tests', () => {
+    const next = afterIntegrate(state({ subtasks: { a: subtask('a', 'merged'), b: subtask('b', 'merged'), c: subtask('c', 'pending') } }));
+    expect(Array.isArray(next)).toBe(true);
+    const sends = next as Send[];
+    expect(sends.map((s) => [s.node, (s.args as { assignment: unknown }).assignment])).toEqual([
+      ['code', { subtaskId: 'c', kind: 'implement', instructions: '', round: 0, startCommit: 'int1' }],
+    ]);
+    const done = { a: subtask('a', 'merged'), b: subtask('b', 'merged'), c: subtask('c', 'merged') };
+    expect(afterIntegrate(state({ subtasks: done }))).toBe('test');
+    const failed = { a: subtask('a', 'failed'), b: subtask('b', 'failed'), c: subtask('c', 'skipped') };
+    expect(afterIntegrate(state({ subtasks: failed, integration: 'base' }))).toBe('finalize');
+  });
+});
+
+describe('review routing', () => {
+  const merged = { a: subtask('a', 'merged', ['src/a/x.js']), b: subtask('b', 'merged', ['src/b.js']), c: subtask('c', 'merged', ['src/index.js']) };
+
+  it('finds the owner of a file: who changed it, else whose globs match, else the first merged', () => {
+    const s = state({ subtasks: merged });
+    expect(ownerOf('src/b.js', s)).toBe('b');
+    expect(ownerOf('test/b.test.js', s)).toBe('b');
+    expect(ownerOf('README.md', s)).toBe('a');
+  });
+
+  it('routes each comment to its owner for one more round, within maxRounds', () => {
+    const review = {
+      verdict: 'request_changes' as const,
+      summary: 'two issues',
+      comments: [
+        { path: 'src/b.js', line: 3, severity: 'major' as const, body: 'handle empty input' },
+        { path: 'src/index.js', severity: 'minor' as const, body: 'sort the exports' },
+      ],
+    };
+    const sends = afterReview(state({ subtasks: merged, lastReview: review, round: 0 })) as Send[];
+    expect(sends.map((s) => (s.args as { assignment: { subtaskId: string; kind: string; round: number } }).assignment)).toMatchObject([
+      { subtaskId: 'b', kind: 'fix', round: 1 },
+      { subtaskId: 'c', kind: 'fix', round: 1 },
+    ]);
+    expect((sends[0]?.args as { assignment: { instructions: string } }).assignment.instructions).toContain('- src/b.js:3 [major] handle empty input');
+    expect(afterReview(state({ subtasks: merged, lastReview: review, round: 2 }))).toBe('finalize');
+    expect(afterReview(state({ subtasks: merged, lastReview: { ...review, verdict: 'approve' } }))).toBe('finalize');
+  });
+});

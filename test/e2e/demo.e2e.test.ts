@@ -1,0 +1,91 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, TEXTKIT, containersOfTask, git, makeGitRepo, readReport, runCli, tempDirFor } from '../support/cli.ts';
+import { writeTaskFile } from '../support/task-file.ts';
+
+function nodeTest(cwd: string): number {
+  try {
+    execFileSync(process.execPath, ['--test'], { cwd, stdio: 'pipe' });
+    return 0;
+  } catch (error) {
+    return (error as { status: number }).status;
+  }
+}
+
+interface JobRow {
+  role: string;
+  subtaskId: string | null;
+  status: string;
+  startedAt: string;
+  finishedAt: string;
+  commands: Array<{ command: string; exitCode: number }>;
+}
+
+describe('the demo task through the codecrew CLI', () => {
+  it('plans, codes in parallel sandboxes, merges, tests, reviews and publishes a branch', async () => {
+    const dir = await tempDirFor('demo e2e');
+    const repo = await makeGitRepo(TEXTKIT, join(dir, 'textkit'));
+    const headBefore = git(repo, 'rev-parse', 'HEAD');
+    expect(nodeTest(repo)).not.toBe(0); // the fixture's tests fail before the task
+
+    const spec = await writeTaskFile(dir, {
+      name: 'demo-e2e',
+      repo,
+      prompt: 'Add slugify and titleCase, exported from src/index.js, so that all tests pass.',
+      model: `scripted:${join(ROOT, 'examples/scripts/demo.script.yaml')}`,
+      extra: { parallelism: 2, review: { maxRounds: 1 } },
+    });
+    await mkdir(join(dir, 'data'), { recursive: true });
+    const run = await runCli(['run', spec], { env: { CODECREW_DATA_DIR: join(dir, 'data') } });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Model: SCRIPTED');
+    expect(run.stdout).toMatch(/coder slug\s+\$ node -e/); // live progress per agent
+    expect(run.stdout).toMatch(/tester\s+tests passed: 7 passed, 0 failed/);
+
+    const report = (await readReport(run)) as unknown as {
+      status: string;
+      taskId: string;
+      scripted: boolean;
+      subtasks: Array<{ id: string; status: string }>;
+      jobs: JobRow[];
+      tests: Array<{ exitCode: number; passed: number; failed: number }>;
+      reviews: Array<{ verdict: string }>;
+      result: { branch: string; commit: string; diffPath: string; filesChanged: number };
+    };
+    expect(report.status).toBe('approved');
+    expect(report.scripted).toBe(true);
+    expect(report.subtasks.map((s) => [s.id, s.status])).toEqual([
+      ['slug', 'merged'],
+      ['title', 'merged'],
+      ['exports', 'merged'],
+    ]);
+    expect(report.tests.at(-1)).toMatchObject({ exitCode: 0, passed: 7, failed: 0 });
+    expect(report.reviews.map((r) => r.verdict)).toEqual(['approve']);
+
+    // The two independent coders ran at the same time, in two containers.
+    const coder = (id: string) => report.jobs.find((j) => j.role === 'coder' && j.subtaskId === id) as JobRow;
+    const [slug, title] = [coder('slug'), coder('title')];
+    expect(Date.parse(slug.startedAt)).toBeLessThan(Date.parse(title.finishedAt));
+    expect(Date.parse(title.startedAt)).toBeLessThan(Date.parse(slug.finishedAt));
+    expect(coder('exports').commands.map((c) => [c.command, c.exitCode])).toEqual([['node --test', 0]]);
+
+    // The branch holds one commit on top of the base, and its tests pass.
+    expect(report.result.branch).toBe('codecrew/demo-e2e');
+    expect(report.result.filesChanged).toBe(3);
+    expect(git(repo, 'rev-parse', `${report.result.branch}^`)).toBe(headBefore);
+    const checkout = join(dir, 'checkout');
+    execFileSync('git', ['clone', '-q', '--branch', report.result.branch, repo, checkout]);
+    expect(nodeTest(checkout)).toBe(0);
+
+    // The user's working tree and current branch are untouched.
+    expect(git(repo, 'rev-parse', 'HEAD')).toBe(headBefore);
+    expect(git(repo, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('main');
+    expect(git(repo, 'status', '--porcelain')).toBe('');
+
+    // No container is left behind.
+    expect(containersOfTask(report.taskId)).toEqual([]);
+  });
+});
