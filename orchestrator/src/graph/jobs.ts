@@ -1,5 +1,6 @@
 import {
   CodecrewError,
+  addUsage,
   type ArtifactRef,
   type Job,
   type JobInput,
@@ -56,9 +57,10 @@ export function makeJob(
  * Sends a job to the crew and waits for its result. A result already on the
  * results stream (a node re-run after a crash) is used instead of dispatching again.
  */
-export async function runOnCrew(deps: GraphDeps, job: Job): Promise<JobResult> {
+export async function runOnCrew(deps: GraphDeps, job: Job, budget: JobContextState['task']['budget']): Promise<JobResult> {
   const existing = await deps.bus.getResult(job.taskId, job.id);
-  if (existing) return existing;
+  if (existing) return spend(deps, existing);
+  checkBudget(deps, budget);
   await deps.bus.dispatchJob(job);
   deps.emit('job.dispatched', `${job.role}${job.subtaskId ? ` ${job.subtaskId}` : ''} dispatched`, {
     jobId: job.id,
@@ -67,7 +69,7 @@ export async function runOnCrew(deps: GraphDeps, job: Job): Promise<JobResult> {
     model: job.model.name,
   });
   try {
-    return await deps.bus.awaitResult(job.taskId, job.id, { signal: deps.signal, timeoutMs: job.timeoutMs + 60_000 });
+    return spend(deps, await deps.bus.awaitResult(job.taskId, job.id, { signal: deps.signal, timeoutMs: job.timeoutMs + 60_000 }));
   } catch (error) {
     if (deps.signal.aborted) throw new CodecrewError('CANCELLED', 'the task was cancelled', { cause: error });
     throw error;
@@ -94,4 +96,20 @@ export function jobRecord(result: JobResult, round: number): JobRecord {
 /** The failure message of a job result, for people. */
 export function failureOf(result: JobResult): string {
   return result.error ? `${result.error.code}: ${result.error.message}` : `job ${result.status}`;
+}
+
+function spend(deps: GraphDeps, result: JobResult): JobResult {
+  deps.spent = addUsage(deps.spent, result.usage);
+  return result;
+}
+
+/** No new job starts once a token or cost budget is used up. */
+export function checkBudget(deps: GraphDeps, budget: JobContextState['task']['budget']): void {
+  const tokens = deps.spent.promptTokens + deps.spent.completionTokens;
+  if (budget.maxTokens !== null && tokens >= budget.maxTokens) {
+    throw new CodecrewError('BUDGET_EXHAUSTED', `the task used ${tokens} tokens of its budget of ${budget.maxTokens} (budget.maxTokens)`);
+  }
+  if (budget.maxCostUsd !== null && deps.spent.costUsd >= budget.maxCostUsd) {
+    throw new CodecrewError('BUDGET_EXHAUSTED', `the task cost $${deps.spent.costUsd.toFixed(4)} of its budget of $${budget.maxCostUsd} (budget.maxCostUsd)`);
+  }
 }

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
-import { CodecrewError, toErrorData, type ErrorData, type JobResult, type TraceEvent, type TraceKind } from '@codecrew/core';
+import { CodecrewError, emptyUsage, isCodecrewError, toErrorData, type ErrorData, type JobResult, type TraceEvent, type TraceKind } from '@codecrew/core';
 import type { Bus } from '@codecrew/bus';
 import { buildTaskGraph } from '../graph/build.ts';
 import type { GraphDeps } from '../graph/deps.ts';
@@ -52,7 +52,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     const event: TraceEvent = { taskId: task.taskId, kind, at: new Date().toISOString(), message, data };
     chain = chain.then(() => bus.publishEvent(event)).catch(() => undefined);
   };
-  const deps: GraphDeps = { bus, emit, signal: controller.signal };
+  const deps: GraphDeps = { bus, emit, signal: controller.signal, spent: emptyUsage() };
   const onCancel = () => void bus.publishControl(task.taskId, { type: 'cancel', reason: String(controller.signal.reason ?? 'cancelled') }).catch(() => undefined);
   controller.signal.addEventListener('abort', onCancel, { once: true });
 
@@ -72,6 +72,9 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     if (reason instanceof CodecrewError && reason.code === 'BUDGET_EXHAUSTED') {
       status = 'budget_exhausted';
       error = reason.toData();
+    } else if (isCodecrewError(caught, 'BUDGET_EXHAUSTED')) {
+      status = 'budget_exhausted';
+      error = caught.toData();
     } else if (controller.signal.aborted) {
       status = 'cancelled';
       error = { code: 'CANCELLED', message: `the task was cancelled: ${String(reason ?? 'by request')}`, retryable: false };

@@ -61,7 +61,6 @@ export const Config = z
         jobTimeout: Duration,
       })
       .strict(),
-    http: z.object({ host: z.string().min(1), port: z.number().int().min(0).max(65535) }).strict(),
   })
   .strict();
 export type Config = z.infer<typeof Config>;

@@ -28,7 +28,7 @@ export async function codeNode(payload: CodePayload, deps: GraphDeps): Promise<T
     subtaskId: subtask.id,
     input: { role: 'coder', kind: assignment.kind, subtask, instructions: assignment.instructions },
   });
-  const result = await runOnCrew(deps, job);
+  const result = await runOnCrew(deps, job, payload.task.budget);
   const jobs = [jobRecord(result, assignment.round)];
   if (result.status !== 'succeeded' || result.output?.role !== 'coder') {
     const update: Partial<SubtaskState> = { error: failureOf(result) };

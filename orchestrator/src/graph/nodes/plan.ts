@@ -7,7 +7,7 @@ import type { SubtaskState, TaskStateUpdate, TaskStateValue } from '../state.ts'
 export async function planNode(state: TaskStateValue, deps: GraphDeps): Promise<TaskStateUpdate> {
   const tree = await treeArtifact(deps, state, state.baseCommit);
   const job = makeJob(state, { id: 'plan', role: 'planner', tree, input: { role: 'planner' } });
-  const result = await runOnCrew(deps, job);
+  const result = await runOnCrew(deps, job, state.task.budget);
   const jobs = [jobRecord(result, 0)];
   if (result.status !== 'succeeded' || result.output?.role !== 'planner') {
     return { jobs, status: 'failed', error: { code: 'JOB_FAILED', message: `planning failed: ${failureOf(result)}`, retryable: false } };
