@@ -5,6 +5,14 @@ import { modelErrorOf, usageOf } from '@codecrew/llm';
 import { LoopGuard } from './loop-guard.ts';
 import { describeArgIssues, toOpenAITool, type ToolContext, type ToolDefinition } from './tool.ts';
 
+/** The error to end a job with once its signal is aborted: the abort's own reason (a timeout) or a cancellation. */
+export function abortError(signal: AbortSignal, cause?: unknown): CodecrewError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof CodecrewError) return reason;
+  const text = reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : 'cancelled';
+  return new CodecrewError('CANCELLED', `the job was cancelled: ${text}`, { cause: cause ?? reason });
+}
+
 /** Everything one agent run needs. */
 export interface AgentLoopOptions {
   model: BaseChatModel;
@@ -54,13 +62,13 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
   let nudges = 0;
 
   for (let step = 1; step <= options.maxSteps; step += 1) {
-    if (context.signal.aborted) throw new CodecrewError('CANCELLED', 'the job was cancelled');
+    if (context.signal.aborted) throw abortError(context.signal);
     const started = Date.now();
     let reply: AIMessage;
     try {
       reply = (await model.invoke(messages, { signal: context.signal })) as AIMessage;
     } catch (cause) {
-      if (context.signal.aborted) throw new CodecrewError('CANCELLED', 'the job was cancelled', { cause });
+      if (context.signal.aborted) throw abortError(context.signal, cause);
       throw modelErrorOf(cause);
     }
     const callUsage = usageOf(reply, options.price);
@@ -120,7 +128,7 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
         resultText = clip(outcome.text);
         context.emit('tool.result', `${call.name} ok`, { tool: call.name, ok: true, excerpt: resultText.slice(0, 500) });
       } catch (error) {
-        if (context.signal.aborted) throw new CodecrewError('CANCELLED', 'the job was cancelled', { cause: error });
+        if (context.signal.aborted) throw abortError(context.signal, error);
         resultText = `Error: ${(error as Error).message}`;
         const code = error instanceof CodecrewError ? error.code : 'TOOL_FAILED';
         context.emit('tool.result', `${call.name} failed: ${(error as Error).message}`, { tool: call.name, ok: false, code });

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import {
   emptyUsage,
+  isCodecrewError,
   toErrorData,
   type CommandRecord,
   type Job,
@@ -14,6 +15,7 @@ import type { Bus } from '@codecrew/bus';
 import { createChatModel } from '@codecrew/llm';
 import { Workspace, type Sandbox, type SandboxProvider } from '@codecrew/sandbox';
 import type { RoleRun } from '../runtime/role.ts';
+import { abortError } from '../runtime/loop.ts';
 import type { EmitEvent } from '../runtime/tool.ts';
 import { runPlanner } from '../planner/run.ts';
 import { runCoder } from '../coder/run.ts';
@@ -100,7 +102,7 @@ export async function runJob(job: Job, runtime: JobRuntime, signal: AbortSignal)
     });
     result = { ...base, ...withSubtask, status: 'succeeded', output: run.output, usage: run.usage, steps: run.steps, finishedAt: new Date().toISOString() };
   } catch (error) {
-    const data = toErrorData(error);
+    const data = toErrorData(signal.aborted && !isCodecrewError(error) ? abortError(signal, error) : error);
     result = {
       ...base,
       ...withSubtask,

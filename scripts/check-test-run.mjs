@@ -1,0 +1,26 @@
+// Fails the test run when the suites that need NATS and Docker did not really
+// run: a green run that skipped them would prove nothing.
+import { readFileSync } from 'node:fs';
+
+const file = process.argv[2] ?? '.codecrew/test-results.json';
+const results = JSON.parse(readFileSync(file, 'utf8'));
+const REQUIRED = [
+  { what: 'NATS (packages/bus)', pattern: /packages\/bus\/test\/.*\.int\.test\.ts$/ },
+  { what: 'Docker (sandbox)', pattern: /sandbox\/test\/.*\.int\.test\.ts$/ },
+  { what: 'end to end (test/e2e)', pattern: /test\/e2e\/.*\.e2e\.test\.ts$/ },
+];
+
+const problems = [];
+for (const { what, pattern } of REQUIRED) {
+  const suites = results.testResults.filter((suite) => pattern.test(suite.name));
+  const tests = suites.flatMap((suite) => suite.assertionResults);
+  const passed = tests.filter((t) => t.status === 'passed').length;
+  const notRun = tests.filter((t) => t.status !== 'passed' && t.status !== 'failed').length;
+  if (suites.length === 0 || passed === 0) problems.push(`${what}: no test ran`);
+  else if (notRun > 0) problems.push(`${what}: ${notRun} test(s) were skipped or left out`);
+  else console.log(`check: ${what}: ${passed} test(s) ran and passed`);
+}
+if (problems.length > 0) {
+  console.error(`check: integration suites did not run as required:\n- ${problems.join('\n- ')}`);
+  process.exit(1);
+}
