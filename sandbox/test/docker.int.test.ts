@@ -101,6 +101,14 @@ describe('DockerSandboxProvider', () => {
     expect(left.stdout).toEqual('0\n');
   });
 
+  it('returns when the command exits even if a background process keeps its output open', async () => {
+    const started = Date.now();
+    const result = await sandbox.exec('sleep 25 & echo done', { timeoutMs: 60_000 });
+    expect(Date.now() - started).toBeLessThan(8_000);
+    expect([result.exitCode, result.stdout, result.timedOut]).toEqual([0, 'done\n', false]);
+    await sandbox.exec("pkill -x -f 'sleep 25'");
+  });
+
   it('caps output, keeping the head and the tail', async () => {
     const result = await sandbox.exec('seq 1 100000', { maxOutputBytes: 1000 });
     expect(result.exitCode).toEqual(0);

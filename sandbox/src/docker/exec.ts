@@ -12,6 +12,8 @@ import { OutputCap } from './output-cap.ts';
 /** Extra time the host waits beyond a command's limit before it gives up on the stream. */
 export const HOST_GRACE_MS = 3000;
 const EXEC_MARK = 'CODECREW_EXEC';
+const EXIT_POLL_MS = 1000;
+const DRAIN_MS = 500;
 const KILLED = 137;
 
 /** Limits applied when a call does not set its own. */
@@ -70,6 +72,28 @@ function waitForEnd(stream: Duplex, timeoutMs: number): Promise<'ended' | 'timeo
     stream.once('close', () => done('ended'));
     stream.once('error', () => done('ended'));
   });
+}
+
+/**
+ * Like {@link waitForEnd}, but also notices a command that exited while its
+ * stream stays open (a background process still holds stdout): then the
+ * stream gets a moment to drain and is detached, leaving that process running.
+ */
+async function waitForCommand(exec: Dockerode.Exec, stream: Duplex, timeoutMs: number): Promise<'ended' | 'timeout'> {
+  const deadline = Date.now() + timeoutMs;
+  const ended = waitForEnd(stream, timeoutMs);
+  for (;;) {
+    const tick = await Promise.race([ended, sleep(EXIT_POLL_MS).then(() => 'tick' as const)]);
+    if (tick !== 'tick') return tick;
+    if (Date.now() >= deadline) return ended;
+    const info = await exec.inspect().catch(() => undefined);
+    if (info?.Running === false) {
+      const drained = await Promise.race([ended, sleep(DRAIN_MS).then(() => 'tick' as const)]);
+      if (drained !== 'tick') return drained;
+      stream.destroy();
+      return 'ended';
+    }
+  }
 }
 
 /**
@@ -135,7 +159,7 @@ export async function runExec(
     stream.destroy();
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  const how = await waitForEnd(stream, timeoutMs + HOST_GRACE_MS);
+  const how = await waitForCommand(exec, stream, timeoutMs + HOST_GRACE_MS);
   options.signal?.removeEventListener('abort', onAbort);
 
   const hostTimedOut = how === 'timeout';
