@@ -150,6 +150,14 @@ describe('DockerSandboxProvider', () => {
     );
   });
 
+  it('refuses a workspace directory that does not exist', async () => {
+    const error = await provider
+      .create({ workspaceDir: `${ws.dir}-missing`, limits: TEST_LIMITS, labels: { task: TASK, job: 'y', role: 'coder' } })
+      .catch((e: unknown) => e);
+    expect(isCodecrewError(error, 'SANDBOX_FAILED')).toEqual(true);
+    expect(await containersOfTask(docker, TASK)).toEqual([sandbox.id]);
+  });
+
   it('says how to start an unreachable daemon', async () => {
     const { default: Docker } = await import('dockerode');
     const nowhere = new DockerSandboxProvider({ docker: new Docker({ socketPath: '/nonexistent/docker.sock' }) });

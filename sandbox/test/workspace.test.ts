@@ -140,6 +140,14 @@ describe('Workspace file tools', () => {
     await expect(ws.readFile('logo.bin')).rejects.toThrow('logo.bin is a binary file (5 bytes); it cannot be shown as text');
   });
 
+  it('refuses files too big to read whole', async () => {
+    const ws = await workspace('huge');
+    writeFileSync(join(ws.root, 'big.log'), 'x'.repeat(5 * 1024 * 1024));
+    await expect(ws.readFile('big.log')).rejects.toThrow(
+      'big.log is 5242880 bytes, too big to read whole; use shell with head, sed -n or rg to look into it',
+    );
+  });
+
   it('writes files, creating parent directories owned by the sandbox user', async () => {
     const ws = await workspace('write');
     await ws.writeFile('lib/deep/new.ts', 'export const x = 1;\n');

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import Dockerode from 'dockerode';
+import { CodecrewError } from '@codecrew/core';
 import type { Sandbox, SandboxCreateOptions, SandboxInfo, SandboxProvider } from '../types.ts';
 import { AUTO_IMAGE, defaultSandboxImage } from '../image/tag.ts';
 import { LABELS, containerName, containerSpec } from './container-spec.ts';
@@ -55,6 +57,13 @@ export class DockerSandboxProvider implements SandboxProvider {
 
   async create(options: SandboxCreateOptions): Promise<Sandbox> {
     const image = this.imageFor(options.limits.image);
+    // Docker would create a missing bind source as an empty root-owned directory.
+    const dir = await stat(options.workspaceDir).catch(() => undefined);
+    if (dir?.isDirectory() !== true) {
+      throw new CodecrewError('SANDBOX_FAILED', `the workspace directory ${options.workspaceDir} does not exist; create the workspace first`, {
+        details: { workspaceDir: options.workspaceDir },
+      });
+    }
     await this.ping();
     await this.checkImage(image);
     let spec;
