@@ -48,7 +48,7 @@ describe('loadModelScript', () => {
     const error = loadError(file);
     expect(error.code).toBe('SCRIPT_INVALID');
     expect(error.message).toBe(
-      `${file} is not a valid model script (format v1, see docs/scripted-model.md):\n  ${file}:3:36  rules[0].match: unknown field(s) "subtsk"`,
+      `${file} is not a valid model script (format v1, see docs/scripted-model.md):\n  ${file}:3:28  rules[0].match: unknown field(s) "subtsk"`,
     );
   });
 
