@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Send } from '@langchain/langgraph';
 import type { Plan } from '@codecrew/core';
-import { afterIntegrate, afterReview, globToRegExp, ownerOf, readySubtasks } from '../src/graph/routes.ts';
+import { afterIntegrate, afterReview, afterTest, globToRegExp, ownerOf, readySubtasks, testFailureOwners } from '../src/graph/routes.ts';
 import type { SubtaskState, TaskStateValue } from '../src/graph/state.ts';
 
 const plan: Plan = {
@@ -14,7 +14,7 @@ const plan: Plan = {
 };
 
 function subtask(id: string, status: SubtaskState['status'], changedFiles: string[] = []): SubtaskState {
-  return { id, title: id.toUpperCase(), status, summary: '', changedFiles, error: null };
+  return { id, title: id.toUpperCase(), status, summary: '', changedFiles, error: null, conflictTries: 0, next: null };
 }
 
 function state(overrides: Partial<TaskStateValue>): TaskStateValue {
@@ -30,6 +30,7 @@ function state(overrides: Partial<TaskStateValue>): TaskStateValue {
     testCommand: 'npm test',
     testCommandSource: 'spec',
     taskPlan: plan,
+    ordering: [],
     subtasks: { a: subtask('a', 'pending'), b: subtask('b', 'pending'), c: subtask('c', 'pending') },
     candidates: [],
     round: 0,
@@ -103,5 +104,35 @@ describe('review routing', () => {
     expect((sends[0]?.args as { assignment: { instructions: string } }).assignment.instructions).toContain('- src/b.js:3 [major] handle empty input');
     expect(afterReview(state({ subtasks: merged, lastReview: review, round: 2 }))).toBe('finalize');
     expect(afterReview(state({ subtasks: merged, lastReview: { ...review, verdict: 'approve' } }))).toBe('finalize');
+  });
+});
+
+describe('overlapping files', () => {
+  it('holds a subtask back until the one it overlaps has finished', () => {
+    const ordering = [{ subtaskId: 'b', after: 'a', reason: 'both may touch src/a.js' }];
+    expect(readySubtasks(state({ ordering }))).toEqual(['a']);
+    const aMerged = { a: subtask('a', 'merged'), b: subtask('b', 'pending'), c: subtask('c', 'pending') };
+    expect(readySubtasks(state({ ordering, subtasks: aMerged }))).toEqual(['b']);
+    const aFailed = { a: subtask('a', 'failed'), b: subtask('b', 'pending'), c: subtask('c', 'pending') };
+    expect(readySubtasks(state({ ordering, subtasks: aFailed }))).toEqual(['b']);
+  });
+
+  it('sends follow-up work (a resolver) before the next wave, from the integrated tree when asked', () => {
+    const next = { subtaskId: 'a', kind: 'implement' as const, instructions: 'redo', round: 0, startCommit: '' };
+    const subtasks = { a: { ...subtask('a', 'conflict'), conflictTries: 2, next }, b: subtask('b', 'merged'), c: subtask('c', 'pending') };
+    const sends = afterIntegrate(state({ subtasks })) as Send[];
+    expect(sends.map((s) => (s.args as { assignment: unknown; conflictTries: number }).assignment)).toEqual([{ ...next, startCommit: 'int1' }]);
+    expect((sends[0]?.args as { conflictTries: number }).conflictTries).toBe(2);
+  });
+});
+
+describe('failing tests', () => {
+  it('go back to the subtasks whose files the output names', () => {
+    const merged = { a: subtask('a', 'merged', ['src/a/x.js']), b: subtask('b', 'merged', ['src/b.js']), c: subtask('c', 'merged', ['src/index.js']) };
+    const lastTests = { command: 'npm test', exitCode: 1, timedOut: false, passed: 3, failed: 1, skipped: 0, framework: 'node', durationMs: 10, outputExcerpt: 'not ok 4 - at src/b.js:3' };
+    const sends = afterTest(state({ subtasks: merged, lastTests })) as Send[];
+    expect(sends.map((s) => (s.args as { assignment: { subtaskId: string; kind: string } }).assignment.subtaskId)).toEqual(['b']);
+    expect(testFailureOwners(state({ subtasks: merged, merges: [{ subtaskId: 'c', jobId: 'j', round: 0, status: 'clean' }] }), 'no names')).toEqual(['c']);
+    expect(afterTest(state({ subtasks: merged, lastTests, round: 2 }))).toBe('review');
   });
 });

@@ -29,6 +29,7 @@ export const runAsker: RoleRun = async (input) => {
     system: systemPrompt(INSTRUCTIONS, job),
     user: `Question:\n${job.prompt}`,
     maxSteps: job.maxSteps,
+    budget: job.budget,
     context,
     ...(price ? { price } : {}),
   });

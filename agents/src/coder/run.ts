@@ -43,6 +43,7 @@ export const runCoder: RoleRun = async (input) => {
     system: systemPrompt(INSTRUCTIONS, job),
     user: userPrompt(job),
     maxSteps: job.maxSteps,
+    budget: job.budget,
     context,
     ...(price ? { price } : {}),
   });

@@ -9,30 +9,45 @@ import { requireModel, type RoleRun } from '../runtime/role.ts';
 
 const INSTRUCTIONS = `You are the planner of a crew of coding agents. Explore the repository (read-only) and split the task into subtasks that separate coders can do in parallel, each in its own copy of the repository. Good subtasks touch disjoint files; when one needs another's result, list it in depends_on. Give every subtask the globs of the files it may change (code and its tests) and a description precise enough that a coder who sees only that subtask can do it. Prefer a few substantial subtasks over many tiny ones. When you are ready, call submit_plan.`;
 
-/** `submit_plan {summary, subtasks}`: validated as a DAG before it is accepted. */
-export const submitPlanTool = defineTool({
-  name: 'submit_plan',
-  description: 'Submit the plan; ends your job. Subtask ids must be unique; depends_on lists ids of other subtasks.',
-  schema: Plan,
-  async run(args): Promise<ToolOutcome> {
-    const problems = validatePlan(args);
-    if (problems.length > 0) {
-      throw new CodecrewError('PLAN_INVALID', `the plan is not valid: ${problems.join('; ')}. Fix it and call submit_plan again.`);
-    }
-    return { kind: 'terminal', value: args };
-  },
-});
+/** How many invalid plans a planner may submit before its job fails: one re-plan with the problems shown. */
+export const MAX_PLAN_REJECTIONS = 1;
+
+/**
+ * `submit_plan {summary, subtasks}`: validated as a DAG before it is accepted.
+ * An invalid plan goes back to the planner with its problems once; a second
+ * invalid plan fails the job with PLAN_INVALID.
+ */
+export function submitPlanTool() {
+  let rejections = 0;
+  return defineTool({
+    name: 'submit_plan',
+    description:
+      'Submit the plan; ends your job. Subtask ids must be unique; depends_on lists ids of other subtasks; files are globs of the files each subtask may change.',
+    schema: Plan,
+    async run(args): Promise<ToolOutcome> {
+      const problems = validatePlan(args);
+      if (problems.length === 0) return { kind: 'terminal', value: args };
+      rejections += 1;
+      const fatal = rejections > MAX_PLAN_REJECTIONS;
+      const advice = fatal ? 'The plan was rejected again; the task stops here.' : 'Fix it and call submit_plan again.';
+      throw new CodecrewError('PLAN_INVALID', `the plan is not valid: ${problems.join('; ')}. ${advice}`, {
+        details: { problems, fatal },
+      });
+    },
+  });
+}
 
 /** Runs a planner job: explore read-only, then submit a plan. */
 export const runPlanner: RoleRun = async (input) => {
   const { job, tools: context, price } = input;
   const result = await runAgentLoop({
     model: requireModel(input),
-    tools: [...readOnlyTools, shellTool, submitPlanTool],
+    tools: [...readOnlyTools, shellTool, submitPlanTool()],
     terminalTools: ['submit_plan'],
     system: systemPrompt(INSTRUCTIONS, job),
     user: `Task:\n${job.prompt}\n\nPlan this task for the crew.`,
     maxSteps: job.maxSteps,
+    budget: job.budget,
     context,
     ...(price ? { price } : {}),
   });

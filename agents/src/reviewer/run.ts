@@ -53,6 +53,7 @@ export const runReviewer: RoleRun = async (input) => {
     system: systemPrompt(INSTRUCTIONS, job),
     user: userPrompt(job, diff),
     maxSteps: job.maxSteps,
+    budget: job.budget,
     context,
     ...(price ? { price } : {}),
   });

@@ -24,8 +24,19 @@ export interface AgentLoopOptions {
   maxSteps: number;
   context: ToolContext;
   price?: { inputPerMillion: number; outputPerMillion: number };
-  /** Called after every model call with the usage so far; throw to stop (budgets). */
-  onUsage?: (total: Usage) => void;
+  /** What is left of the task's budgets; no model call starts past it. */
+  budget?: { maxTokens?: number | undefined; maxCostUsd?: number | undefined } | undefined;
+}
+
+function checkJobBudget(usage: Usage, budget: AgentLoopOptions['budget']): void {
+  if (!budget) return;
+  const tokens = usage.promptTokens + usage.completionTokens;
+  if (budget.maxTokens !== undefined && tokens >= budget.maxTokens) {
+    throw new CodecrewError('BUDGET_EXHAUSTED', `the task's token budget ran out in this job (${tokens} tokens used, ${budget.maxTokens} were left)`);
+  }
+  if (budget.maxCostUsd !== undefined && usage.costUsd >= budget.maxCostUsd) {
+    throw new CodecrewError('BUDGET_EXHAUSTED', `the task's cost budget ran out in this job ($${usage.costUsd.toFixed(4)} spent, $${budget.maxCostUsd.toFixed(4)} were left)`);
+  }
 }
 
 /** How an agent run ended. */
@@ -63,6 +74,7 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
 
   for (let step = 1; step <= options.maxSteps; step += 1) {
     if (context.signal.aborted) throw abortError(context.signal);
+    checkJobBudget(usage, options.budget);
     const started = Date.now();
     let reply: AIMessage;
     try {
@@ -85,7 +97,6 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
       tools: toolCalls.map((call) => call.name),
       content: typeof reply.content === 'string' ? reply.content.slice(0, 2000) : '',
     });
-    options.onUsage?.(usage);
     messages.push(reply);
 
     if (toolCalls.length === 0 && invalidCalls.length === 0) {
@@ -129,6 +140,8 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
         context.emit('tool.result', `${call.name} ok`, { tool: call.name, ok: true, excerpt: resultText.slice(0, 500) });
       } catch (error) {
         if (context.signal.aborted) throw abortError(context.signal, error);
+        // A tool may end the job for good (e.g. a plan rejected too often); everything else goes back to the model.
+        if (error instanceof CodecrewError && error.details?.fatal === true) throw error;
         resultText = `Error: ${(error as Error).message}`;
         const code = error instanceof CodecrewError ? error.code : 'TOOL_FAILED';
         context.emit('tool.result', `${call.name} failed: ${(error as Error).message}`, { tool: call.name, ok: false, code });

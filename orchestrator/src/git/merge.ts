@@ -15,6 +15,8 @@ export interface MergeOutcome {
   conflicts: MergeConflict[];
   /** Text of each conflicted file as git left it (with conflict markers), when not clean; binary files are left out. */
   conflictFiles?: Record<string, string>;
+  /** The merged tree with conflict markers in the conflicted files, when not clean; a resolver starts from it. */
+  conflictTree?: string;
   /** git's informational and conflict messages, one per line. */
   messages: string;
 }
@@ -92,5 +94,5 @@ export async function mergeInto(
     if (blob.code !== 0 || blob.stdout.includes(0)) continue;
     conflictFiles[path] = blob.stdout.toString('utf8');
   }
-  return { clean: false, conflicts, conflictFiles, messages };
+  return { clean: false, conflicts, conflictFiles, conflictTree: parsed.tree, messages };
 }

@@ -1,4 +1,5 @@
 import { END, START, StateGraph, type BaseCheckpointSaver } from '@langchain/langgraph';
+import { isCodecrewError } from '@codecrew/core';
 import type { GraphDeps } from './deps.ts';
 import { TaskState, type TaskStateUpdate, type TaskStateValue } from './state.ts';
 import { prepareNode } from './nodes/prepare.ts';
@@ -25,6 +26,8 @@ function traced<I>(name: string, fn: NodeFn<I>, deps: GraphDeps): (input: I) => 
       return update;
     } catch (error) {
       deps.emit('node.finished', `${label} failed: ${(error as Error).message}`, { node: name, durationMs: Date.now() - started, error: (error as Error).message });
+      // A budget running out ends the task through finalize, which keeps what was merged.
+      if (isCodecrewError(error, 'BUDGET_EXHAUSTED')) return { status: 'budget_exhausted', error: error.toData() };
       throw error;
     }
   };
@@ -50,7 +53,7 @@ export function buildTaskGraph(deps: GraphDeps, checkpointer: BaseCheckpointSave
     .addConditionalEdges('plan', afterPlan, ['code', 'finalize'])
     .addEdge('code', 'integrate')
     .addConditionalEdges('integrate', afterIntegrate, ['code', 'test', 'finalize'])
-    .addConditionalEdges('test', afterTest, ['review', 'finalize'])
+    .addConditionalEdges('test', afterTest, ['code', 'review', 'finalize'])
     .addConditionalEdges('review', afterReview, ['code', 'finalize'])
     .addEdge('ask', 'finalize')
     .addEdge('finalize', END)

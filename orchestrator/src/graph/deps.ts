@@ -1,5 +1,6 @@
 import type { Bus } from '@codecrew/bus';
-import type { TraceKind, Usage } from '@codecrew/core';
+import type { TraceKind } from '@codecrew/core';
+import type { TaskBudget } from './budget.ts';
 
 /** What the graph's nodes need besides their state; never checkpointed. */
 export interface GraphDeps {
@@ -8,6 +9,6 @@ export interface GraphDeps {
   emit(kind: TraceKind, message: string, data?: Record<string, unknown>): void;
   /** Aborted when the task is cancelled. */
   signal: AbortSignal;
-  /** Model usage of every job finished so far in this run, for budgets. */
-  spent: Usage;
+  /** Tokens, cost and time; no new job starts once one is used up. */
+  budget: TaskBudget;
 }

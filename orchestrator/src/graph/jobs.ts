@@ -1,6 +1,5 @@
 import {
   CodecrewError,
-  addUsage,
   type ArtifactRef,
   type Job,
   type JobInput,
@@ -57,10 +56,12 @@ export function makeJob(
  * Sends a job to the crew and waits for its result. A result already on the
  * results stream (a node re-run after a crash) is used instead of dispatching again.
  */
-export async function runOnCrew(deps: GraphDeps, job: Job, budget: JobContextState['task']['budget']): Promise<JobResult> {
+export async function runOnCrew(deps: GraphDeps, job: Job): Promise<JobResult> {
   const existing = await deps.bus.getResult(job.taskId, job.id);
   if (existing) return spend(deps, existing);
-  checkBudget(deps, budget);
+  deps.budget.check();
+  const left = deps.budget.remaining();
+  if (left.maxTokens !== undefined || left.maxCostUsd !== undefined) job.budget = left;
   await deps.bus.dispatchJob(job);
   deps.emit('job.dispatched', `${job.role}${job.subtaskId ? ` ${job.subtaskId}` : ''} dispatched`, {
     jobId: job.id,
@@ -99,17 +100,6 @@ export function failureOf(result: JobResult): string {
 }
 
 function spend(deps: GraphDeps, result: JobResult): JobResult {
-  deps.spent = addUsage(deps.spent, result.usage);
+  deps.budget.record(result);
   return result;
-}
-
-/** No new job starts once a token or cost budget is used up. */
-export function checkBudget(deps: GraphDeps, budget: JobContextState['task']['budget']): void {
-  const tokens = deps.spent.promptTokens + deps.spent.completionTokens;
-  if (budget.maxTokens !== null && tokens >= budget.maxTokens) {
-    throw new CodecrewError('BUDGET_EXHAUSTED', `the task used ${tokens} tokens of its budget of ${budget.maxTokens} (budget.maxTokens)`);
-  }
-  if (budget.maxCostUsd !== null && deps.spent.costUsd >= budget.maxCostUsd) {
-    throw new CodecrewError('BUDGET_EXHAUSTED', `the task cost $${deps.spent.costUsd.toFixed(4)} of its budget of $${budget.maxCostUsd} (budget.maxCostUsd)`);
-  }
 }

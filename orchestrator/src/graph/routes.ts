@@ -1,6 +1,7 @@
 import { Send } from '@langchain/langgraph';
 import type { ReviewComment } from '@codecrew/core';
-import type { CodeAssignment, CodePayload } from './nodes/code.ts';
+import type { CodePayload } from './nodes/code.ts';
+import type { CodeAssignment } from './state.ts';
 import type { TaskStateValue } from './state.ts';
 
 /** Turns a file glob (`src/**`, `*.js`) into a regular expression. */
@@ -24,23 +25,34 @@ function payload(state: TaskStateValue, assignment: CodeAssignment): Send {
     agentsMd: state.agentsMd,
     scratchDir: state.scratchDir,
     plan: state.taskPlan ?? { summary: '', subtasks: [] },
-    assignment,
+    // An empty start means "the integrated tree as it is now".
+    assignment: { ...assignment, startCommit: assignment.startCommit === '' ? state.integration : assignment.startCommit },
+    conflictTries: state.subtasks[assignment.subtaskId]?.conflictTries ?? 0,
   };
   return new Send('code', body);
 }
 
-/** Subtasks not yet started whose dependencies are all merged, in plan order. */
+/** Subtasks not yet started whose dependencies (stated, or implied by overlapping files) are all merged, in plan order. */
 export function readySubtasks(state: TaskStateValue): string[] {
+  const statusOf = (id: string) => state.subtasks[id]?.status;
+  const finished = (id: string) => ['merged', 'failed', 'skipped'].includes(statusOf(id) ?? '');
   return (state.taskPlan?.subtasks ?? [])
-    .filter((s) => state.subtasks[s.id]?.status === 'pending')
-    .filter((s) => s.depends_on.every((dep) => state.subtasks[dep]?.status === 'merged'))
+    .filter((s) => statusOf(s.id) === 'pending')
+    .filter((s) => s.depends_on.every((dep) => statusOf(dep) === 'merged'))
+    .filter((s) => state.ordering.filter((o) => o.subtaskId === s.id).every((o) => finished(o.after)))
     .map((s) => s.id);
 }
 
+/** The next wave: follow-up work of subtasks (conflict resolution, re-runs), then subtasks that became ready. */
 function waveSends(state: TaskStateValue): Send[] {
-  return readySubtasks(state).map((subtaskId) =>
+  const followUps = (state.taskPlan?.subtasks ?? [])
+    .map((s) => state.subtasks[s.id]?.next)
+    .filter((next): next is CodeAssignment => next !== null && next !== undefined)
+    .map((next) => payload(state, next));
+  const ready = readySubtasks(state).map((subtaskId) =>
     payload(state, { subtaskId, kind: 'implement', instructions: '', round: state.round, startCommit: state.integration }),
   );
+  return [...followUps, ...ready];
 }
 
 /** After planning: the first wave of coders, or the end. */
@@ -59,9 +71,32 @@ export function afterIntegrate(state: TaskStateValue): Send[] | 'test' | 'finali
   return merged && state.integration !== state.baseCommit ? 'test' : 'finalize';
 }
 
-/** After the tests: the review, unless the tester itself failed. */
-export function afterTest(state: TaskStateValue): 'review' | 'finalize' {
-  return state.status === 'running' ? 'review' : 'finalize';
+/**
+ * Subtasks to blame for failing tests: owners of the files the test output
+ * names, else the subtasks merged in the latest round.
+ */
+export function testFailureOwners(state: TaskStateValue, output: string): string[] {
+  const merged = (state.taskPlan?.subtasks ?? []).filter((s) => state.subtasks[s.id]?.status === 'merged');
+  const named = new Set<string>();
+  for (const subtask of merged) {
+    for (const file of state.subtasks[subtask.id]?.changedFiles ?? []) {
+      if (output.includes(file)) named.add(ownerOf(file, state) ?? subtask.id);
+    }
+  }
+  if (named.size > 0) return [...named];
+  const latest = state.merges.filter((m) => m.round === state.round && m.status === 'clean').map((m) => m.subtaskId);
+  return [...new Set(latest)];
+}
+
+/** After the tests: failing tests go back to the subtasks that own them (within the rounds), else the review. */
+export function afterTest(state: TaskStateValue): Send[] | 'review' | 'finalize' {
+  if (state.status !== 'running') return 'finalize';
+  const tests = state.lastTests;
+  if (tests === null || tests.exitCode === 0 || state.round >= state.task.reviewRounds) return 'review';
+  const owners = testFailureOwners(state, tests.outputExcerpt);
+  if (owners.length === 0) return 'review';
+  const instructions = `The tests fail on the merged tree (\`${tests.command}\` exit ${tests.exitCode}; ${tests.passed} passed, ${tests.failed} failed). Find the cause in your part of the change and fix it; run the tests before you finish.\n\n${tests.outputExcerpt.slice(-3000)}`;
+  return owners.map((subtaskId) => payload(state, { subtaskId, kind: 'fix', instructions, round: state.round + 1, startCommit: state.integration }));
 }
 
 /** The subtask that owns a file: the one that changed it, else the one whose globs match, else the first merged one. */

@@ -1,15 +1,33 @@
 import { Annotation } from '@langchain/langgraph';
 import type { ArtifactRef, ErrorData, Plan, Review, Role, TestReport, Usage } from '@codecrew/core';
 import type { ResolvedTask } from '../task/resolve.ts';
+import type { Ordering } from './overlap.ts';
+
+/** One coder assignment: what to do for a subtask, and from which tree. */
+export interface CodeAssignment {
+  subtaskId: string;
+  kind: 'implement' | 'fix' | 'resolve';
+  instructions: string;
+  round: number;
+  /** The tree the coder starts from; empty means "the integrated tree when it is sent". */
+  startCommit: string;
+  /** The merge base for its patch, when it is not `startCommit` (a resolver starts from a conflicted tree). */
+  mergeBase?: string;
+}
 
 /** Where one subtask stands. */
 export interface SubtaskState {
   id: string;
   title: string;
-  status: 'pending' | 'running' | 'merged' | 'failed' | 'skipped';
+  /** `conflict`: its patch conflicted; a resolver or a re-run is on its way. */
+  status: 'pending' | 'running' | 'merged' | 'failed' | 'skipped' | 'conflict';
   summary: string;
   changedFiles: string[];
   error: string | null;
+  /** 0 no conflict yet; 1 a resolver was sent; 2 the subtask was re-run from the integrated tree. */
+  conflictTries: number;
+  /** Work to send for this subtask at the next routing (conflict resolution or a re-run). */
+  next: CodeAssignment | null;
 }
 
 /** A coder's patch waiting to be merged. */
@@ -19,6 +37,7 @@ export interface PatchCandidate {
   kind: 'implement' | 'fix' | 'resolve';
   round: number;
   startCommit: string;
+  mergeBase: string;
   patch: ArtifactRef | null;
   summary: string;
   changedFiles: string[];
@@ -44,6 +63,7 @@ export interface MergeRecord {
   jobId: string;
   round: number;
   status: 'clean' | 'conflict' | 'empty' | 'failed';
+  kind?: 'implement' | 'fix' | 'resolve';
   commit?: string;
   conflicts?: string[];
   message?: string;
@@ -78,6 +98,8 @@ export const TaskState = Annotation.Root({
   testCommand: replace<string | null>(() => null),
   testCommandSource: replace<string>(() => ''),
   taskPlan: replace<Plan | null>(() => null),
+  /** Subtasks held back because their files overlap an earlier one's. */
+  ordering: replace<Ordering[]>(() => []),
   subtasks: Annotation<Record<string, SubtaskState>>({
     reducer: (old, next) => {
       const merged = { ...old };

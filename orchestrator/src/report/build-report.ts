@@ -15,6 +15,8 @@ export interface TaskReport {
   agentsMd: string[];
   testCommand: { command: string | null; source: string };
   plan: TaskStateValue['taskPlan'];
+  /** Subtasks held back because their files overlap an earlier one's, and why. */
+  ordering: TaskStateValue['ordering'];
   subtasks: Array<{ id: string; title: string; status: string; summary: string; changedFiles: string[]; error: string | null; dependsOn: string[] }>;
   jobs: Array<{
     jobId: string;
@@ -74,6 +76,7 @@ export function buildReport(
     agentsMd: state.agentsMdFiles,
     testCommand: { command: state.testCommand, source: state.testCommandSource },
     plan: state.taskPlan,
+    ordering: state.ordering,
     subtasks: (state.taskPlan?.subtasks ?? []).map((s) => {
       const st = state.subtasks[s.id];
       return {

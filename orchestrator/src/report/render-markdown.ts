@@ -39,9 +39,16 @@ export function renderMarkdown(report: TaskReport): string {
       out.push(`| ${s.id} | ${s.title} | ${s.dependsOn.join(', ') || '—'} | ${s.status} | ${(s.error ?? s.summary).replace(/\n/g, ' ').replace(/\|/g, '\\|')} |`);
     }
   }
+  if (report.ordering.length > 0) {
+    out.push('', 'Held back so that they do not run at the same time:');
+    for (const o of report.ordering) out.push(`- ${o.subtaskId} after ${o.after}: ${o.reason}`);
+  }
   if (report.merges.length > 0) {
     out.push('', '## Merge train', '');
-    for (const m of report.merges) out.push(`- round ${m.round}, ${m.subtaskId}: ${m.status}${m.conflicts ? ` (${m.conflicts.join(', ')})` : ''}${m.commit ? ` → ${m.commit.slice(0, 10)}` : ''}`);
+    for (const m of report.merges) {
+      const what = m.kind && m.kind !== 'implement' ? ` (${m.kind})` : '';
+      out.push(`- round ${m.round}, ${m.subtaskId}${what}: ${m.status}${m.conflicts ? ` in ${m.conflicts.join(', ')}` : ''}${m.commit ? ` → ${m.commit.slice(0, 10)}` : ''}`);
+    }
   }
   if (report.tests.length > 0) {
     out.push('', '## Tests', '');

@@ -1,9 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
-import { CodecrewError, emptyUsage, isCodecrewError, toErrorData, type ErrorData, type JobResult, type TraceEvent, type TraceKind } from '@codecrew/core';
+import { isCodecrewError, toErrorData, type ErrorData, type JobResult, type TraceEvent, type TraceKind } from '@codecrew/core';
 import type { Bus } from '@codecrew/bus';
 import { buildTaskGraph } from '../graph/build.ts';
+import { TaskBudget } from '../graph/budget.ts';
 import type { GraphDeps } from '../graph/deps.ts';
 import type { TaskStateValue, TaskStatus } from '../graph/state.ts';
 import { buildReport, type TaskReport } from '../report/build-report.ts';
@@ -40,19 +41,22 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   const controller = new AbortController();
   const abort = (reason: unknown) => controller.abort(reason);
   options.signal?.addEventListener('abort', () => abort(options.signal?.reason), { once: true });
+  const budget = new TaskBudget(task.budget);
   let budgetTimer: NodeJS.Timeout | null = null;
   if (task.budget.maxDurationMs !== null) {
-    budgetTimer = setTimeout(
-      () => abort(new CodecrewError('BUDGET_EXHAUSTED', `the task ran longer than budget.maxDuration (${task.budget.maxDurationMs} ms)`)),
-      task.budget.maxDurationMs,
-    );
+    // Past the time budget, running jobs are cancelled and no new one starts; the graph goes on to finalize.
+    budgetTimer = setTimeout(() => {
+      budget.expire();
+      emit('log', `time budget used up (${task.budget.maxDurationMs} ms): cancelling running jobs`, { budget: 'maxDuration' });
+      void bus.publishControl(task.taskId, { type: 'cancel', reason: 'budget.maxDuration reached' }).catch(() => undefined);
+    }, task.budget.maxDurationMs);
   }
   let chain: Promise<void> = Promise.resolve();
   const emit = (kind: TraceKind, message: string, data: Record<string, unknown> = {}) => {
     const event: TraceEvent = { taskId: task.taskId, kind, at: new Date().toISOString(), message, data };
     chain = chain.then(() => bus.publishEvent(event)).catch(() => undefined);
   };
-  const deps: GraphDeps = { bus, emit, signal: controller.signal, spent: emptyUsage() };
+  const deps: GraphDeps = { bus, emit, signal: controller.signal, budget };
   const onCancel = () => void bus.publishControl(task.taskId, { type: 'cancel', reason: String(controller.signal.reason ?? 'cancelled') }).catch(() => undefined);
   controller.signal.addEventListener('abort', onCancel, { once: true });
 
@@ -68,11 +72,8 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     status = state.status;
     error = state.error;
   } catch (caught) {
-    const reason = controller.signal.reason;
-    if (reason instanceof CodecrewError && reason.code === 'BUDGET_EXHAUSTED') {
-      status = 'budget_exhausted';
-      error = reason.toData();
-    } else if (isCodecrewError(caught, 'BUDGET_EXHAUSTED')) {
+    const reason: unknown = controller.signal.reason;
+    if (isCodecrewError(caught, 'BUDGET_EXHAUSTED')) {
       status = 'budget_exhausted';
       error = caught.toData();
     } else if (controller.signal.aborted) {
@@ -120,6 +121,7 @@ function emptyState(task: ResolvedTask): TaskStateValue {
     testCommand: task.testCommand,
     testCommandSource: '',
     taskPlan: null,
+    ordering: [],
     subtasks: {},
     candidates: [],
     round: 0,

@@ -90,6 +90,8 @@ export const Job = z
     maxSteps: z.number().int().positive(),
     timeoutMs: z.number().int().positive(),
     sandbox: SandboxLimits,
+    /** What is left of the task's budgets for this job's model calls. */
+    budget: z.object({ maxTokens: z.number().nonnegative().optional(), maxCostUsd: z.number().nonnegative().optional() }).strict().optional(),
     input: JobInput,
   })
   .strict();

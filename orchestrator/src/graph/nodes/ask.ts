@@ -6,7 +6,7 @@ import type { TaskStateUpdate, TaskStateValue } from '../state.ts';
 export async function askNode(state: TaskStateValue, deps: GraphDeps): Promise<TaskStateUpdate> {
   const tree = await treeArtifact(deps, state, state.baseCommit);
   const job = makeJob(state, { id: 'ask', role: 'asker', tree, input: { role: 'asker' } });
-  const result = await runOnCrew(deps, job, state.task.budget);
+  const result = await runOnCrew(deps, job);
   const jobs = [jobRecord(result, 0)];
   if (result.status !== 'succeeded' || result.output?.role !== 'asker') {
     return { jobs, status: 'failed', error: { code: 'JOB_FAILED', message: `the ask job failed: ${failureOf(result)}`, retryable: false } };

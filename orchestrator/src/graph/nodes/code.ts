@@ -1,19 +1,17 @@
 import { CodecrewError, type Plan } from '@codecrew/core';
 import { failureOf, jobRecord, makeJob, runOnCrew, treeArtifact, type JobContextState } from '../jobs.ts';
 import type { GraphDeps } from '../deps.ts';
-import type { PatchCandidate, SubtaskState, TaskStateUpdate } from '../state.ts';
+import type { CodeAssignment, PatchCandidate, SubtaskState, TaskStateUpdate } from '../state.ts';
 
-/** One coder assignment, sent to the `code` node with LangGraph's Send. */
-export interface CodeAssignment {
-  subtaskId: string;
-  kind: 'implement' | 'fix' | 'resolve';
-  instructions: string;
-  round: number;
-  startCommit: string;
-}
+export type { CodeAssignment } from '../state.ts';
 
 /** What the `code` node receives: the job context and its assignment. */
-export type CodePayload = JobContextState & { plan: Plan; assignment: CodeAssignment };
+export type CodePayload = JobContextState & { plan: Plan; assignment: CodeAssignment; conflictTries: number };
+
+function jobId(assignment: CodeAssignment, conflictTries: number): string {
+  const suffix = assignment.kind === 'resolve' ? '-resolve' : conflictTries >= 2 ? '-rerun' : '';
+  return `code-${assignment.subtaskId}-r${assignment.round}${suffix}`;
+}
 
 /** code: one coder job in its own sandbox, started from `startCommit`; its patch joins the merge train. */
 export async function codeNode(payload: CodePayload, deps: GraphDeps): Promise<TaskStateUpdate> {
@@ -22,18 +20,24 @@ export async function codeNode(payload: CodePayload, deps: GraphDeps): Promise<T
   if (!subtask) throw new CodecrewError('INTERNAL', `unknown subtask ${assignment.subtaskId}`);
   const tree = await treeArtifact(deps, payload, assignment.startCommit);
   const job = makeJob(payload, {
-    id: `code-${subtask.id}-r${assignment.round}`,
+    id: jobId(assignment, payload.conflictTries),
     role: 'coder',
     tree,
     subtaskId: subtask.id,
     input: { role: 'coder', kind: assignment.kind, subtask, instructions: assignment.instructions },
   });
-  const result = await runOnCrew(deps, job, payload.task.budget);
+  const result = await runOnCrew(deps, job);
   const jobs = [jobRecord(result, assignment.round)];
   if (result.status !== 'succeeded' || result.output?.role !== 'coder') {
-    const update: Partial<SubtaskState> = { error: failureOf(result) };
-    // A failed follow-up keeps the work merged before it; a failed first attempt fails the subtask.
-    if (assignment.kind === 'implement') update.status = 'failed';
+    const update: Partial<SubtaskState> = { error: failureOf(result), next: null };
+    if (assignment.kind === 'resolve' && payload.conflictTries < 2) {
+      // The resolver failed: re-run the subtask once from the integrated tree.
+      update.next = { subtaskId: subtask.id, kind: 'implement', instructions: rerunInstructions(result.error?.message ?? 'it failed'), round: assignment.round, startCommit: '' };
+      update.conflictTries = 2;
+    } else if (assignment.kind !== 'fix') {
+      // A failed follow-up keeps the work merged before it; a failed first attempt fails the subtask.
+      update.status = 'failed';
+    }
     return { jobs, subtasks: { [subtask.id]: update as SubtaskState } };
   }
   const candidate: PatchCandidate = {
@@ -42,9 +46,17 @@ export async function codeNode(payload: CodePayload, deps: GraphDeps): Promise<T
     kind: assignment.kind,
     round: assignment.round,
     startCommit: assignment.startCommit,
+    mergeBase: assignment.mergeBase ?? assignment.startCommit,
     patch: result.output.patch,
     summary: result.output.summary,
     changedFiles: result.output.changedFiles,
   };
-  return { jobs, candidates: [candidate], subtasks: { [subtask.id]: { summary: result.output.summary } as SubtaskState } };
+  const update: Partial<SubtaskState> = { next: null };
+  if (assignment.kind !== 'resolve') update.summary = result.output.summary;
+  return { jobs, candidates: [candidate], subtasks: { [subtask.id]: update as SubtaskState } };
+}
+
+/** What a coder re-running its subtask after an unresolved conflict is told. */
+export function rerunInstructions(why: string): string {
+  return `An earlier attempt at this subtask could not be merged with the work of the other subtasks (${why}). Do the subtask again on the current tree, which already contains their work, keeping it intact.`;
 }

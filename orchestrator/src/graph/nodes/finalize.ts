@@ -29,7 +29,8 @@ function commitMessage(state: TaskStateValue): string {
 export async function finalizeNode(state: TaskStateValue, deps: GraphDeps): Promise<TaskStateUpdate> {
   const { task } = state;
   await mkdir(task.outDir, { recursive: true });
-  const status = finalStatus(state);
+  const status = deps.budget.exhausted !== null ? 'budget_exhausted' : finalStatus(state);
+  const error = status === 'budget_exhausted' && state.error === null ? { code: 'BUDGET_EXHAUSTED' as const, message: deps.budget.exhausted ?? '', retryable: false } : state.error;
   const result: TaskResultRefs = { diffPath: null, patchPath: null, branch: null, commit: null, filesChanged: 0, answerPath: null };
   if (task.mode === 'ask' && state.answer !== null) {
     result.answerPath = join(task.outDir, 'answer.md');
@@ -59,5 +60,5 @@ export async function finalizeNode(state: TaskStateValue, deps: GraphDeps): Prom
     result.commit = published.commit;
     deps.emit('log', `branch ${published.branch} (${published.commit.slice(0, 10)}) created in ${user.root}`, { ...published });
   }
-  return { status, result };
+  return { status, error, result };
 }

@@ -1,15 +1,45 @@
-import { GitRepo, commitPatch, mergeInto } from '../../git/index.ts';
+import { GitRepo, commitPatch, commitTree, mergeInto } from '../../git/index.ts';
 import type { GraphDeps } from '../deps.ts';
+import { rerunInstructions } from './code.ts';
 import type { MergeRecord, PatchCandidate, SubtaskState, TaskStateUpdate, TaskStateValue } from '../state.ts';
+
+const MARKER = /^(<{7}|>{7})( |$)/m;
 
 function planOrder(state: TaskStateValue): (c: PatchCandidate) => number {
   const ids = state.taskPlan?.subtasks.map((s) => s.id) ?? [];
   return (c) => ids.indexOf(c.subtaskId);
 }
 
+/** Files of `commit` among `paths` that still hold conflict markers. */
+async function filesWithMarkers(repo: GitRepo, commit: string, paths: string[]): Promise<string[]> {
+  const left: string[] = [];
+  for (const path of paths) {
+    const blob = await repo.run(['cat-file', '-p', `${commit}:${path}`], { allowExitCodes: [128] });
+    if (blob.code === 0 && MARKER.test(blob.stdout)) left.push(path);
+  }
+  return left;
+}
+
+function resolverInstructions(state: TaskStateValue, subtaskId: string, paths: string[]): string {
+  const others = (state.taskPlan?.subtasks ?? [])
+    .filter((s) => s.id !== subtaskId && state.subtasks[s.id]?.status === 'merged')
+    .filter((s) => paths.some((p) => state.subtasks[s.id]?.changedFiles.includes(p)))
+    .map((s) => `- ${s.id} "${s.title}": ${state.subtasks[s.id]?.summary || s.description}`);
+  const mine = state.subtasks[subtaskId];
+  return [
+    `Merging your subtask's change into the integrated tree conflicted in: ${paths.join(', ')}.`,
+    'Those files now contain git conflict markers: between <<<<<<< and ======= is the integrated tree, between ======= and >>>>>>> is your change.',
+    `Your change: ${mine?.summary || '(see the subtask)'}`,
+    others.length > 0 ? `The integrated side holds the work of:\n${others.join('\n')}` : 'The integrated side holds the work of other subtasks.',
+    'Edit each file so that it keeps the intent of both sides and has no conflict markers left, run the tests, then finish.',
+  ].join('\n');
+}
+
 /**
  * integrate: the merge train. This wave's patches are merged one by one, in
- * plan order, with git's 3-way merge into the integration tree.
+ * plan order, with git's 3-way merge into the integration tree. A conflict
+ * sends a resolver (a coder that sees the markers and both intents); if that
+ * fails, the subtask is re-run once from the integrated tree; then it fails.
  */
 export async function integrateNode(state: TaskStateValue, deps: GraphDeps): Promise<TaskStateUpdate> {
   const repo = new GitRepo(state.scratchDir);
@@ -19,29 +49,68 @@ export async function integrateNode(state: TaskStateValue, deps: GraphDeps): Pro
   const merges: MergeRecord[] = [];
   const subtasks: Record<string, Partial<SubtaskState>> = {};
   for (const candidate of queue) {
-    const base = { subtaskId: candidate.subtaskId, jobId: candidate.jobId, round: candidate.round };
-    const previous = state.subtasks[candidate.subtaskId];
-    const changed = new Set([...(previous?.changedFiles ?? []), ...candidate.changedFiles]);
+    const base = { subtaskId: candidate.subtaskId, jobId: candidate.jobId, round: candidate.round, kind: candidate.kind };
+    const previous = { ...state.subtasks[candidate.subtaskId], ...subtasks[candidate.subtaskId] } as SubtaskState;
+    const changed = new Set([...(previous.changedFiles ?? []), ...candidate.changedFiles]);
+    const settle = (update: Partial<SubtaskState>) => (subtasks[candidate.subtaskId] = { ...subtasks[candidate.subtaskId], ...update });
+    const onConflict = (paths: string[], conflictCommit: string | null, message: string) => {
+      merges.push({ ...base, status: 'conflict', conflicts: paths, message });
+      deps.emit('merge', `${candidate.subtaskId}: merge conflict in ${paths.join(', ')}`, { ...base, status: 'conflict', conflicts: paths });
+      const tries = previous.conflictTries ?? 0;
+      if (tries === 0 && conflictCommit !== null) {
+        settle({
+          status: 'conflict',
+          conflictTries: 1,
+          error: `merge conflict in ${paths.join(', ')}; a resolver is on it`,
+          next: {
+            subtaskId: candidate.subtaskId,
+            kind: 'resolve',
+            instructions: resolverInstructions(state, candidate.subtaskId, paths),
+            round: candidate.round,
+            startCommit: conflictCommit,
+            mergeBase: integration,
+          },
+        });
+      } else if (tries <= 1) {
+        settle({
+          status: 'conflict',
+          conflictTries: 2,
+          error: `merge conflict in ${paths.join(', ')}; re-running the subtask from the integrated tree`,
+          next: { subtaskId: candidate.subtaskId, kind: 'implement', instructions: rerunInstructions(`conflicts in ${paths.join(', ')}`), round: candidate.round, startCommit: '' },
+        });
+      } else {
+        settle({ status: candidate.kind === 'fix' ? previous.status : 'failed', error: `merge conflict in ${paths.join(', ')} (not resolved: ${message})`, next: null });
+      }
+    };
     if (candidate.patch === null) {
       merges.push({ ...base, status: 'empty', message: 'the coder changed nothing' });
-      subtasks[candidate.subtaskId] = { status: 'merged' };
+      if (candidate.kind === 'resolve') onConflict([], null, 'the resolver changed nothing');
+      else settle({ status: 'merged' });
       deps.emit('merge', `${candidate.subtaskId}: nothing to merge (no changes)`, { ...base, status: 'empty' });
       continue;
     }
     try {
       const patch = Buffer.from(await deps.bus.getArtifact(candidate.patch)).toString('utf8');
       const commit = await commitPatch(repo, candidate.startCommit, patch, `codecrew: ${candidate.subtaskId} (${candidate.kind})`);
+      if (candidate.kind === 'resolve') {
+        const touched = await repo.run(['diff', '--name-only', '--no-renames', candidate.mergeBase, commit]);
+        const left = await filesWithMarkers(repo, commit, touched.stdout.split('\n').filter((line) => line !== ''));
+        if (left.length > 0) {
+          onConflict(left, null, `conflict markers left in ${left.join(', ')}`);
+          continue;
+        }
+      }
       const outcome = await mergeInto(repo, {
         integration,
         candidate: commit,
-        mergeBase: candidate.startCommit,
-        message: `codecrew: merge ${candidate.subtaskId} round ${candidate.round}`,
+        mergeBase: candidate.mergeBase,
+        message: `codecrew: merge ${candidate.subtaskId} (${candidate.kind}, round ${candidate.round})`,
       });
       if (outcome.clean && outcome.commit) {
         integration = outcome.commit;
         merges.push({ ...base, status: 'clean', commit: outcome.commit });
-        subtasks[candidate.subtaskId] = { status: 'merged', changedFiles: [...changed].sort(), error: null };
-        deps.emit('merge', `${candidate.subtaskId}: merged cleanly (${candidate.changedFiles.length} file(s))`, {
+        settle({ status: 'merged', changedFiles: [...changed].sort(), error: null });
+        deps.emit('merge', `${candidate.subtaskId}: merged cleanly${candidate.kind === 'resolve' ? ' (conflict resolved)' : ''} (${candidate.changedFiles.length} file(s))`, {
           ...base,
           status: 'clean',
           commit: outcome.commit,
@@ -49,17 +118,15 @@ export async function integrateNode(state: TaskStateValue, deps: GraphDeps): Pro
         });
       } else {
         const paths = outcome.conflicts.map((c) => c.path);
-        merges.push({ ...base, status: 'conflict', conflicts: paths, message: outcome.messages });
-        subtasks[candidate.subtaskId] = {
-          status: candidate.kind === 'implement' ? 'failed' : (previous?.status ?? 'failed'),
-          error: `merge conflict in ${paths.join(', ')}`,
-        };
-        deps.emit('merge', `${candidate.subtaskId}: merge conflict in ${paths.join(', ')}`, { ...base, status: 'conflict', conflicts: paths });
+        const conflictCommit = outcome.conflictTree
+          ? await commitTree(repo, outcome.conflictTree, [integration], `codecrew: ${candidate.subtaskId} conflicts in ${paths.join(', ')}`)
+          : null;
+        onConflict(paths, candidate.kind === 'resolve' ? null : conflictCommit, outcome.messages);
       }
     } catch (error) {
       const message = (error as Error).message;
       merges.push({ ...base, status: 'failed', message });
-      subtasks[candidate.subtaskId] = { status: candidate.kind === 'implement' ? 'failed' : (previous?.status ?? 'failed'), error: message };
+      settle({ status: candidate.kind === 'fix' ? previous.status : 'failed', error: message, next: null });
       deps.emit('merge', `${candidate.subtaskId}: could not merge: ${message}`, { ...base, status: 'failed' });
     }
   }

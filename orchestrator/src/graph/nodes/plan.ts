@@ -1,13 +1,14 @@
 import { validatePlan, type Plan } from '@codecrew/core';
 import { failureOf, jobRecord, makeJob, runOnCrew, treeArtifact } from '../jobs.ts';
 import type { GraphDeps } from '../deps.ts';
+import { overlapOrdering } from '../overlap.ts';
 import type { SubtaskState, TaskStateUpdate, TaskStateValue } from '../state.ts';
 
 /** plan: a planner job explores the base tree read-only and submits a DAG of subtasks. */
 export async function planNode(state: TaskStateValue, deps: GraphDeps): Promise<TaskStateUpdate> {
   const tree = await treeArtifact(deps, state, state.baseCommit);
   const job = makeJob(state, { id: 'plan', role: 'planner', tree, input: { role: 'planner' } });
-  const result = await runOnCrew(deps, job, state.task.budget);
+  const result = await runOnCrew(deps, job);
   const jobs = [jobRecord(result, 0)];
   if (result.status !== 'succeeded' || result.output?.role !== 'planner') {
     return { jobs, status: 'failed', error: { code: 'JOB_FAILED', message: `planning failed: ${failureOf(result)}`, retryable: false } };
@@ -19,8 +20,12 @@ export async function planNode(state: TaskStateValue, deps: GraphDeps): Promise<
   }
   const subtasks: Record<string, SubtaskState> = {};
   for (const subtask of plan.subtasks) {
-    subtasks[subtask.id] = { id: subtask.id, title: subtask.title, status: 'pending', summary: '', changedFiles: [], error: null };
+    subtasks[subtask.id] = { id: subtask.id, title: subtask.title, status: 'pending', summary: '', changedFiles: [], error: null, conflictTries: 0, next: null };
   }
   deps.emit('plan', `plan: ${plan.subtasks.length} subtask(s) — ${plan.summary}`, { plan });
-  return { jobs, taskPlan: plan, subtasks };
+  const ordering = overlapOrdering(plan);
+  for (const order of ordering) {
+    deps.emit('log', `${order.subtaskId} waits for ${order.after}: ${order.reason}`, { ...order });
+  }
+  return { jobs, taskPlan: plan, subtasks, ordering };
 }

@@ -16,7 +16,7 @@ export async function reviewNode(state: TaskStateValue, deps: GraphDeps): Promis
     tree,
     input: { role: 'reviewer', diff: diffRef, tests: state.lastTests, subtaskSummaries: summaries },
   });
-  const result = await runOnCrew(deps, job, state.task.budget);
+  const result = await runOnCrew(deps, job);
   const jobs = [jobRecord(result, state.round)];
   if (result.status !== 'succeeded' || result.output?.role !== 'reviewer') {
     return { jobs, status: 'failed', error: { code: 'JOB_FAILED', message: `the review failed: ${failureOf(result)}`, retryable: false } };

@@ -15,7 +15,7 @@ export async function testNode(state: TaskStateValue, deps: GraphDeps): Promise<
     tree,
     input: { role: 'tester', command: state.testCommand },
   });
-  const result = await runOnCrew(deps, job, state.task.budget);
+  const result = await runOnCrew(deps, job);
   const jobs = [jobRecord(result, state.round)];
   if (result.status !== 'succeeded' || result.output?.role !== 'tester') {
     return {
