@@ -14,7 +14,6 @@ export const HOST_GRACE_MS = 3000;
 const EXEC_MARK = 'CODECREW_EXEC';
 const EXIT_POLL_MS = 1000;
 const DRAIN_MS = 500;
-const KILLED = 137;
 
 /** Limits applied when a call does not set its own. */
 export interface ExecDefaults {
@@ -115,6 +114,33 @@ async function killMarked(docker: Dockerode, container: Dockerode.Container, mar
   await quickExec(docker, container, ['bash', '-c', script], 5000).catch(() => undefined);
 }
 
+/** A command's limits and surroundings, checked; one mark per command tags all its processes. */
+export interface PreparedExec {
+  timeoutMs: number;
+  maxOutputBytes: number;
+  workingDir: string;
+  env: string[];
+  mark: string;
+}
+
+/** Checks a command's options and fills in the defaults; throws CANCELLED when already aborted. */
+export function prepareExec(options: ExecOptions, defaults: ExecDefaults): PreparedExec {
+  const timeoutMs = options.timeoutMs ?? defaults.timeoutMs;
+  const maxOutputBytes = options.maxOutputBytes ?? defaults.maxOutputBytes;
+  const workingDir = containerCwd(options.cwd);
+  const env = extraEnv(options.env);
+  if (options.signal?.aborted === true) throw cancelled();
+  return { timeoutMs, maxOutputBytes, workingDir, env, mark: randomUUID() };
+}
+
+/** `timeout` takes seconds. */
+export function timeoutArg(timeoutMs: number): string {
+  return (timeoutMs / 1000).toFixed(3);
+}
+
+/** Exit code of a process killed with SIGKILL (by `timeout`, a kill, or the OOM killer). */
+export const KILLED_EXIT = 137;
+
 /** Runs `command` with bash as the sandbox user, enforcing the time limit inside and on the host. */
 export async function runExec(
   docker: Dockerode,
@@ -124,12 +150,7 @@ export async function runExec(
   defaults: ExecDefaults,
   readOomKills: () => Promise<boolean>,
 ): Promise<ExecResult> {
-  const timeoutMs = options.timeoutMs ?? defaults.timeoutMs;
-  const maxOutputBytes = options.maxOutputBytes ?? defaults.maxOutputBytes;
-  const workingDir = containerCwd(options.cwd);
-  const env = extraEnv(options.env);
-  if (options.signal?.aborted === true) throw cancelled();
-  const mark = randomUUID();
+  const { timeoutMs, maxOutputBytes, workingDir, env, mark } = prepareExec(options, defaults);
   const started = Date.now();
   const stdout = new OutputCap(maxOutputBytes);
   const stderr = new OutputCap(maxOutputBytes);
@@ -138,7 +159,7 @@ export async function runExec(
   let stream: Duplex;
   try {
     exec = await container.exec({
-      Cmd: ['timeout', '-s', 'KILL', (timeoutMs / 1000).toFixed(3), 'bash', '-c', command],
+      Cmd: ['timeout', '-s', 'KILL', timeoutArg(timeoutMs), 'bash', '-c', command],
       AttachStdin: false,
       AttachStdout: true,
       AttachStderr: true,
@@ -168,8 +189,8 @@ export async function runExec(
   const durationMs = Date.now() - started;
   if (aborted) throw cancelled();
 
-  const timedOut = hostTimedOut || (exitCode === KILLED && durationMs >= timeoutMs);
-  const oomKilled = exitCode === KILLED && !timedOut ? await readOomKills() : false;
+  const timedOut = hostTimedOut || (exitCode === KILLED_EXIT && durationMs >= timeoutMs);
+  const oomKilled = exitCode === KILLED_EXIT && !timedOut ? await readOomKills() : false;
   return {
     exitCode,
     stdout: stdout.text(),
@@ -181,6 +202,7 @@ export async function runExec(
   };
 }
 
-function cancelled(): CodecrewError {
+/** The error an aborted command raises. */
+export function cancelled(): CodecrewError {
   return new CodecrewError('CANCELLED', 'the command was cancelled; its processes were killed');
 }

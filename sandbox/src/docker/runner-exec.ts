@@ -1,0 +1,56 @@
+import type { Socket } from 'node:net';
+import type { ExecOptions, ExecResult } from '../types.ts';
+import { sandboxFailed } from './errors.ts';
+import { HOST_GRACE_MS, KILLED_EXIT, cancelled, prepareExec, timeoutArg } from './exec.ts';
+import type { ExecDefaults } from './exec.ts';
+import { OutputCap } from './output-cap.ts';
+import { RunnerUnavailable } from './runner-client.ts';
+import type { RunnerClient } from './runner-client.ts';
+
+/**
+ * Whether the memory cgroup killed a process during a command. Gets the
+ * counter the runner read, or null when it has none (then the sandbox asks Docker).
+ */
+export type OomCheck = (counter: number | null) => Promise<boolean>;
+
+/**
+ * Runs `command` through the container's runner, with the same semantics as
+ * {@link runExec}. Resolves to null when there is no runner to talk to, so the
+ * caller falls back to `docker exec`.
+ */
+export async function runnerExec(client: RunnerClient, command: string, options: ExecOptions, defaults: ExecDefaults, oomKilled: OomCheck): Promise<ExecResult | null> {
+  const prepared = prepareExec(options, defaults);
+  const started = Date.now();
+  let socket: Socket;
+  try {
+    socket = await client.open();
+  } catch (error) {
+    if (error instanceof RunnerUnavailable) return null;
+    throw error;
+  }
+  const stdout = new OutputCap(prepared.maxOutputBytes);
+  const stderr = new OutputCap(prepared.maxOutputBytes);
+  const outcome = await client.run(
+    socket,
+    { command, cwd: prepared.workingDir, env: options.env ?? {}, timeout: timeoutArg(prepared.timeoutMs), mark: prepared.mark },
+    { stdout, stderr },
+    prepared.timeoutMs + HOST_GRACE_MS,
+    options.signal,
+  );
+  const durationMs = Date.now() - started;
+  if (outcome.aborted) throw cancelled();
+  if (outcome.error !== undefined) throw sandboxFailed('could not start the command', new Error(outcome.error));
+  const { exitCode } = outcome;
+  const timedOut = outcome.hostTimedOut || (exitCode === KILLED_EXIT && durationMs >= prepared.timeoutMs);
+  // A runner that vanished mid-command was most likely killed with it by the OOM killer.
+  const killed = exitCode === KILLED_EXIT || outcome.lost;
+  return {
+    exitCode,
+    stdout: stdout.text(),
+    stderr: stderr.text(),
+    truncated: stdout.truncated || stderr.truncated,
+    timedOut,
+    oomKilled: killed && !timedOut ? await oomKilled(outcome.oomKills) : false,
+    durationMs,
+  };
+}
