@@ -35,6 +35,7 @@ function state(overrides: Partial<TaskStateValue>): TaskStateValue {
     candidates: [],
     round: 0,
     jobs: [],
+    selections: [],
     merges: [],
     lastTests: null,
     testRuns: [],

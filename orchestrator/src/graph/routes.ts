@@ -28,6 +28,7 @@ function payload(state: TaskStateValue, assignment: CodeAssignment): Send {
     // An empty start means "the integrated tree as it is now".
     assignment: { ...assignment, startCommit: assignment.startCommit === '' ? state.integration : assignment.startCommit },
     conflictTries: state.subtasks[assignment.subtaskId]?.conflictTries ?? 0,
+    testCommand: state.testCommand,
   };
   return new Send('code', body);
 }

@@ -2,6 +2,7 @@ import { Annotation } from '@langchain/langgraph';
 import type { ArtifactRef, ErrorData, Plan, Review, Role, TestReport, Usage } from '@codecrew/core';
 import type { ResolvedTask } from '../task/resolve.ts';
 import type { Ordering } from './overlap.ts';
+import type { Selection } from './best-of.ts';
 
 /** One coder assignment: what to do for a subtask, and from which tree. */
 export interface CodeAssignment {
@@ -115,6 +116,8 @@ export const TaskState = Annotation.Root({
   }),
   round: replace<number>(() => 0),
   jobs: append<JobRecord>(),
+  /** Best-of-N picks: every candidate and why the winner won. */
+  selections: append<Selection>(),
   merges: append<MergeRecord>(),
   lastTests: replace<TestReport | null>(() => null),
   testRuns: append<TestReport & { round: number }>(),

@@ -33,6 +33,8 @@ export interface TaskReport {
     commands: CommandRecord[];
   }>;
   merges: TaskStateValue['merges'];
+  /** Best-of-N: every candidate of a subtask and why the winner won. */
+  selections: TaskStateValue['selections'];
   tests: TaskStateValue['testRuns'];
   reviews: TaskStateValue['reviews'];
   answer: string | null;
@@ -104,6 +106,7 @@ export function buildReport(
       commands: results.get(job.jobId)?.commands ?? [],
     })),
     merges: state.merges,
+    selections: state.selections,
     tests: state.testRuns,
     reviews: state.reviews,
     answer: state.answer,

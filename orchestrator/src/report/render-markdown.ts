@@ -43,6 +43,14 @@ export function renderMarkdown(report: TaskReport): string {
     out.push('', 'Held back so that they do not run at the same time:');
     for (const o of report.ordering) out.push(`- ${o.subtaskId} after ${o.after}: ${o.reason}`);
   }
+  for (const pick of report.selections) {
+    out.push('', `Best of ${pick.candidates.length} for ${pick.subtaskId}: ${pick.winner === null ? 'no winner' : `attempt ${pick.winner}`} — ${pick.reason}`, '');
+    out.push('| attempt | job | status | tests | review | diff lines |', '|---|---|---|---|---|---|');
+    for (const c of pick.candidates) {
+      const tests = c.tests ? `exit ${c.tests.exitCode}, ${c.tests.passed} passed, ${c.tests.failed} failed` : '—';
+      out.push(`| ${c.attempt}${c.attempt === pick.winner ? ' ✓' : ''} | ${c.jobId} | ${c.status} | ${tests} | ${c.review ?? '—'} | ${c.diffLines} |`);
+    }
+  }
   if (report.merges.length > 0) {
     out.push('', '## Merge train', '');
     for (const m of report.merges) {

@@ -126,6 +126,7 @@ function emptyState(task: ResolvedTask): TaskStateValue {
     candidates: [],
     round: 0,
     jobs: [],
+    selections: [],
     merges: [],
     lastTests: null,
     testRuns: [],

@@ -1,6 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
 import {
-  CodecrewError,
   ROLES,
   newId,
   parseDuration,
@@ -58,9 +57,6 @@ export function resolveTask(
   opts: { specDir: string; taskId?: string; modelOverride?: string; cwd?: string },
 ): ResolvedTask {
   const body = spec.spec;
-  if ((body.attempts ?? 1) > 1) {
-    throw new CodecrewError('SPEC_INVALID', 'spec.attempts above 1 (best-of-N) is not supported yet; remove it or set it to 1');
-  }
   const taskId = opts.taskId ?? newId('t');
   const models = {} as Record<Role, ModelRef>;
   for (const role of ROLES) {

@@ -8,6 +8,8 @@ export const Subtask = z
     description: z.string().default(''),
     files: z.array(z.string().min(1)).default([]),
     depends_on: z.array(z.string()).default([]),
+    /** Coders to run on this subtask at once (best-of-N); the task's `attempts` otherwise. */
+    attempts: z.number().int().min(1).max(8).optional(),
   })
   .strict();
 export type Subtask = z.infer<typeof Subtask>;

@@ -1,12 +1,13 @@
 import { CodecrewError, type Plan } from '@codecrew/core';
 import { failureOf, jobRecord, makeJob, runOnCrew, treeArtifact, type JobContextState } from '../jobs.ts';
 import type { GraphDeps } from '../deps.ts';
+import { bestOfN } from './best-of-n.ts';
 import type { CodeAssignment, PatchCandidate, SubtaskState, TaskStateUpdate } from '../state.ts';
 
 export type { CodeAssignment } from '../state.ts';
 
 /** What the `code` node receives: the job context and its assignment. */
-export type CodePayload = JobContextState & { plan: Plan; assignment: CodeAssignment; conflictTries: number };
+export type CodePayload = JobContextState & { plan: Plan; assignment: CodeAssignment; conflictTries: number; testCommand: string | null };
 
 function jobId(assignment: CodeAssignment, conflictTries: number): string {
   const suffix = assignment.kind === 'resolve' ? '-resolve' : conflictTries >= 2 ? '-rerun' : '';
@@ -18,6 +19,8 @@ export async function codeNode(payload: CodePayload, deps: GraphDeps): Promise<T
   const { assignment, plan } = payload;
   const subtask = plan.subtasks.find((s) => s.id === assignment.subtaskId);
   if (!subtask) throw new CodecrewError('INTERNAL', `unknown subtask ${assignment.subtaskId}`);
+  const attempts = subtask.attempts ?? payload.task.attempts;
+  if (attempts > 1 && assignment.kind === 'implement' && payload.conflictTries === 0) return bestOfN(payload, deps, subtask, attempts);
   const tree = await treeArtifact(deps, payload, assignment.startCommit);
   const job = makeJob(payload, {
     id: jobId(assignment, payload.conflictTries),
