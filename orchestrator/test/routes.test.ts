@@ -43,6 +43,7 @@ function state(overrides: Partial<TaskStateValue>): TaskStateValue {
     reviews: [],
     answer: null,
     result: null,
+    provenance: [],
     ...overrides,
   };
 }

@@ -70,6 +70,16 @@ export interface MergeRecord {
   message?: string;
 }
 
+/** Who wrote one hunk of the final diff. */
+export interface HunkOrigin {
+  file: string;
+  hunk: string;
+  subtasks: string[];
+  jobs: string[];
+  /** True for pure deletions, attributed to the merges that touched the file. */
+  inferred: boolean;
+}
+
 /** What the task hands back. */
 export interface TaskResultRefs {
   diffPath: string | null;
@@ -125,6 +135,8 @@ export const TaskState = Annotation.Root({
   reviews: append<Review & { round: number }>(),
   answer: replace<string | null>(() => null),
   result: replace<TaskResultRefs | null>(() => null),
+  /** Every hunk of the final diff, traced to its subtask and job. */
+  provenance: replace<HunkOrigin[]>(() => []),
 });
 
 export type TaskStateValue = typeof TaskState.State;

@@ -39,6 +39,8 @@ export interface TaskReport {
   reviews: TaskStateValue['reviews'];
   answer: string | null;
   result: TaskStateValue['result'];
+  /** Every hunk of the final diff with the subtasks and jobs that wrote it. */
+  provenance: TaskStateValue['provenance'];
   usage: Usage & { byRole: Record<string, Usage>; bySubtask: Record<string, Usage> };
   timings: { startedAt: string; finishedAt: string; durationMs: number };
   files: { report: string; reportJson: string; trace: string };
@@ -111,6 +113,7 @@ export function buildReport(
     reviews: state.reviews,
     answer: state.answer,
     result: state.result,
+    provenance: state.provenance,
     usage: { ...usage, byRole, bySubtask },
     timings: {
       startedAt: meta.startedAt.toISOString(),

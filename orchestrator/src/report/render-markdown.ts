@@ -58,6 +58,10 @@ export function renderMarkdown(report: TaskReport): string {
       out.push(`- round ${m.round}, ${m.subtaskId}${what}: ${m.status}${m.conflicts ? ` in ${m.conflicts.join(', ')}` : ''}${m.commit ? ` → ${m.commit.slice(0, 10)}` : ''}`);
     }
   }
+  if (report.provenance.length > 0) {
+    out.push('', '## Provenance', '', '| file | hunk | subtask | job |', '|---|---|---|---|');
+    for (const p of report.provenance) out.push(`| ${p.file} | \`${p.hunk}\` | ${p.subtasks.join(', ') || '—'}${p.inferred ? ' (deletion)' : ''} | ${p.jobs.join(', ') || '—'} |`);
+  }
   if (report.tests.length > 0) {
     out.push('', '## Tests', '');
     for (const t of report.tests) {

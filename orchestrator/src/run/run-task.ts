@@ -134,5 +134,6 @@ function emptyState(task: ResolvedTask): TaskStateValue {
     reviews: [],
     answer: null,
     result: null,
+    provenance: [],
   };
 }

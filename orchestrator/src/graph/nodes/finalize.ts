@@ -1,8 +1,8 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { GitRepo, diffCommits, openUserRepo, publishBranch } from '../../git/index.ts';
+import { GitRepo, diffCommits, hunkProvenance, openUserRepo, publishBranch } from '../../git/index.ts';
 import type { GraphDeps } from '../deps.ts';
-import type { TaskResultRefs, TaskStatus, TaskStateUpdate, TaskStateValue } from '../state.ts';
+import type { HunkOrigin, TaskResultRefs, TaskStatus, TaskStateUpdate, TaskStateValue } from '../state.ts';
 
 /** The final status of a code task, from the last tests and review. */
 export function finalStatus(state: TaskStateValue): TaskStatus {
@@ -25,6 +25,22 @@ function commitMessage(state: TaskStateValue): string {
   return `${subject}\n\n${state.taskPlan?.summary ?? ''}\n\n${subtasks}\n\n${tests}\n${review}\n\ncodecrew-task: ${state.task.taskId}\n`;
 }
 
+/** Every hunk of the final diff with the subtasks and jobs that wrote it. */
+async function traceHunks(repo: GitRepo, state: TaskStateValue, patch: string): Promise<HunkOrigin[]> {
+  const byCommit = new Map(state.merges.filter((m) => m.commit !== undefined).map((m) => [m.commit as string, m]));
+  const hunks = await hunkProvenance(repo, state.baseCommit, state.integration, patch);
+  return hunks.map((hunk) => {
+    const merges = hunk.commits.map((commit) => byCommit.get(commit)).filter((m) => m !== undefined);
+    return {
+      file: hunk.file,
+      hunk: hunk.hunk,
+      subtasks: [...new Set(merges.map((m) => m.subtaskId))],
+      jobs: [...new Set(merges.map((m) => m.jobId))],
+      inferred: hunk.inferred,
+    };
+  });
+}
+
 /** finalize: write the diff, commit it to a new branch of the user's repository, and settle the status. */
 export async function finalizeNode(state: TaskStateValue, deps: GraphDeps): Promise<TaskStateUpdate> {
   const { task } = state;
@@ -36,6 +52,7 @@ export async function finalizeNode(state: TaskStateValue, deps: GraphDeps): Prom
     result.answerPath = join(task.outDir, 'answer.md');
     await writeFile(result.answerPath, state.answer);
   }
+  let provenance: HunkOrigin[] = [];
   if (task.mode === 'code' && state.integration !== '' && state.integration !== state.baseCommit) {
     const scratch = new GitRepo(state.scratchDir);
     const diff = await diffCommits(scratch, state.baseCommit, state.integration);
@@ -47,6 +64,8 @@ export async function finalizeNode(state: TaskStateValue, deps: GraphDeps): Prom
       await copyFile(result.diffPath, task.patchPath);
       result.patchPath = task.patchPath;
     }
+    provenance = await traceHunks(scratch, state, diff.patch);
+    deps.emit('merge', `provenance: ${provenance.length} hunk(s) traced to their subtasks`, { provenance });
     const user = await openUserRepo(task.repoPath, task.ref ?? undefined);
     const published = await publishBranch({
       scratch,
@@ -60,5 +79,5 @@ export async function finalizeNode(state: TaskStateValue, deps: GraphDeps): Prom
     result.commit = published.commit;
     deps.emit('log', `branch ${published.branch} (${published.commit.slice(0, 10)}) created in ${user.root}`, { ...published });
   }
-  return { status, error, result };
+  return { status, error, result, provenance };
 }
