@@ -360,6 +360,26 @@ for (const driver of sandboxDrivers()) {
         expect(grep.stdout).toEqual('0\n');
       });
 
+      it("cannot redirect the host's connection to the sandbox to another host socket", async () => {
+        // A Unix socket the host connects to must not be replaceable from inside:
+        // a symlink swapped in would be followed on the host, to any socket there.
+        const trapPath = join(fixtureDir, 'trap.sock');
+        let trapped = '';
+        const trap = createServer((socket) => socket.on('data', (chunk) => (trapped += chunk.toString())).end());
+        await new Promise<void>((done) => trap.listen(trapPath, done));
+        try {
+          const job = await open('socket-swap');
+          await probe(
+            job,
+            `for s in $(find /run /tmp /home /workspace -type s 2>/dev/null); do ln -sfn '${trapPath}' "$s.swap" && mv -fT "$s.swap" "$s" && echo "swapped $s"; done; true`,
+          );
+          const after = await probe(job, 'echo after');
+          expect({ exitCode: after.exitCode, stdout: after.stdout, trapped }).toEqual({ exitCode: 0, stdout: 'after\n', trapped: '' });
+        } finally {
+          trap.close();
+        }
+      });
+
       it('has no Docker socket', async () => {
         const r = await probe(shared, 'ls /var/run/docker.sock /run/docker.sock');
         expect(r.exitCode).toEqual(2);

@@ -46,7 +46,11 @@ export async function finalizeNode(state: TaskStateValue, deps: GraphDeps): Prom
   const { task } = state;
   await mkdir(task.outDir, { recursive: true });
   const status = deps.budget.exhausted !== null ? 'budget_exhausted' : finalStatus(state);
-  const error = status === 'budget_exhausted' && state.error === null ? { code: 'BUDGET_EXHAUSTED' as const, message: deps.budget.exhausted ?? '', retryable: false } : state.error;
+  // A job that failed because the budget ran out is reported as the budget, which is what the user must change.
+  const error =
+    status === 'budget_exhausted' && deps.budget.exhausted !== null
+      ? { code: 'BUDGET_EXHAUSTED' as const, message: deps.budget.exhausted, retryable: false }
+      : state.error;
   const result: TaskResultRefs = { diffPath: null, patchPath: null, branch: null, commit: null, filesChanged: 0, answerPath: null };
   if (task.mode === 'ask' && state.answer !== null) {
     result.answerPath = join(task.outDir, 'answer.md');
