@@ -62,6 +62,25 @@ describe('the in-container runner', () => {
     expect(readdirSync(join(stateDir, 'runner'))).toEqual([]);
   });
 
+  it('runs commands side by side, caps their output and says when a cwd is missing', async () => {
+    const provider = new DockerSandboxProvider({ docker, stateDir: join(stateDir, 'side') });
+    const ws = workspaceWith('side', {});
+    const box = (await provider.create({ workspaceDir: ws.dir, limits: TEST_LIMITS, labels: { task: TASK, job: 's', role: 'coder' } })) as DockerSandbox;
+    try {
+      const started = Date.now();
+      const [a, b] = await Promise.all([box.exec('sleep 1; echo a'), box.exec('sleep 1; echo b >&2')]);
+      expect([a.stdout, b.stderr, Date.now() - started < 1900]).toEqual(['a\n', 'b\n', true]);
+      const big = await box.exec('seq 1 100000; seq 1 50000 >&2', { maxOutputBytes: 1000 });
+      expect([big.exitCode, big.truncated, big.stdout.startsWith('1\n2\n'), big.stdout.endsWith('99999\n100000\n'), big.stderr.endsWith('50000\n')]).toEqual([0, true, true, true, true]);
+      const missing = await box.exec('pwd', { cwd: 'nope' });
+      expect([missing.exitCode, missing.stdout, missing.stderr.includes('/workspace/nope')]).toEqual([126, '', true]);
+      expect(box.usesRunner).toEqual(true);
+    } finally {
+      await box.destroy();
+      ws.cleanup();
+    }
+  });
+
   it('runs without the runner when told to', async () => {
     const provider = new DockerSandboxProvider({ docker, runner: false, stateDir: join(stateDir, 'plain') });
     const ws = workspaceWith('plain', {});

@@ -137,8 +137,7 @@ export class DockerSandboxProvider implements SandboxProvider {
       }
       this.pool.warm(key, () => this.createPooled(image, options.limits, options.readOnly === true));
     }
-    await this.ping();
-    await this.checkImage(image);
+    // No ping or image check first (two round trips): create's own errors say the same, see start().
     const state = this.useRunner ? await createSandboxState(this.stateRoot) : undefined;
     try {
       const { container, runner } = await this.start(plain, image, options.labels.job, state);

@@ -1,11 +1,12 @@
 import type { Socket } from 'node:net';
 import type { ExecOptions, ExecResult } from '../types.ts';
-import { sandboxFailed } from './errors.ts';
 import { HOST_GRACE_MS, KILLED_EXIT, cancelled, prepareExec, timeoutArg } from './exec.ts';
 import type { ExecDefaults } from './exec.ts';
 import { OutputCap } from './output-cap.ts';
 import { RunnerUnavailable } from './runner-client.ts';
 import type { RunnerClient } from './runner-client.ts';
+
+const CANNOT_RUN = 126;
 
 /**
  * Whether the memory cgroup killed a process during a command. Gets the
@@ -39,7 +40,10 @@ export async function runnerExec(client: RunnerClient, command: string, options:
   );
   const durationMs = Date.now() - started;
   if (outcome.aborted) throw cancelled();
-  if (outcome.error !== undefined) throw sandboxFailed('could not start the command', new Error(outcome.error));
+  if (outcome.error !== undefined) {
+    // As with `docker exec`: a command that cannot start (e.g. its cwd is missing) exits 126 and says why.
+    return { exitCode: CANNOT_RUN, stdout: '', stderr: `could not start the command: ${outcome.error}\n`, truncated: false, timedOut: false, oomKilled: false, durationMs };
+  }
   const { exitCode } = outcome;
   const timedOut = outcome.hostTimedOut || (exitCode === KILLED_EXIT && durationMs >= prepared.timeoutMs);
   // A runner that vanished mid-command was most likely killed with it by the OOM killer.

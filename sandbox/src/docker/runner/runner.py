@@ -15,6 +15,7 @@ type 1 = stdout bytes, 2 = stderr bytes, 3 = exit (JSON {"exitCode", "oomKills"}
 
 import json
 import os
+import selectors
 import signal
 import socket
 import struct
@@ -55,39 +56,109 @@ def kill_marked(mark):
             pass
 
 
-class Channel:
-    """The sending half of one connection; stops sending once the exit frame went out."""
-
-    def __init__(self, sock):
-        self.sock = sock
-        self.lock = threading.Lock()
-        self.open = True
-
-    def send(self, kind, payload, last=False):
-        with self.lock:
-            if not self.open:
-                return
-            try:
-                self.sock.sendall(struct.pack(">BI", kind, len(payload)) + payload)
-            except OSError:
-                self.open = False
-            if last:
-                self.open = False
+def send(sock, kind, payload):
+    sock.sendall(struct.pack(">BI", kind, len(payload)) + payload)
 
 
-def pump(stream, kind, channel):
-    while True:
-        try:
-            data = stream.read1(65536)
-        except (OSError, ValueError):
-            break
-        if not data:
-            break
-        channel.send(kind, data)
+def read_request(sock):
+    data = b""
+    while b"\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("the host closed the connection before sending a command")
+        data += chunk
+    line, rest = data.split(b"\n", 1)
+    return json.loads(line), rest
+
+
+def exit_watch(proc):
+    """A file descriptor that becomes readable when `proc` exits, or None (then the loop polls)."""
     try:
-        stream.close()
-    except OSError:
-        pass
+        return os.pidfd_open(proc.pid)
+    except (AttributeError, OSError):
+        return None
+
+
+def run(sock, request, control):
+    """Runs one command, streaming its output, until it exits; returns its exit code."""
+    env = dict(os.environ)
+    env.update(request.get("env") or {})
+    mark = request["mark"]
+    env[MARK] = mark
+    proc = subprocess.Popen(
+        ["bash", "-c", request["command"]],
+        cwd=request["cwd"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        bufsize=0,
+    )
+    deadline = time.monotonic() + float(request["timeout"])
+    selector = selectors.DefaultSelector()
+    selector.register(proc.stdout, selectors.EVENT_READ, STDOUT)
+    selector.register(proc.stderr, selectors.EVENT_READ, STDERR)
+    selector.register(sock, selectors.EVENT_READ, "control")
+    pidfd = exit_watch(proc)
+    if pidfd is not None:
+        selector.register(pidfd, selectors.EVENT_READ, "exit")
+    pipes = 2
+    exited_at = None
+    killed = False
+    host_open = True
+    try:
+        while True:
+            now = time.monotonic()
+            if exited_at is None and pidfd is None and proc.poll() is not None:
+                exited_at = now
+            if exited_at is not None and (pipes == 0 or now >= exited_at + DRAIN_S):
+                break
+            if not killed and (now >= deadline or b"kill" in control):
+                kill(proc, mark)
+                killed = True
+            wait = deadline - now if not killed else 1.0
+            if exited_at is not None:
+                wait = exited_at + DRAIN_S - now
+            elif pidfd is None:
+                wait = min(wait, 0.01 if pipes == 0 else 0.05)
+            for key, _ in selector.select(max(0.0, wait)):
+                what = key.data
+                if what in (STDOUT, STDERR):
+                    chunk = os.read(key.fd, 65536)
+                    if chunk:
+                        if host_open:
+                            try:
+                                send(sock, what, chunk)
+                            except OSError:
+                                host_open = False
+                                control += b"kill"
+                    else:
+                        selector.unregister(key.fileobj)
+                        pipes -= 1
+                elif what == "control":
+                    try:
+                        chunk = sock.recv(4096)
+                    except OSError:
+                        chunk = b""
+                    control += chunk
+                    if not chunk:
+                        # The host went away (cancelled): the command goes too.
+                        selector.unregister(sock)
+                        host_open = False
+                        control += b"kill"
+                elif what == "exit":
+                    selector.unregister(pidfd)
+                    exited_at = time.monotonic()
+        code = proc.wait()
+    finally:
+        selector.close()
+        if pidfd is not None:
+            os.close(pidfd)
+        # Background children may still hold the pipes; they keep running, their output is dropped.
+        proc.stdout.close()
+        proc.stderr.close()
+    return -code + 128 if code < 0 else code
 
 
 def kill(proc, mark):
@@ -98,65 +169,21 @@ def kill(proc, mark):
     kill_marked(mark)
 
 
-def watch_for_kill(reader, proc, mark, finished):
-    # A "kill" line, or the host closing the connection before the command finished, kills it.
-    while True:
-        try:
-            line = reader.readline()
-        except (OSError, ValueError):
-            line = b""
-        if finished.is_set():
-            return
-        if line == b"" or line.strip() == b"kill":
-            kill(proc, mark)
-            if line == b"":
-                return
-
-
 def serve(sock):
-    channel = Channel(sock)
     try:
-        reader = sock.makefile("rb")
-        request = json.loads(reader.readline())
-        env = dict(os.environ)
-        env.update(request.get("env") or {})
-        env[MARK] = request["mark"]
+        request, control = read_request(sock)
         try:
-            proc = subprocess.Popen(
-                ["bash", "-c", request["command"]],
-                cwd=request["cwd"],
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                start_new_session=True,
-            )
+            code = run(sock, request, control)
         except OSError as error:
-            channel.send(ERROR, json.dumps({"message": str(error)}).encode(), last=True)
+            send(sock, ERROR, json.dumps({"message": str(error)}).encode())
             return
-        finished = threading.Event()
-        pumps = [
-            threading.Thread(target=pump, args=(proc.stdout, STDOUT, channel), daemon=True),
-            threading.Thread(target=pump, args=(proc.stderr, STDERR, channel), daemon=True),
-        ]
-        for t in pumps:
-            t.start()
-        threading.Thread(target=watch_for_kill, args=(reader, proc, request["mark"], finished), daemon=True).start()
-        timer = threading.Timer(float(request["timeout"]), kill, args=(proc, request["mark"]))
-        timer.daemon = True
-        timer.start()
-        code = proc.wait()
-        timer.cancel()
-        deadline = time.monotonic() + DRAIN_S
-        for t in pumps:
-            t.join(max(0.0, deadline - time.monotonic()))
-        finished.set()
-        if code < 0:
-            code = 128 - code
         result = {"exitCode": code, "oomKills": oom_kills() if code == 137 else None}
-        channel.send(EXIT, json.dumps(result).encode(), last=True)
-    except Exception as error:  # noqa: BLE001 - any failure is reported to the host
-        channel.send(ERROR, json.dumps({"message": repr(error)}).encode(), last=True)
+        send(sock, EXIT, json.dumps(result).encode())
+    except Exception as error:  # noqa: BLE001 - any failure is reported to the host if it still listens
+        try:
+            send(sock, ERROR, json.dumps({"message": repr(error)}).encode())
+        except OSError:
+            pass
     finally:
         try:
             sock.shutdown(socket.SHUT_RDWR)
