@@ -41,7 +41,7 @@ export const Config = z
       .strict(),
     sandbox: z
       .object({
-        driver: z.enum(['docker']),
+        driver: z.enum(['docker', 'bubblewrap', 'auto']),
         image: z.string().min(1),
         cpus: z.number().positive(),
         memory: Size,

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROLES, Role, parseDuration } from '@codecrew/core';
 import { connectBus } from '@codecrew/bus';
-import { DockerSandboxProvider, startReaper } from '@codecrew/sandbox';
+import { createSandboxProvider, startReaper } from '@codecrew/sandbox';
 import { AgentWorker } from '@codecrew/agents';
 import { loadConfig } from '@codecrew/orchestrator';
 import { usageError, type Io } from '../io.ts';
@@ -14,7 +14,7 @@ export async function workerCommand(argv: string[], io: Io): Promise<number> {
   if (config.nats.url === undefined) throw usageError('codecrew worker serves a shared NATS: set NATS_URL or nats.url');
   const roles = values.roles === undefined ? [...ROLES] : values.roles.split(',').map((name) => Role.parse(name.trim()));
   const bus = await connectBus({ servers: config.nats.url, name: `codecrew-worker-${process.pid}`, prefix: config.nats.prefix });
-  const sandboxes = new DockerSandboxProvider(config.sandbox.image === 'auto' ? {} : { image: config.sandbox.image });
+  const sandboxes = await createSandboxProvider({ ...config.sandbox, dataDir: config.dataDir }, { onProgress: (line) => io.out(line) });
   await sandboxes.ensureReady();
   await sandboxes.reap();
   const reaper = startReaper(sandboxes, 60_000);

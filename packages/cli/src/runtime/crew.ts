@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { parseDuration, type Config } from '@codecrew/core';
 import { connectBus, startEmbeddedNats, type Bus, type EmbeddedNats } from '@codecrew/bus';
-import { DockerSandboxProvider, startReaper } from '@codecrew/sandbox';
+import { createSandboxProvider, startReaper } from '@codecrew/sandbox';
 import { AgentWorker } from '@codecrew/agents';
 
 /** A running crew: NATS (embedded unless NATS_URL is set), the bus, sandboxes, and an in-process agent worker. */
@@ -48,7 +48,7 @@ export async function startCrew(opts: {
     cleanups.push(() => bus.close());
     let worker: AgentWorker | null = null;
     if (opts.withWorker !== false) {
-      const sandboxes = new DockerSandboxProvider(config.sandbox.image === 'auto' ? {} : { image: config.sandbox.image });
+      const sandboxes = await createSandboxProvider({ ...config.sandbox, dataDir: config.dataDir }, { onProgress: say });
       await sandboxes.ensureReady();
       const reaped = await sandboxes.reap();
       if (reaped.length > 0) say(`sandbox: removed ${reaped.length} container(s) left by processes that are gone`);
