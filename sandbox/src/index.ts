@@ -24,6 +24,8 @@ export type { DockerSandboxProviderOptions } from './docker/provider.ts';
 export { DockerSandbox } from './docker/sandbox.ts';
 export type { DockerSandboxExtras } from './docker/sandbox.ts';
 export { RUNNER_DIR, STATE_DIR_LABEL, DEFAULT_STATE_ROOT } from './docker/runner-spec.ts';
+export { RunnerClient, RunnerUnavailable } from './docker/runner-client.ts';
+export type { RunnerRequest, RunnerOutcome, ByteSink } from './docker/runner-client.ts';
 export { WarmPool } from './pool/warm-pool.ts';
 export type { WarmPoolOptions } from './pool/warm-pool.ts';
 export { adoptDirectory } from './pool/adopt.ts';

@@ -49,6 +49,19 @@ describe('WarmPool', () => {
     expect(pool.take('a')).toEqual(undefined);
   });
 
+  it('waits refillDelayMs after a take before making the replacement', async () => {
+    const c = counter();
+    const pool = new WarmPool<string>({ size: 1, refillDelayMs: 150, discard: async () => undefined });
+    pool.warm('a', c.make);
+    await pool.settled();
+    pool.take('a');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(c.made).toEqual(['item-0']);
+    await pool.settled();
+    expect([c.made, pool.readyCount('a')]).toEqual([['item-0', 'item-1'], 1]);
+    await pool.close();
+  });
+
   it('does nothing with size 0', async () => {
     const c = counter();
     const pool = c.pool(0);

@@ -23,6 +23,8 @@ export const POOL_LABEL = 'codecrew.pool';
 export const POOL_ROLE = 'pool';
 const ASSIGNED_LABELS_FILE = 'labels.json';
 const DEFAULT_RUNNER_WAIT_MS = 5000;
+/** A job's first commands follow its create; the replacement container waits this long not to slow them. */
+const REFILL_DELAY_MS = 1000;
 
 /** A started container waiting in the pool, its runner up, its empty workspace mounted. */
 interface Pooled {
@@ -96,7 +98,7 @@ export class DockerSandboxProvider implements SandboxProvider {
     const warm = options.warm ?? 0;
     this.pool =
       warm > 0 && this.useRunner
-        ? new WarmPool<Pooled>({ size: warm, discard: (p) => this.discardPooled(p), onError: () => undefined })
+        ? new WarmPool<Pooled>({ size: warm, refillDelayMs: REFILL_DELAY_MS, discard: (p) => this.discardPooled(p), onError: () => undefined })
         : null;
   }
 

@@ -58,6 +58,18 @@ function tryConnect(path: string): Promise<Socket> {
   });
 }
 
+/** The runner sends at most 64 KiB per output frame; anything far bigger is not the runner talking. */
+const MAX_FRAME_BYTES = 1024 * 1024;
+
+function parseBody(payload: Buffer): Record<string, unknown> | undefined {
+  try {
+    const body: unknown = JSON.parse(payload.toString('utf8'));
+    return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -155,23 +167,26 @@ export class RunnerClient {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
 
+      // The socket lives in a directory the sandbox can write: treat what comes back as untrusted.
+      const broken = (): void => finish({ exitCode: null, oomKills: null, lost: true });
       socket.on('data', (chunk: Buffer) => {
         pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-        while (pending.length >= 5) {
+        while (!settled && pending.length >= 5) {
           const length = pending.readUInt32BE(1);
+          if (length > MAX_FRAME_BYTES) return broken();
           if (pending.length < 5 + length) break;
           const kind = pending[0];
           const payload = pending.subarray(5, 5 + length);
           pending = pending.subarray(5 + length);
           if (kind === STDOUT) sinks.stdout.push(payload);
           else if (kind === STDERR) sinks.stderr.push(payload);
-          else if (kind === EXIT) {
-            const body = JSON.parse(payload.toString('utf8')) as { exitCode: number; oomKills: number | null };
-            finish({ exitCode: body.exitCode, oomKills: body.oomKills, lost: false });
-          } else if (kind === ERROR) {
-            const body = JSON.parse(payload.toString('utf8')) as { message: string };
-            finish({ exitCode: null, oomKills: null, lost: false, error: body.message });
-          }
+          else if (kind === EXIT || kind === ERROR) {
+            const body = parseBody(payload);
+            if (body === undefined) return broken();
+            if (kind === ERROR) finish({ exitCode: null, oomKills: null, lost: false, error: String(body.message) });
+            else if (typeof body.exitCode !== 'number') return broken();
+            else finish({ exitCode: body.exitCode, oomKills: typeof body.oomKills === 'number' ? body.oomKills : null, lost: false });
+          } else return broken();
         }
       });
       socket.on('error', () => finish({ exitCode: null, oomKills: null, lost: true }));

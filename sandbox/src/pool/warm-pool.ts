@@ -8,6 +8,11 @@ export interface WarmPoolOptions<T> {
   discard(item: T): Promise<void>;
   /** Called when making an item fails; the pool retries on the next take. */
   onError?(error: unknown): void;
+  /**
+   * Wait this long after a take before making its replacement, so the
+   * replacement does not compete for CPU with the first steps of the taker. Default 0.
+   */
+  refillDelayMs?: number;
 }
 
 interface Shelf<T> {
@@ -49,7 +54,7 @@ export class WarmPool<T> {
     if (shelf === undefined || this.closed) return undefined;
     shelf.usedAt = ++this.clock;
     const item = shelf.ready.shift();
-    this.fill(shelf);
+    this.fill(shelf, this.options.refillDelayMs ?? 0);
     return item;
   }
 
@@ -76,10 +81,11 @@ export class WarmPool<T> {
     await Promise.all(shelves.flatMap((s) => s.ready.splice(0).map((item) => this.options.discard(item).catch(() => undefined))));
   }
 
-  private fill(shelf: Shelf<T>): void {
+  private fill(shelf: Shelf<T>, delayMs = 0): void {
     if (shelf.filling !== null || shelf.ready.length >= this.options.size) return;
     shelf.filling = (async () => {
       try {
+        if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
         while (!this.closed && this.shelves.get(shelf.key) === shelf && shelf.ready.length < this.options.size) {
           const item = await shelf.make();
           if (this.closed || this.shelves.get(shelf.key) !== shelf) {
