@@ -1,6 +1,7 @@
 import type { Bus } from '@codecrew/bus';
 import type { TraceKind } from '@codecrew/core';
 import type { TaskBudget } from './budget.ts';
+import type { Slots } from './slots.ts';
 
 /** What the graph's nodes need besides their state; never checkpointed. */
 export interface GraphDeps {
@@ -11,4 +12,6 @@ export interface GraphDeps {
   signal: AbortSignal;
   /** Tokens, cost and time; no new job starts once one is used up. */
   budget: TaskBudget;
+  /** Coder jobs at once: the task's `parallelism`. */
+  coderSlots: Slots;
 }

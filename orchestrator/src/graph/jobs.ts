@@ -57,6 +57,10 @@ export function makeJob(
  * results stream (a node re-run after a crash) is used instead of dispatching again.
  */
 export async function runOnCrew(deps: GraphDeps, job: Job): Promise<JobResult> {
+  return job.role === 'coder' ? deps.coderSlots.run(() => dispatchAndWait(deps, job)) : dispatchAndWait(deps, job);
+}
+
+async function dispatchAndWait(deps: GraphDeps, job: Job): Promise<JobResult> {
   const existing = await deps.bus.getResult(job.taskId, job.id);
   if (existing) return spend(deps, existing);
   deps.budget.check();

@@ -5,6 +5,7 @@ import { isCodecrewError, toErrorData, type ErrorData, type JobResult, type Trac
 import type { Bus } from '@codecrew/bus';
 import { buildTaskGraph } from '../graph/build.ts';
 import { TaskBudget } from '../graph/budget.ts';
+import { Slots } from '../graph/slots.ts';
 import type { GraphDeps } from '../graph/deps.ts';
 import type { TaskStateValue, TaskStatus } from '../graph/state.ts';
 import { buildReport, type TaskReport } from '../report/build-report.ts';
@@ -56,14 +57,15 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     const event: TraceEvent = { taskId: task.taskId, kind, at: new Date().toISOString(), message, data };
     chain = chain.then(() => bus.publishEvent(event)).catch(() => undefined);
   };
-  const deps: GraphDeps = { bus, emit, signal: controller.signal, budget };
+  const deps: GraphDeps = { bus, emit, signal: controller.signal, budget, coderSlots: new Slots(Math.max(task.parallelism, 1)) };
   const onCancel = () => void bus.publishControl(task.taskId, { type: 'cancel', reason: String(controller.signal.reason ?? 'cancelled') }).catch(() => undefined);
   controller.signal.addEventListener('abort', onCancel, { once: true });
 
   emit('task.started', `task ${task.name} (${task.mode}) on ${task.repoPath}`, { name: task.name, mode: task.mode, repo: task.repoPath, models: task.models });
   const checkpointer = SqliteSaver.fromConnString(options.checkpointPath);
   const graph = buildTaskGraph(deps, checkpointer);
-  const config = { configurable: { thread_id: task.taskId }, maxConcurrency: Math.max(task.parallelism, 1) + 1, recursionLimit: 200, signal: controller.signal };
+  // Parallelism is enforced by deps.coderSlots, not LangGraph's maxConcurrency, which drops Send tasks when it is 1.
+  const config = { configurable: { thread_id: task.taskId }, recursionLimit: 200, signal: controller.signal };
   let state: TaskStateValue | null = null;
   let status: TaskStatus;
   let error: ErrorData | null = null;
