@@ -82,6 +82,16 @@ describe('bwrapArgs', () => {
     expect(bwrapArgs(spec()).includes('/sys')).toEqual(false);
   });
 
+  it('binds lasting /tmp and $HOME directories instead of fresh tmpfs when the sandbox has them', () => {
+    const args = bwrapArgs(spec({ scratch: { tmp: '/run/x/tmp', home: '/run/x/home' } }));
+    expect(after(args, '--bind', 2)).toEqual([
+      ['/run/x/tmp', '/tmp'],
+      ['/run/x/home', '/home/crew'],
+      ['/jobs/1/ws', '/workspace'],
+    ]);
+    expect(args.includes('--tmpfs')).toEqual(false);
+  });
+
   it('passes environment values with spaces and quotes as single arguments', () => {
     const args = bwrapArgs(spec({ env: { A: 'x y "z"; $(id)' } }));
     expect(after(args, '--setenv', 2)).toEqual([['A', 'x y "z"; $(id)']]);

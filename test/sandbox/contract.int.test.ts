@@ -127,6 +127,13 @@ for (const driver of sandboxDrivers()) {
       expect(r.stdout).toEqual('1\nt\n');
     });
 
+    it('keeps what one command leaves in /tmp and $HOME for the next', async () => {
+      await sandbox.exec('echo kept > /tmp/note && git config --global user.name crew');
+      const r = await sandbox.exec('cat /tmp/note; git config --global user.name');
+      expect(r.stdout).toEqual('kept\ncrew\n');
+      expect((await readOnly.exec('cat /tmp/note 2>/dev/null || echo none')).stdout).toEqual('none\n');
+    });
+
     it('lists its sandboxes with their labels and owner, and destroy is idempotent', async () => {
       const extra = await provider.create({ workspaceDir: wsDir, limits: LIMITS, labels: { task, job: 'extra', role: 'tester' } });
       const mine = (await provider.list()).filter((info) => info.labels.task === task).map((info) => [info.labels.job, info.ownerAlive]);

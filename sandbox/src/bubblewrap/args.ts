@@ -38,6 +38,8 @@ export interface BwrapSpec {
   cwd: string;
   /** The command and its arguments, run inside the sandbox. */
   argv: string[];
+  /** Host directories (tmpfs) bound at /tmp and $HOME that last for the sandbox; else each command gets fresh tmpfs. */
+  scratch?: { tmp: string; home: string };
   /** The sandbox's own cgroup directories by controller, shown read-only at /sys/fs/cgroup/<controller>. */
   cgroups?: Readonly<Record<string, string>>;
 }
@@ -72,6 +74,14 @@ function rootfsArgs(rootfs: RootfsSpec, source: string): string[] {
   return args;
 }
 
+function scratchArgs(spec: BwrapSpec): string[] {
+  if (spec.scratch !== undefined) return ['--bind', spec.scratch.tmp, '/tmp', '--bind', spec.scratch.home, spec.home];
+  return [
+    '--perms', '1777', '--size', String(spec.tmpBytes), '--tmpfs', '/tmp',
+    '--perms', '0700', '--size', String(HOME_TMPFS_BYTES), '--tmpfs', spec.home,
+  ];
+}
+
 /** An empty read-only /sys holding only the sandbox's own cgroup directories, so tools can read their limits. */
 function sysArgs(cgroups: Readonly<Record<string, string>>): string[] {
   const entries = Object.entries(cgroups);
@@ -103,8 +113,7 @@ export function bwrapArgs(spec: BwrapSpec): string[] {
     '--ro-bind', '/proc/sys', '/proc/sys',
     '--dev', '/dev',
     ...sysArgs(spec.cgroups ?? {}),
-    '--perms', '1777', '--size', String(spec.tmpBytes), '--tmpfs', '/tmp',
-    '--perms', '0700', '--size', String(HOME_TMPFS_BYTES), '--tmpfs', spec.home,
+    ...scratchArgs(spec),
     spec.readOnly ? '--ro-bind' : '--bind', spec.sources.workspace, WORKSPACE_MOUNT,
     '--clearenv',
     ...env,

@@ -22,6 +22,8 @@ export interface LaunchContext {
   maxOutputBytes: number;
   /** `cgroup.procs` files the launcher joins before it starts bwrap (empty: no cgroup). */
   procsFiles: string[];
+  /** The sandbox's lasting /tmp and $HOME (root only); without them each command gets fresh tmpfs. */
+  scratch?: { tmp: string; home: string };
   /** The sandbox's cgroup directories by controller (empty: no cgroup). */
   cgroups: Readonly<Record<string, string>>;
   /**
@@ -99,6 +101,7 @@ export async function runBwrap(
     rootfs: context.rootfs,
     sources: bindSources(context),
     cgroups: context.cgroups,
+    ...(context.scratch === undefined ? {} : { scratch: context.scratch }),
     readOnly: context.readOnly,
     tmpBytes: context.tmpBytes,
     home: SANDBOX_HOME,

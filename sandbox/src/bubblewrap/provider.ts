@@ -16,6 +16,8 @@ import { STAGE_DIR, bindSources, launchArgv } from './exec.ts';
 import type { LaunchContext } from './exec.ts';
 import { exportRootfs, hostRootfs, rootfsDir, rootfsReady } from './rootfs.ts';
 import { BubblewrapSandbox } from './sandbox.ts';
+import { createScratch, removeScratch } from './scratch.ts';
+import type { Scratch } from './scratch.ts';
 import { SandboxState } from './state.ts';
 
 /** Which root filesystem sandboxes get: `image` (the exported sandbox image), `host` (read-only host binds) or `auto`. */
@@ -137,12 +139,22 @@ export class BubblewrapSandboxProvider implements SandboxProvider {
         throw new CodecrewError('SANDBOX_FAILED', `could not create the cgroup of sandbox ${id}: ${(error as Error).message}`, { cause: error, retryable: true });
       }
     }
+    let scratch: Scratch | undefined;
+    if (this.asRoot) {
+      try {
+        scratch = await createScratch(STAGE_DIR, id, limits.tmpBytes);
+      } catch (error) {
+        await removeCgroup(cgroup);
+        throw new CodecrewError('SANDBOX_FAILED', `could not mount /tmp and $HOME of sandbox ${id}: ${(error as Error).message}`, { cause: error, retryable: true });
+      }
+    }
     await this.state.write({
       id,
       labels: { ...options.labels, owner: this.owner },
       createdAt: new Date().toISOString(),
       workspaceDir: options.workspaceDir,
       cgroup,
+      ...(scratch === undefined ? {} : { scratch }),
     });
     const context: LaunchContext = {
       bwrap: this.options.bwrap ?? 'bwrap',
@@ -154,10 +166,11 @@ export class BubblewrapSandboxProvider implements SandboxProvider {
       maxOutputBytes: limits.maxOutputBytes,
       procsFiles: procsFiles(cgroup),
       cgroups: cgroup,
+      ...(scratch === undefined ? {} : { scratch }),
       dropPrivileges: this.asRoot,
       oomKills: () => oomKills(cgroup),
     };
-    return new BubblewrapSandbox(id, options.workspaceDir, context, cgroup, this.state);
+    return new BubblewrapSandbox(id, options.workspaceDir, context, cgroup, this.state, scratch);
   }
 
   /** Lists the bubblewrap sandboxes recorded under this data directory, whoever created them. */
@@ -171,12 +184,13 @@ export class BubblewrapSandboxProvider implements SandboxProvider {
     }));
   }
 
-  /** Kills what is left of sandboxes whose owner process is gone, removes their cgroups and records, and returns their ids. */
+  /** Kills what is left of sandboxes whose owner process is gone, removes their cgroups, mounts and records, and returns their ids. */
   async reap(): Promise<string[]> {
     const removed: string[] = [];
     for (const record of await this.state.all()) {
       if (isOwnerAlive(record.labels.owner)) continue;
       await removeCgroup(record.cgroup);
+      if (record.scratch !== undefined) await removeScratch(record.scratch);
       await this.state.remove(record.id);
       removed.push(record.id);
     }

@@ -2,6 +2,8 @@ import { CodecrewError } from '@codecrew/core';
 import type { ExecOptions, ExecResult, Sandbox } from '../types.ts';
 import { removeCgroup } from './cgroup.ts';
 import type { CgroupPaths } from './cgroup.ts';
+import { removeScratch } from './scratch.ts';
+import type { Scratch } from './scratch.ts';
 import { runBwrap } from './exec.ts';
 import type { LaunchContext } from './exec.ts';
 import type { SandboxState } from './state.ts';
@@ -21,6 +23,7 @@ export class BubblewrapSandbox implements Sandbox {
     private readonly context: LaunchContext,
     private readonly cgroup: CgroupPaths,
     private readonly state: SandboxState,
+    private readonly scratch: Scratch | undefined,
   ) {}
 
   /** Runs `command` with `bash -c` as uid 1000 in the workspace, under `timeout -s KILL` and a host timer. */
@@ -34,13 +37,14 @@ export class BubblewrapSandbox implements Sandbox {
     });
   }
 
-  /** Kills every command still running, removes the cgroup and the state file; a second call does nothing. */
+  /** Kills every command still running, removes the cgroup, /tmp and $HOME and the state file; a second call does nothing. */
   async destroy(): Promise<void> {
     if (this.destroyed) return;
     this.destroyed = true;
     for (const kill of this.running) kill();
     this.running.clear();
     await removeCgroup(this.cgroup);
+    if (this.scratch !== undefined) await removeScratch(this.scratch);
     await this.state.remove(this.id);
   }
 }

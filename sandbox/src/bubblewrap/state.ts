@@ -2,6 +2,7 @@ import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import type { SandboxLabels } from '../types.ts';
 import type { CgroupPaths } from './cgroup.ts';
+import type { Scratch } from './scratch.ts';
 
 /** What a state file records about one live bubblewrap sandbox. */
 export interface SandboxRecord {
@@ -10,6 +11,8 @@ export interface SandboxRecord {
   createdAt: string;
   workspaceDir: string;
   cgroup: CgroupPaths;
+  /** The sandbox's /tmp and $HOME mounts, when it has lasting ones. */
+  scratch?: Scratch;
 }
 
 /** Records live sandboxes as `<dir>/<id>.json`, so that another process can list and reap them. */
