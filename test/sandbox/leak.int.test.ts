@@ -39,7 +39,7 @@ async function startExec(repo: string, command: string): Promise<{ child: ChildP
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const owner = `${hostname()}:${child.pid}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 90_000;
   for (;;) {
     const [container] = dockerContainersWith({ 'codecrew.managed': '1', 'codecrew.owner': owner });
     // Not just created: the command itself is running in it.
@@ -90,7 +90,7 @@ describe('never leak: a killed codecrew process leaves an orphan that the next s
 
   it('`codecrew sandbox prune` removes the container and the workspace of a SIGKILLed `sandbox exec`', async () => {
     const { container, pid } = await orphan(repo);
-    const prune = await runCli(['sandbox', 'prune'], { timeoutMs: 60_000 });
+    const prune = await runCli(['sandbox', 'prune'], { timeoutMs: 120_000 });
     expect(prune.code).toEqual(0);
     expect(prune.stdout).toMatch(new RegExp(`^removed \\d+ orphaned container\\(s\\): .*${container.slice(0, 12)}`));
     expect(prune.stdout).toContain(join(tmpdir(), `codecrew-exec-${pid}-`));

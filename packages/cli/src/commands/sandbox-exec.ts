@@ -3,9 +3,9 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { CodecrewError, TaskSpec, parseDuration, type SandboxLimits } from '@codecrew/core';
+import { CodecrewError, TaskSpec, parseDuration, type Config, type SandboxLimits } from '@codecrew/core';
 import { loadConfig, resolveTask } from '@codecrew/orchestrator';
-import { DockerSandboxProvider, Workspace, isOwnerAlive, type Sandbox } from '@codecrew/sandbox';
+import { Workspace, createSandboxProvider, isOwnerAlive, type Sandbox } from '@codecrew/sandbox';
 import { usageError, type Io } from '../io.ts';
 
 const run = promisify(execFile);
@@ -28,8 +28,7 @@ export function commandLine(words: string[]): string {
 }
 
 /** The sandbox limits a task's coder gets under `config` (resolved exactly as for a task). */
-function configuredLimits(configFile: string | undefined, repo: string): SandboxLimits {
-  const config = loadConfig(configFile === undefined ? {} : { file: resolve(configFile) });
+function configuredLimits(config: Config, repo: string): SandboxLimits {
   const spec = TaskSpec.parse({
     apiVersion: 'codecrew/v1',
     kind: 'Task',
@@ -72,11 +71,13 @@ export async function sandboxExecCommand(argv: string[], io: Io): Promise<number
   });
   if (positionals.length === 0) throw usageError('codecrew sandbox exec needs a command: codecrew sandbox exec [--repo PATH] -- CMD...');
   const repo = resolve(values.repo);
-  const limits = configuredLimits(values.config, repo);
+  const config = loadConfig(values.config === undefined ? {} : { file: resolve(values.config) });
+  const limits = configuredLimits(config, repo);
   if (values.timeout !== undefined) limits.commandTimeoutMs = parseDuration(values.timeout);
   const tree = await headTree(repo);
 
-  const provider = new DockerSandboxProvider();
+  // The driver the configuration names, as a worker picks it; its progress goes to stderr.
+  const provider = await createSandboxProvider({ ...config.sandbox, dataDir: config.dataDir }, { onProgress: (line) => io.err(line) });
   await provider.ensureReady();
   const parentDir = await mkdtemp(join(tmpdir(), `${WORKSPACE_PREFIX}${process.pid}-`));
   const controller = new AbortController();
