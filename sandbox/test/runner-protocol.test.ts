@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OutputCap, RUNNER_DIR, RunnerClient } from '@codecrew/sandbox';
+import { OutputCap, RUNNER_DIR, RunnerClient, RunnerUnavailable } from '@codecrew/sandbox';
 import type { RunnerOutcome, RunnerRequest } from '@codecrew/sandbox';
 import { tempDir } from './helpers.ts';
 
@@ -74,6 +74,24 @@ describe('the runner protocol', () => {
   it('reports a command that cannot start', async () => {
     const r = await run('true', { cwd: join(dir, 'missing') });
     expect([r.exitCode, r.error?.includes('missing')]).toEqual([null, true]);
+  });
+
+  it('does not follow a symlink put in place of the socket', async () => {
+    const trapPath = join(dir, 'trap.sock');
+    let connections = 0;
+    const trap = createServer((s) => {
+      connections++;
+      s.end();
+    });
+    await new Promise<void>((resolve) => trap.listen(trapPath, resolve));
+    try {
+      symlinkSync(trapPath, join(dir, 'swapped.sock'));
+      const client = new RunnerClient(join(dir, 'swapped.sock'), Date.now());
+      const error = await client.open().catch((e: unknown) => e);
+      expect([error instanceof RunnerUnavailable, client.usable, connections]).toEqual([true, false, 0]);
+    } finally {
+      trap.close();
+    }
   });
 
   it('treats garbage from the socket as a lost runner', async () => {

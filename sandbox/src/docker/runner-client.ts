@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { Socket } from 'node:net';
@@ -47,15 +47,33 @@ export interface ByteSink {
 /** Thrown by {@link RunnerClient.open} when there is no runner to talk to. */
 export class RunnerUnavailable extends Error {}
 
+/** Linux's O_PATH: a handle on the directory entry itself, which `connect` can reach through /proc. */
+const O_PATH = 0o10000000;
+
+/**
+ * Connects to the socket at `path` without following a symlink there: the
+ * sandbox can write the socket's directory, and a symlink swapped in would
+ * otherwise lead the host to any socket on the host.
+ */
 function tryConnect(path: string): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(path);
+  let fd: number;
+  try {
+    fd = openSync(path, O_PATH | constants.O_NOFOLLOW);
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
+  if (!fstatSync(fd).isSocket()) {
+    closeSync(fd);
+    return Promise.reject(Object.assign(new Error(`${path} is not a socket`), { code: 'ENOTSOCK' }));
+  }
+  return new Promise<Socket>((resolve, reject) => {
+    const socket = connect(`/proc/self/fd/${fd}`);
     socket.once('connect', () => {
       socket.removeAllListeners('error');
       resolve(socket);
     });
     socket.once('error', reject);
-  });
+  }).finally(() => closeSync(fd));
 }
 
 /** The runner sends at most 64 KiB per output frame; anything far bigger is not the runner talking. */
