@@ -32,6 +32,7 @@ export class AgentWorker {
   readonly id: string;
   private readonly consumers: JobConsumerHandle[] = [];
   private readonly running = new Map<string, { taskId: string; controller: AbortController }>();
+  private readonly cleanups = new Set<Promise<void>>();
   private stopControl: (() => Promise<void>) | null = null;
   private stopRegistration: (() => Promise<void>) | null = null;
 
@@ -71,7 +72,10 @@ export class AgentWorker {
           ctx.signal.addEventListener('abort', onAbort, { once: true });
           this.running.set(job.id, { taskId: job.taskId, controller });
           try {
-            return await runJob(job, runtime, controller.signal);
+            return await runJob(job, runtime, controller.signal, (cleanup) => {
+              this.cleanups.add(cleanup);
+              void cleanup.finally(() => this.cleanups.delete(cleanup));
+            });
           } finally {
             ctx.signal.removeEventListener('abort', onAbort);
             this.running.delete(job.id);
@@ -90,6 +94,7 @@ export class AgentWorker {
     for (const job of this.running.values()) job.controller.abort(new Error('worker stopping'));
     await Promise.all(this.consumers.map((consumer) => consumer.stop()));
     this.consumers.length = 0;
+    await Promise.all([...this.cleanups]);
     await this.stopControl?.();
     await this.stopRegistration?.();
   }

@@ -59,9 +59,15 @@ function eventEmitter(bus: Bus, job: Job): { emit: EmitEvent; flush(): Promise<v
 
 /**
  * Runs one job from start to end: workspace from the job's tree, a sandbox,
- * the role's logic, and a JobResult. The sandbox and workspace are always removed.
+ * the role's logic, and a JobResult. The sandbox and workspace are always
+ * removed; `defer` receives that cleanup so the result need not wait for it.
  */
-export async function runJob(job: Job, runtime: JobRuntime, signal: AbortSignal): Promise<JobResult> {
+export async function runJob(
+  job: Job,
+  runtime: JobRuntime,
+  signal: AbortSignal,
+  defer: (cleanup: Promise<void>) => void = () => undefined,
+): Promise<JobResult> {
   const startedAt = new Date().toISOString();
   const { emit, flush } = eventEmitter(runtime.bus, job);
   const commands: CommandRecord[] = [];
@@ -113,8 +119,14 @@ export async function runJob(job: Job, runtime: JobRuntime, signal: AbortSignal)
       finishedAt: new Date().toISOString(),
     };
   } finally {
-    await sandbox?.destroy().catch(() => undefined);
-    await workspace?.dispose().catch(() => undefined);
+    // The result does not wait for the sandbox to be removed; the worker awaits every cleanup before it stops.
+    const [openSandbox, openWorkspace] = [sandbox, workspace];
+    defer(
+      (async () => {
+        await openSandbox?.destroy().catch(() => undefined);
+        await openWorkspace?.dispose().catch(() => undefined);
+      })(),
+    );
   }
   emit('job.finished', `${job.role}${job.subtaskId ? ` ${job.subtaskId}` : ''} ${result.status}${result.error ? `: ${result.error.message}` : ''}`, {
     status: result.status,
