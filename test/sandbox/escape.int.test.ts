@@ -319,10 +319,11 @@ for (const driver of sandboxDrivers()) {
 
       it('a CPU spinner is cut at the command timeout', async () => {
         const started = Date.now();
-        const r = await probe(shared, 'while :; do :; done', 1500);
+        const r = await probe(shared, 'while :; do :; done # spin-marker', 1500);
         expect([r.exitCode, r.timedOut, r.oomKilled]).toEqual([137, true, false]);
-        expect(Date.now() - started).toBeLessThan(6000);
-        const left = await probe(shared, "ps -eo stat=,args= | grep -c '^R.*while'");
+        // The limit plus the host's grace, with room for a loaded machine; unbounded otherwise.
+        expect(Date.now() - started).toBeLessThan(9000);
+        const left = await probe(shared, "pgrep -cf 'spin-[m]arker' || true");
         expect(left.stdout).toEqual('0\n');
       });
 
