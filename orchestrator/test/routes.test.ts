@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Send } from '@langchain/langgraph';
 import type { Plan } from '@codecrew/core';
 import { afterIntegrate, afterReview, afterTest, globToRegExp, ownerOf, readySubtasks, testFailureOwners } from '../src/graph/routes.ts';
-import type { SubtaskState, TaskStateValue } from '../src/graph/state.ts';
+import { emptyTaskState, type SubtaskState, type TaskStateValue } from '../src/graph/state.ts';
 
 const plan: Plan = {
   summary: 'p',
@@ -18,32 +18,15 @@ function subtask(id: string, status: SubtaskState['status'], changedFiles: strin
 }
 
 function state(overrides: Partial<TaskStateValue>): TaskStateValue {
+  const task = { reviewRounds: 2, testCommand: 'npm test' } as TaskStateValue['task'];
   return {
-    task: { reviewRounds: 2 } as TaskStateValue['task'],
-    status: 'running',
-    error: null,
+    ...emptyTaskState(task),
     baseCommit: 'base',
     integration: 'int1',
     scratchDir: '/tmp/x',
-    agentsMd: '',
-    agentsMdFiles: [],
-    testCommand: 'npm test',
     testCommandSource: 'spec',
     taskPlan: plan,
-    ordering: [],
     subtasks: { a: subtask('a', 'pending'), b: subtask('b', 'pending'), c: subtask('c', 'pending') },
-    candidates: [],
-    round: 0,
-    jobs: [],
-    selections: [],
-    merges: [],
-    lastTests: null,
-    testRuns: [],
-    lastReview: null,
-    reviews: [],
-    answer: null,
-    result: null,
-    provenance: [],
     ...overrides,
   };
 }

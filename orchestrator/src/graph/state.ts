@@ -141,3 +141,34 @@ export const TaskState = Annotation.Root({
 
 export type TaskStateValue = typeof TaskState.State;
 export type TaskStateUpdate = typeof TaskState.Update;
+
+/** The state of a task before its first node: what the report falls back to when the graph never ran. */
+export function emptyTaskState(task: ResolvedTask): TaskStateValue {
+  return {
+    task,
+    status: 'running',
+    error: null,
+    baseCommit: '',
+    integration: '',
+    scratchDir: '',
+    agentsMd: '',
+    agentsMdFiles: [],
+    testCommand: task.testCommand,
+    testCommandSource: '',
+    taskPlan: null,
+    ordering: [],
+    subtasks: {},
+    candidates: [],
+    round: 0,
+    jobs: [],
+    selections: [],
+    merges: [],
+    lastTests: null,
+    testRuns: [],
+    lastReview: null,
+    reviews: [],
+    answer: null,
+    result: null,
+    provenance: [],
+  };
+}

@@ -7,7 +7,7 @@ import { buildTaskGraph } from '../graph/build.ts';
 import { TaskBudget } from '../graph/budget.ts';
 import { Slots } from '../graph/slots.ts';
 import type { GraphDeps } from '../graph/deps.ts';
-import type { TaskStateValue, TaskStatus } from '../graph/state.ts';
+import { emptyTaskState, type TaskStateValue, type TaskStatus } from '../graph/state.ts';
 import { buildReport, type TaskReport } from '../report/build-report.ts';
 import { renderMarkdown } from '../report/render-markdown.ts';
 import type { ResolvedTask } from '../task/resolve.ts';
@@ -96,7 +96,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   checkpointer.db.close();
 
   const files = { report: join(task.outDir, 'report.md'), reportJson: join(task.outDir, 'report.json'), trace: join(task.outDir, 'trace.jsonl') };
-  const finalState: TaskStateValue = state ?? emptyState(task);
+  const finalState: TaskStateValue = state ?? { ...emptyTaskState(task), status };
   const results = new Map<string, JobResult>();
   for (const job of finalState.jobs) {
     const result = await bus.getResult(task.taskId, job.jobId).catch(() => null);
@@ -108,34 +108,4 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   await writeFile(files.reportJson, `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(files.report, renderMarkdown(report));
   return { taskId: task.taskId, status, error, report, files };
-}
-
-function emptyState(task: ResolvedTask): TaskStateValue {
-  return {
-    task,
-    status: 'failed',
-    error: null,
-    baseCommit: '',
-    integration: '',
-    scratchDir: '',
-    agentsMd: '',
-    agentsMdFiles: [],
-    testCommand: task.testCommand,
-    testCommandSource: '',
-    taskPlan: null,
-    ordering: [],
-    subtasks: {},
-    candidates: [],
-    round: 0,
-    jobs: [],
-    selections: [],
-    merges: [],
-    lastTests: null,
-    testRuns: [],
-    lastReview: null,
-    reviews: [],
-    answer: null,
-    result: null,
-    provenance: [],
-  };
 }

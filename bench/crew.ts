@@ -1,0 +1,172 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TaskSpec, type Config } from '@codecrew/core';
+import { connectBus, startEmbeddedNats } from '@codecrew/bus';
+import { ModelScript, startScriptedModelServer } from '@codecrew/llm';
+import { DockerSandboxProvider } from '@codecrew/sandbox';
+import { AgentWorker } from '@codecrew/agents';
+import { loadConfig, resolveTask, runTask, type TaskReport } from '@codecrew/orchestrator';
+import { TEXTKIT, makeGitRepo } from '../test/support/cli.ts';
+import type { SuiteRun } from './lib/suite.ts';
+
+/** Model latency of every scripted reply, as the issue sets it. */
+const LATENCY_MS = 2000;
+// BENCH_CREW_SIZES=1,2 runs a shorter benchmark.
+const SIZES = (process.env.BENCH_CREW_SIZES ?? '1,2,4,8').split(',').map(Number);
+const TEST_COMMAND = 'node --test test/words.test.js';
+
+function script(n: number) {
+  const ids = Array.from({ length: n }, (_, i) => `s${i + 1}`);
+  return ModelScript.parse({
+    version: 1,
+    latency_ms: LATENCY_MS,
+    rules: [
+      {
+        match: { agent: 'planner' },
+        replies: [
+          {
+            tool_calls: [
+              {
+                name: 'submit_plan',
+                args: { summary: `${n} independent subtasks`, subtasks: ids.map((id) => ({ id, title: id, description: `add src/${id}.js`, files: [`src/${id}.js`], depends_on: [] })) },
+              },
+            ],
+          },
+        ],
+      },
+      ...ids.map((id) => ({
+        match: { agent: 'coder', subtask: id },
+        replies: [
+          { tool_calls: [{ name: 'write_file', args: { path: `src/${id}.js`, content: `export const ${id} = '${id}';\n` } }] },
+          { tool_calls: [{ name: 'finish', args: { summary: `added ${id}` } }] },
+        ],
+      })),
+      { match: { agent: 'reviewer' }, replies: [{ tool_calls: [{ name: 'submit_review', args: { verdict: 'approve', summary: 'ok', comments: [] } }] }] },
+    ],
+  });
+}
+
+interface Measured {
+  n: number;
+  parallelism: number;
+  wallMs: number;
+  codePhaseMs: number;
+  criticalModelMs: number;
+  criticalCommandMs: number;
+  overheadMs: number;
+  status: string;
+}
+
+function phases(report: TaskReport): Map<string, TaskReport['jobs']> {
+  const groups = new Map<string, TaskReport['jobs']>();
+  for (const job of report.jobs) {
+    const key = `${job.role}:${job.round}`;
+    groups.set(key, [...(groups.get(key) ?? []), job]);
+  }
+  return groups;
+}
+
+/** Wall time minus the model latency and command time on the critical path: what codecrew itself costs. */
+function measure(report: TaskReport, n: number, parallelism: number): Measured {
+  let criticalModelMs = 0;
+  let criticalCommandMs = 0;
+  for (const [key, jobs] of phases(report)) {
+    const serial = key.startsWith('coder') && parallelism === 1;
+    const costs = jobs.map((job) => ({ model: job.usage.calls * LATENCY_MS, command: job.commands.reduce((sum, c) => sum + c.durationMs, 0) }));
+    if (serial) {
+      criticalModelMs += costs.reduce((sum, c) => sum + c.model, 0);
+      criticalCommandMs += costs.reduce((sum, c) => sum + c.command, 0);
+    } else {
+      const longest = costs.reduce((best, c) => (c.model + c.command > best.model + best.command ? c : best), { model: 0, command: 0 });
+      criticalModelMs += longest.model;
+      criticalCommandMs += longest.command;
+    }
+  }
+  const coders = report.jobs.filter((j) => j.role === 'coder');
+  const codePhaseMs = Math.max(...coders.map((j) => Date.parse(j.finishedAt))) - Math.min(...coders.map((j) => Date.parse(j.startedAt)));
+  const wallMs = report.timings.durationMs;
+  return { n, parallelism, wallMs, codePhaseMs, criticalModelMs, criticalCommandMs, overheadMs: wallMs - criticalModelMs - criticalCommandMs, status: report.status };
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+/**
+ * The crew benchmark: N = 1, 2, 4, 8 independent subtasks with 2 s of model
+ * latency per reply, run with N coders at once and then one after another.
+ */
+export const run: SuiteRun = async (log) => {
+  const dir = await mkdtemp(join(tmpdir(), 'codecrew-bench-crew-'));
+  const nats = await startEmbeddedNats({ dataDir: join(dir, 'nats') });
+  const bus = await connectBus({ servers: nats.url, name: 'bench-crew', prefix: 'bench' });
+  const worker = new AgentWorker({ bus, sandboxes: new DockerSandboxProvider(), workRoot: join(dir, 'work'), concurrency: { coder: 8, tester: 2, planner: 2, reviewer: 2 } });
+  await worker.start();
+  const config: Config = { ...loadConfig({ cwd: dir, env: {} }), dataDir: join(dir, 'data') };
+  const results: Measured[] = [];
+  try {
+    for (const n of SIZES) {
+      const server = await startScriptedModelServer({ script: script(n) });
+      try {
+        for (const parallelism of [n, 1]) {
+          if (n === 1 && parallelism === 1 && results.some((r) => r.n === 1)) continue;
+          const repo = await makeGitRepo(TEXTKIT, join(dir, `repo-${n}-${parallelism}`));
+          const spec = TaskSpec.parse({
+            apiVersion: 'codecrew/v1',
+            kind: 'Task',
+            metadata: { name: `bench-${n}-${parallelism}` },
+            spec: { repo: { path: repo }, prompt: `add ${n} files`, parallelism, test: { command: TEST_COMMAND }, review: { maxRounds: 0 } },
+          });
+          const task = resolveTask(spec, config, { specDir: dir, modelOverride: 'scripted-bench' });
+          for (const role of Object.keys(task.models) as Array<keyof typeof task.models>) task.models[role] = { name: 'scripted-bench', baseURL: server.url };
+          const outcome = await runTask({ task, bus, checkpointPath: join(dir, 'checkpoints.sqlite') });
+          const measured = measure(outcome.report, n, parallelism);
+          results.push(measured);
+          log(`N=${n} parallelism=${parallelism}: ${outcome.status}, wall ${sec(measured.wallMs)}, code phase ${sec(measured.codePhaseMs)}, overhead ${sec(measured.overheadMs)} (${pct(measured.overheadMs / measured.wallMs)})`);
+        }
+      } finally {
+        await server.close();
+      }
+    }
+  } finally {
+    await worker.stop();
+    await bus.close();
+    await nats.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+  const rows = SIZES.map((n) => {
+    const parallel = results.find((r) => r.n === n && r.parallelism === n) as Measured;
+    const sequential = n === 1 ? parallel : (results.find((r) => r.n === n && r.parallelism === 1) as Measured);
+    return {
+      n,
+      parallel,
+      sequential,
+      speedup: sequential.wallMs / parallel.wallMs,
+      taskEfficiency: sequential.wallMs / (n * parallel.wallMs),
+      codeEfficiency: sequential.codePhaseMs / (n * parallel.codePhaseMs),
+      overheadShare: parallel.overheadMs / parallel.wallMs,
+    };
+  });
+  const at8 = rows.find((r) => r.n === 8);
+  const markdown = [
+    '# Crew benchmark',
+    '',
+    `N independent subtasks; every scripted model reply takes ${LATENCY_MS} ms; a coder makes 2 model calls; the test command is \`${TEST_COMMAND}\`; real NATS, Docker and git. "parallel" runs N coders at once, "sequential" one after another (parallelism 1).`,
+    '',
+    '| N | parallel wall | sequential wall | speedup | code-phase efficiency | whole-task efficiency | overhead (parallel) | overhead share |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.n} | ${sec(r.parallel.wallMs)} | ${sec(r.sequential.wallMs)} | ${r.speedup.toFixed(2)}× | ${pct(r.codeEfficiency)} | ${pct(r.taskEfficiency)} | ${sec(r.parallel.overheadMs)} | ${pct(r.overheadShare)} |`,
+    ),
+    '',
+    'Code-phase efficiency = sequential code-phase wall time / (N × parallel code-phase wall time): how well N coders overlap. Whole-task efficiency includes the planner, tests and review, which do not parallelize (Amdahl).',
+    'Overhead = wall time − model latency − command time on the critical path (plan, the longest coder of each wave, test, review): container start, NATS, git merges, checkpoints.',
+    '',
+    at8
+      ? `Targets at N = 8: parallel efficiency ≥ 80% — code phase ${pct(at8.codeEfficiency)} (${at8.codeEfficiency >= 0.8 ? 'met' : 'not met'}); overhead ≤ 3% of wall time — ${pct(at8.overheadShare)} (${at8.overheadShare <= 0.03 ? 'met' : 'not met'}).`
+      : '',
+    '',
+  ].join('\n');
+  return { json: { latencyMs: LATENCY_MS, rows }, markdown };
+};
