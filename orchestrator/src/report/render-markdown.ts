@@ -25,7 +25,11 @@ export function renderMarkdown(report: TaskReport): string {
   if (report.error) out.push(`**Error:** \`${report.error.code}\` ${report.error.message}`);
   if (report.scripted) out.push('', '> The model of this run was **scripted** (codecrew\'s scripted model server), not a real model.');
   out.push('', `- Repository: \`${report.repo.path}\` at \`${report.repo.ref ?? 'HEAD'}\` (${report.repo.baseCommit.slice(0, 12)})`);
-  out.push(`- Models: ${Object.entries(report.models).map(([role, name]) => `${role} \`${name}\``).join(', ')}`);
+  const byModel = new Map<string, string[]>();
+  for (const [role, name] of Object.entries(report.models)) {
+    if (role !== 'tester') byModel.set(name, [...(byModel.get(name) ?? []), role]);
+  }
+  out.push(`- Models: ${[...byModel].map(([name, roles]) => `\`${name}\` (${roles.join(', ')})`).join('; ')}; the tester runs the test command and asks no model`);
   out.push(`- AGENTS.md: ${report.agentsMd.length > 0 ? report.agentsMd.map((f) => `\`${f}\``).join(', ') : 'none'}`);
   out.push(`- Test command: ${report.testCommand.command ? `\`${report.testCommand.command}\` (from ${report.testCommand.source})` : 'none found'}`);
   out.push(`- Duration: ${formatDuration(report.timings.durationMs)}; tokens: ${report.usage.promptTokens} in / ${report.usage.completionTokens} out; cost: $${report.usage.costUsd.toFixed(4)}`);
