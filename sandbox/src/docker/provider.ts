@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, isAbsolute, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import Dockerode from 'dockerode';
 import type { ContainerCreateOptions } from 'dockerode';
 import { CodecrewError } from '@codecrew/core';
 import type { SandboxLimits } from '@codecrew/core';
 import type { Sandbox, SandboxCreateOptions, SandboxInfo, SandboxLabels, SandboxProvider } from '../types.ts';
 import { AUTO_IMAGE, defaultSandboxImage } from '../image/tag.ts';
-import { adoptDirectory } from '../pool/adopt.ts';
+import { adoptDirectory, sameFilesystem } from '../pool/adopt.ts';
 import { WarmPool } from '../pool/warm-pool.ts';
 import { LABELS, containerName, containerSpec } from './container-spec.ts';
 import { dockerStatus, dockerUnavailable, imageMissing, isDaemonUnreachable, sandboxFailed } from './errors.ts';
@@ -129,7 +129,7 @@ export class DockerSandboxProvider implements SandboxProvider {
     } catch (error) {
       throw sandboxFailed('invalid sandbox options', error);
     }
-    if (this.pool !== null) {
+    if (this.pool !== null && (await this.poolCanServe(options.workspaceDir))) {
       const key = poolKey(image, options.limits, options.readOnly === true);
       const pooled = this.pool.take(key);
       if (pooled !== undefined) {
@@ -222,6 +222,12 @@ export class DockerSandboxProvider implements SandboxProvider {
       await rm(state.dir, { recursive: true, force: true });
       throw error;
     }
+  }
+
+  /** A pooled workspace directory can only be renamed into place on the same filesystem. */
+  private async poolCanServe(workspaceDir: string): Promise<boolean> {
+    await mkdir(this.stateRoot, { recursive: true, mode: 0o700 }).catch(() => undefined);
+    return sameFilesystem(this.stateRoot, dirname(workspaceDir)).catch(() => false);
   }
 
   /** Hands a pooled container to a job: its workspace moves into the pre-mounted directory. */
