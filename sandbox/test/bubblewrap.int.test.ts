@@ -1,4 +1,4 @@
-import { chownSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,10 +106,14 @@ describe('bubblewrap driver', () => {
     // Owners on another host cannot be checked from here and count as alive.
     expect(listed).toEqual([['dead', false], ['mine', true], ['orphan', false], ['other-host', true]]);
     expect((await live.reap()).sort()).toEqual([gone.id, orphan.id].sort());
+    // Their /tmp and $HOME mounts went with them.
+    const mounts = readFileSync('/proc/self/mountinfo', 'utf8');
+    expect([mounts.includes(gone.id), mounts.includes(orphan.id), mounts.includes(mine.id)]).toEqual([false, false, true]);
     expect((await live.list()).map((info) => info.labels.job).sort()).toEqual(['mine', 'other-host']);
     await mine.destroy();
     await away.destroy();
     expect(await live.list()).toEqual([]);
+    expect(readFileSync('/proc/self/mountinfo', 'utf8').includes(mine.id)).toEqual(false);
   });
 
   it('says what to install when bwrap is missing', async () => {

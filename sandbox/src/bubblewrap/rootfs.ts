@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type Dockerode from 'dockerode';
 import { AUTO_IMAGE, IMAGE_DIR, SANDBOX_IMAGE_REPO, defaultSandboxImage } from '../image/tag.ts';
@@ -208,9 +208,4 @@ export async function hostRootfs(stateDir: string, home: string): Promise<Rootfs
       { source: join(etc, 'hosts'), path: '/etc/hosts' },
     ],
   };
-}
-
-/** Whether a directory exists. */
-export async function isDirectory(path: string): Promise<boolean> {
-  return (await stat(path).catch(() => undefined))?.isDirectory() === true;
 }
