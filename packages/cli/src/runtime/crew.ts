@@ -50,6 +50,7 @@ export async function startCrew(opts: {
     if (opts.withWorker !== false) {
       const sandboxes = await createSandboxProvider({ ...config.sandbox, dataDir: config.dataDir }, { onProgress: say });
       await sandboxes.ensureReady();
+      say(`sandbox: ${sandboxes.driver} driver`);
       const reaped = await sandboxes.reap();
       if (reaped.length > 0) say(`sandbox: removed ${reaped.length} container(s) left by processes that are gone`);
       const reaper = startReaper(sandboxes, 60_000);
