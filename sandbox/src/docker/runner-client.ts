@@ -79,13 +79,18 @@ function tryConnect(path: string): Promise<Socket> {
 /** The runner sends at most 64 KiB per output frame; anything far bigger is not the runner talking. */
 const MAX_FRAME_BYTES = 1024 * 1024;
 
-function parseBody(payload: Buffer): Record<string, unknown> | undefined {
-  try {
-    const body: unknown = JSON.parse(payload.toString('utf8'));
-    return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
+/** Whether a request can be sent: its fields are NUL-separated, so none may hold a NUL. */
+export function encodable(request: RunnerRequest): boolean {
+  return ![request.command, request.cwd, request.mark, ...Object.entries(request.env).flat()].some((field) => field.includes('\0'));
+}
+
+/** `<length><command>\0<cwd>\0<timeout>\0<mark>[\0KEY=value...]`, see runner.py. */
+function encodeRequest(request: RunnerRequest): Buffer {
+  const fields = [request.command, request.cwd, request.timeout, request.mark, ...Object.entries(request.env).map(([k, v]) => `${k}=${v}`)];
+  const body = Buffer.from(fields.join('\0'), 'utf8');
+  const head = Buffer.alloc(4);
+  head.writeUInt32BE(body.length);
+  return Buffer.concat([head, body]);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -198,18 +203,17 @@ export class RunnerClient {
           pending = pending.subarray(5 + length);
           if (kind === STDOUT) sinks.stdout.push(payload);
           else if (kind === STDERR) sinks.stderr.push(payload);
-          else if (kind === EXIT || kind === ERROR) {
-            const body = parseBody(payload);
-            if (body === undefined) return broken();
-            if (kind === ERROR) finish({ exitCode: null, oomKills: null, lost: false, error: String(body.message) });
-            else if (typeof body.exitCode !== 'number') return broken();
-            else finish({ exitCode: body.exitCode, oomKills: typeof body.oomKills === 'number' ? body.oomKills : null, lost: false });
+          else if (kind === ERROR) finish({ exitCode: null, oomKills: null, lost: false, error: payload.toString('utf8') });
+          else if (kind === EXIT) {
+            const exit = /^(\d{1,3}) (\d+|-)$/.exec(payload.toString('latin1'));
+            if (exit === null) return broken();
+            finish({ exitCode: Number(exit[1]), oomKills: exit[2] === '-' ? null : Number(exit[2]), lost: false });
           } else return broken();
         }
       });
       socket.on('error', () => finish({ exitCode: null, oomKills: null, lost: true }));
       socket.on('close', () => finish({ exitCode: null, oomKills: null, lost: true }));
-      socket.write(`${JSON.stringify(request)}\n`);
+      socket.write(encodeRequest(request));
     });
   }
 }

@@ -3,7 +3,7 @@ import type { ExecOptions, ExecResult } from '../types.ts';
 import { HOST_GRACE_MS, KILLED_EXIT, cancelled, prepareExec, timeoutArg } from './exec.ts';
 import type { ExecDefaults } from './exec.ts';
 import { OutputCap } from './output-cap.ts';
-import { RunnerUnavailable } from './runner-client.ts';
+import { RunnerUnavailable, encodable } from './runner-client.ts';
 import type { RunnerClient } from './runner-client.ts';
 
 const CANNOT_RUN = 126;
@@ -21,6 +21,9 @@ export type OomCheck = (counter: number | null) => Promise<boolean>;
  */
 export async function runnerExec(client: RunnerClient, command: string, options: ExecOptions, defaults: ExecDefaults, oomKilled: OomCheck): Promise<ExecResult | null> {
   const prepared = prepareExec(options, defaults);
+  const request = { command, cwd: prepared.workingDir, env: options.env ?? {}, timeout: timeoutArg(prepared.timeoutMs), mark: prepared.mark };
+  // A NUL byte cannot be framed; docker exec reports such a command its own way.
+  if (!encodable(request)) return null;
   const started = Date.now();
   let socket: Socket;
   try {
@@ -33,7 +36,7 @@ export async function runnerExec(client: RunnerClient, command: string, options:
   const stderr = new OutputCap(prepared.maxOutputBytes);
   const outcome = await client.run(
     socket,
-    { command, cwd: prepared.workingDir, env: options.env ?? {}, timeout: timeoutArg(prepared.timeoutMs), mark: prepared.mark },
+    request,
     { stdout, stderr },
     prepared.timeoutMs + HOST_GRACE_MS,
     options.signal,
