@@ -188,7 +188,8 @@ const TARGETS: Record<string, { target: number; against: string[] }> = {
   'runner-round-trip': { target: 10, against: ['cli-docker-exec', 'api-exec'] },
 };
 
-function markdown(rows: Row[], sizes: Array<{ mb: number; workspace: Summary; cold: Summary; warm: Summary }>, machine: Record<string, unknown>, started: string): string {
+/** The Markdown report of one run (also used to re-render a stored JSON result). */
+export function markdown(rows: Row[], sizes: Array<{ mb: number; workspace: Summary; cold: Summary; warm: Summary }>, machine: Record<string, unknown>, started: string): string {
   const byId = new Map(rows.map((r) => [r.id, r]));
   const lines = [
     '# Sandbox benchmark',
@@ -208,7 +209,7 @@ function markdown(rows: Row[], sizes: Array<{ mb: number; workspace: Summary; co
     const ratios = goal.against
       .map((b) => byId.get(b))
       .filter((b): b is Row => b !== undefined)
-      .map((b) => `${(b.median / row.median).toFixed(1)}× faster than ${b.id} (${b.median})`)
+      .map((b) => (b.median >= row.median ? `${(b.median / row.median).toFixed(1)}× faster than` : `${(row.median / b.median).toFixed(2)}× the time of`) + ` ${b.id} (${b.median})`)
       .join('; ');
     lines.push(`| ${row.what} | ${row.n} | ${row.median} | ${row.p95} | ≤ ${goal.target} | ${row.median <= goal.target ? 'yes' : 'no'} | ${ratios} |`);
   }
