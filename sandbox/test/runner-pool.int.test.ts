@@ -1,6 +1,6 @@
-import { chownSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerSandboxProvider, DockerSandbox, POOL_LABEL, STATE_DIR_LABEL } from '@codecrew/sandbox';
@@ -160,5 +160,23 @@ describe('the warm pool', () => {
     await new DockerSandboxProvider({ docker, stateDir: root }).reap();
     expect(await ownContainers(root)).toEqual([]);
     expect(existsSync(dir)).toEqual(false);
+  });
+
+  it('removes old state directories no container names, and only those', async () => {
+    const root = join(stateDir, 'stale');
+    const provider = new DockerSandboxProvider({ docker, stateDir: root });
+    const ws = workspaceWith('stale', {});
+    const box = await provider.create({ workspaceDir: ws.dir, limits: TEST_LIMITS, labels: { task: TASK, job: 'st', role: 'coder' } });
+    try {
+      const [live] = (await ownContainers(root)).map((c) => c.Labels[STATE_DIR_LABEL] ?? '');
+      const hourAgo = new Date(Date.now() - 3600_000);
+      for (const name of ['sb-stale', 'sb-fresh', 'other-old']) mkdirSync(join(root, name));
+      for (const name of ['sb-stale', 'other-old', basename(live ?? '')]) utimesSync(join(root, name), hourAgo, hourAgo);
+      await provider.reap();
+      expect(readdirSync(root).sort()).toEqual([basename(live ?? ''), 'other-old', 'sb-fresh'].sort());
+    } finally {
+      await box.destroy();
+      ws.cleanup();
+    }
   });
 });

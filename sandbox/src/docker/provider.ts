@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import Dockerode from 'dockerode';
 import type { ContainerCreateOptions } from 'dockerode';
@@ -25,6 +25,8 @@ const ASSIGNED_LABELS_FILE = 'labels.json';
 const DEFAULT_RUNNER_WAIT_MS = 5000;
 /** A job's first commands follow its create; the replacement container waits this long not to slow them. */
 const REFILL_DELAY_MS = 1000;
+/** A state directory no container names is left alone this long: its sandbox may be being created. */
+const STALE_STATE_MS = 10 * 60 * 1000;
 
 /** A started container waiting in the pool, its runner up, its empty workspace mounted. */
 interface Pooled {
@@ -296,7 +298,32 @@ export class DockerSandboxProvider implements SandboxProvider {
         throw sandboxFailed(`could not remove orphaned sandbox ${orphan.id.slice(0, 12)}`, error);
       }
     }
+    await this.removeStaleStateDirs();
     return removed;
+  }
+
+  /**
+   * Removes state directories under this provider's root that no container
+   * names any more (their container was removed by other means) and that are
+   * old enough not to belong to a sandbox being created right now.
+   */
+  private async removeStaleStateDirs(): Promise<void> {
+    const names = await readdir(this.stateRoot).catch(() => [] as string[]);
+    const candidates = names.filter((name) => name.startsWith(STATE_DIR_PREFIX)).map((name) => join(this.stateRoot, name));
+    if (candidates.length === 0) return;
+    let containers: Dockerode.ContainerInfo[];
+    try {
+      containers = await this.docker.listContainers({ all: true, filters: { label: [STATE_DIR_LABEL] } });
+    } catch {
+      return;
+    }
+    const named = new Set(containers.map((c) => c.Labels[STATE_DIR_LABEL]));
+    const cutoff = Date.now() - STALE_STATE_MS;
+    for (const dir of candidates) {
+      if (named.has(dir)) continue;
+      const info = await stat(dir).catch(() => undefined);
+      if (info !== undefined && info.mtimeMs < cutoff) await rm(dir, { recursive: true, force: true });
+    }
   }
 
   private async ping(): Promise<void> {
