@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import Dockerode from 'dockerode';
 import { CodecrewError } from '@codecrew/core';
 import type { SandboxProvider } from './types.ts';
@@ -15,8 +16,10 @@ export interface SandboxProviderConfig {
   driver: SandboxDriverName;
   /** The image (`auto`: the one built from sandbox/image). */
   image: string;
-  /** Where bubblewrap keeps exported root filesystems and state; defaults to `.codecrew`. */
+  /** Where bubblewrap keeps exported root filesystems and state, and Docker its warm pool's state; defaults to `.codecrew`. */
   dataDir?: string;
+  /** Docker: started containers kept ready per kind of sandbox (0: none). */
+  warm?: number;
 }
 
 /** Options of {@link createSandboxProvider}. */
@@ -41,7 +44,13 @@ export async function createSandboxProvider(
   const image = config.image === AUTO_IMAGE ? undefined : config.image;
   const docker = options.docker ?? new Dockerode();
   const makeDocker = (): DockerSandboxProvider =>
-    new DockerSandboxProvider({ docker, ...(options.owner === undefined ? {} : { owner: options.owner }), ...(image === undefined ? {} : { image }) });
+    new DockerSandboxProvider({
+      docker,
+      ...(options.owner === undefined ? {} : { owner: options.owner }),
+      ...(image === undefined ? {} : { image }),
+      // The pool hands a workspace over by renaming it, so its state lives beside the workspaces (dataDir/work).
+      ...(config.warm ? { warm: config.warm, stateDir: join(config.dataDir ?? '.codecrew', 'sandboxes') } : {}),
+    });
   const makeBubblewrap = (): BubblewrapSandboxProvider =>
     new BubblewrapSandboxProvider({
       docker,

@@ -74,4 +74,6 @@ export interface SandboxProvider {
   list(): Promise<SandboxInfo[]>;
   /** Removes sandboxes whose owning process is gone; returns their ids. */
   reap(): Promise<string[]>;
+  /** Releases what the provider keeps (a warm pool); sandboxes handed out stay the caller's. */
+  close?(): Promise<void>;
 }

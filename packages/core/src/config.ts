@@ -50,6 +50,7 @@ export const Config = z
         timeout: Duration,
         commandTimeout: Duration,
         maxOutput: Size,
+        warm: z.number().int().min(0).max(16),
       })
       .strict(),
     defaults: z

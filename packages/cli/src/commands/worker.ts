@@ -36,6 +36,7 @@ export async function workerCommand(argv: string[], io: Io): Promise<number> {
   });
   await worker.stop();
   reaper.stop();
+  await sandboxes.close?.();
   await bus.close();
   return 0;
 }

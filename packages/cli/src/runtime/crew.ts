@@ -55,6 +55,7 @@ export async function startCrew(opts: {
       if (reaped.length > 0) say(`sandbox: removed ${reaped.length} container(s) left by processes that are gone`);
       const reaper = startReaper(sandboxes, 60_000);
       cleanups.push(async () => reaper.stop());
+      cleanups.push(async () => sandboxes.close?.());
       worker = new AgentWorker({
         bus,
         sandboxes,
