@@ -41,7 +41,7 @@ async function startExec(repo: string, command: string): Promise<{ child: ChildP
   const owner = `${hostname()}:${child.pid}`;
   const deadline = Date.now() + 90_000;
   for (;;) {
-    const [container] = dockerContainersWith({ 'codecrew.managed': '1', 'codecrew.owner': owner });
+    const [container] = dockerContainersWith({ 'codecrew.managed': '1', 'codecrew.owner': owner, 'codecrew.task': TASK });
     // Not just created: the command itself is running in it.
     if (container !== undefined && commandRunning(container, command)) return { child, owner, container, stderr: () => stderr };
     if (child.exitCode !== null || Date.now() > deadline) {
@@ -71,6 +71,8 @@ async function orphan(repo: string): Promise<{ container: string; pid: number | 
   expect(await exited(child)).toEqual({ code: null, signal: 'SIGKILL' });
   const info = (await new DockerSandboxProvider().list()).find((c) => c.id === container);
   expect([info?.state, info?.ownerAlive, info?.labels.owner]).toEqual(['running', false, run.owner]);
+  // The only container of this process is the job's: `sandbox exec` keeps no spare.
+  expect(dockerContainersWith({ 'codecrew.owner': run.owner })).toEqual([container]);
   return { container, pid: child.pid };
 }
 
@@ -109,13 +111,14 @@ describe('never leak: a killed codecrew process leaves an orphan that the next s
   });
 
   it('Ctrl-C (SIGINT) kills the command and removes the container and workspace before exiting 130', async () => {
-    const { child, stderr } = await startExec(repo, 'sleep 60');
+    const { child, stderr, owner } = await startExec(repo, 'sleep 60');
     child.kill('SIGINT');
     const started = Date.now();
     expect(await exited(child)).toEqual({ code: 130, signal: null });
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(stderr()).toEqual('codecrew: interrupted; the command was killed\n');
-    expect(dockerContainersWith({ 'codecrew.task': TASK })).toEqual([]);
+    // None at all of this process's: no job container, no pre-started spare.
+    expect(dockerContainersWith({ 'codecrew.owner': owner })).toEqual([]);
     expect(execWorkspaces(child.pid)).toEqual([]);
   });
 });

@@ -77,7 +77,11 @@ export async function sandboxExecCommand(argv: string[], io: Io): Promise<number
   const tree = await headTree(repo);
 
   // The driver the configuration names, as a worker picks it; its progress goes to stderr.
-  const provider = await createSandboxProvider({ ...config.sandbox, dataDir: config.dataDir }, { onProgress: (line) => io.err(line) });
+  // No warm pool: one fresh sandbox, and nothing kept running after this process.
+  const provider = await createSandboxProvider(
+    { ...config.sandbox, warm: 0, dataDir: config.dataDir },
+    { onProgress: (line) => io.err(line) },
+  );
   await provider.ensureReady();
   const parentDir = await mkdtemp(join(tmpdir(), `${WORKSPACE_PREFIX}${process.pid}-`));
   const controller = new AbortController();
@@ -119,6 +123,7 @@ export async function sandboxExecCommand(argv: string[], io: Io): Promise<number
     await sandbox?.destroy().catch((error: unknown) => io.err(`codecrew: could not remove the sandbox: ${String(error)}`));
     await workspace?.dispose().catch(() => undefined);
     await rm(parentDir, { recursive: true, force: true });
+    await provider.close?.().catch(() => undefined);
   }
 }
 
