@@ -17,6 +17,7 @@ Usage:
   codecrew validate TASK.yaml...       check task files without running them
   codecrew model-server --script SCRIPT.yaml [--port N]
   codecrew sandbox build|ls|prune      the sandbox image and codecrew's containers
+  codecrew sandbox exec [--repo P] -- CMD   run a command in a fresh sandbox, as a coder's shell would
   codecrew worker [--roles a,b]        an agent worker for a shared NATS (NATS_URL)
   codecrew schema [--write DIR]        JSON Schemas of the task spec, config and model script
 
