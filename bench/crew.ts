@@ -100,7 +100,9 @@ export const run: SuiteRun = async (log) => {
   const dir = await mkdtemp(join(tmpdir(), 'codecrew-bench-crew-'));
   const nats = await startEmbeddedNats({ dataDir: join(dir, 'nats') });
   const bus = await connectBus({ servers: nats.url, name: 'bench-crew', prefix: 'bench' });
-  const worker = new AgentWorker({ bus, sandboxes: new DockerSandboxProvider(), workRoot: join(dir, 'work'), concurrency: { coder: 8, tester: 2, planner: 2, reviewer: 2 } });
+  // A long-lived worker, as in production: its warm pool is full when a task arrives.
+  const sandboxes = new DockerSandboxProvider({ warm: 8, stateDir: join(dir, 'sandboxes') });
+  const worker = new AgentWorker({ bus, sandboxes, workRoot: join(dir, 'work'), concurrency: { coder: 8, tester: 2, planner: 2, reviewer: 2 } });
   await worker.start();
   const config: Config = { ...loadConfig({ cwd: dir, env: {} }), dataDir: join(dir, 'data') };
   const results: Measured[] = [];
@@ -119,6 +121,7 @@ export const run: SuiteRun = async (log) => {
           });
           const task = resolveTask(spec, config, { specDir: dir, modelOverride: 'scripted-bench' });
           for (const role of Object.keys(task.models) as Array<keyof typeof task.models>) task.models[role] = { name: 'scripted-bench', baseURL: server.url };
+          await Promise.all([sandboxes.prewarm(task.sandbox), sandboxes.prewarm(task.sandbox, { readOnly: true })]);
           const outcome = await runTask({ task, bus, checkpointPath: join(dir, 'checkpoints.sqlite') });
           const measured = measure(outcome.report, n, parallelism);
           results.push(measured);
@@ -130,6 +133,7 @@ export const run: SuiteRun = async (log) => {
     }
   } finally {
     await worker.stop();
+    await sandboxes.close();
     await bus.close();
     await nats.stop();
     await rm(dir, { recursive: true, force: true });

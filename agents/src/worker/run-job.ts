@@ -79,15 +79,19 @@ export async function runJob(
   let sandbox: Sandbox | null = null;
   let result: JobResult;
   try {
+    const fetchStarted = Date.now();
     const tree = await runtime.bus.getArtifact(job.tree);
+    const workspaceStarted = Date.now();
     workspace = await Workspace.create({ parentDir: join(runtime.workRoot, job.id), tar: tree });
+    const sandboxStarted = Date.now();
     sandbox = await runtime.sandboxes.create({
       workspaceDir: workspace.root,
       readOnly: !WRITABLE.has(job.role),
       limits: job.sandbox,
       labels: { task: job.taskId, job: job.id, role: job.role },
     });
-    emit('log', `sandbox ${sandbox.id.slice(0, 12)} ready`, { sandbox: sandbox.id, readOnly: !WRITABLE.has(job.role) });
+    const timings = { fetchMs: workspaceStarted - fetchStarted, workspaceMs: sandboxStarted - workspaceStarted, sandboxMs: Date.now() - sandboxStarted };
+    emit('log', `sandbox ${sandbox.id.slice(0, 12)} ready`, { sandbox: sandbox.id, readOnly: !WRITABLE.has(job.role), ...timings });
     const model: BaseChatModel | null =
       job.role === 'tester'
         ? null

@@ -53,13 +53,14 @@ export class Workspace {
     const parentDir = await realpath(options.parentDir);
     const wsDir = join(parentDir, 'ws');
     await mkdir(wsDir);
-    await extractTar(options.tar, wsDir);
     const uid = options.uid ?? 1000;
     const gid = options.gid ?? 1000;
-    if (canChown()) await chownTree(wsDir, uid, gid);
     const workspace = new Workspace(parentDir, wsDir, uid, gid);
-    await git(['init', '--quiet', '--bare', workspace.gitDir], { cwd: parentDir });
-    await workspace.git(['config', 'core.bare', 'false']);
+    // Every git call names --git-dir and --work-tree, so a bare, template-free repository is enough (and faster).
+    await Promise.all([
+      git(['init', '--quiet', '--bare', '--template=', workspace.gitDir], { cwd: parentDir }),
+      extractTar(options.tar, wsDir).then(() => (canChown() ? chownTree(wsDir, uid, gid) : undefined)),
+    ]);
     // -f: files the archive holds are tracked even if a .gitignore matches them.
     await workspace.git(['add', '-A', '-f']);
     await workspace.git([...IDENTITY, 'commit', '--quiet', '--allow-empty', '--no-verify', '-m', 'baseline']);

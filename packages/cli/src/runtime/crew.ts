@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
-import { parseDuration, type Config } from '@codecrew/core';
+import { parseDuration, type Config, type SandboxLimits } from '@codecrew/core';
 import { connectBus, startEmbeddedNats, type Bus, type EmbeddedNats } from '@codecrew/bus';
 import { createSandboxProvider, startReaper } from '@codecrew/sandbox';
 import { AgentWorker } from '@codecrew/agents';
@@ -8,6 +8,8 @@ import { AgentWorker } from '@codecrew/agents';
 /** A running crew: NATS (embedded unless NATS_URL is set), the bus, sandboxes, and an in-process agent worker. */
 export interface Crew extends AsyncDisposable {
   bus: Bus;
+  /** Starts filling the sandbox warm pool for these limits (writable and read-only), in the background. */
+  prewarm(limits: SandboxLimits): void;
   natsUrl: string;
   embedded: boolean;
   worker: AgentWorker | null;
@@ -19,6 +21,8 @@ export async function startCrew(opts: {
   config: Config;
   coderConcurrency: number;
   withWorker?: boolean;
+  /** Containers kept warm per kind of sandbox; defaults to `sandbox.warm`. */
+  warm?: number;
   say?: (line: string) => void;
 }): Promise<Crew> {
   const { config } = opts;
@@ -47,8 +51,12 @@ export async function startCrew(opts: {
     const bus = await connectBus({ servers: natsUrl, name: `codecrew-${process.pid}`, prefix: config.nats.prefix });
     cleanups.push(() => bus.close());
     let worker: AgentWorker | null = null;
+    let prewarm: Crew['prewarm'] = () => undefined;
     if (opts.withWorker !== false) {
-      const sandboxes = await createSandboxProvider({ ...config.sandbox, dataDir: config.dataDir }, { onProgress: say });
+      const sandboxes = await createSandboxProvider({ ...config.sandbox, warm: opts.warm ?? config.sandbox.warm, dataDir: config.dataDir }, { onProgress: say });
+      prewarm = (limits) => {
+        for (const readOnly of [false, true]) void sandboxes.prewarm?.(limits, { readOnly }).catch(() => undefined);
+      };
       await sandboxes.ensureReady();
       say(`sandbox: ${sandboxes.driver} driver`);
       const reaped = await sandboxes.reap();
@@ -69,7 +77,7 @@ export async function startCrew(opts: {
       const running = worker;
       cleanups.push(() => running.stop());
     }
-    return { bus, natsUrl, embedded: nats !== null, worker, close, [Symbol.asyncDispose]: close };
+    return { bus, natsUrl, embedded: nats !== null, worker, prewarm: (limits) => prewarm(limits), close, [Symbol.asyncDispose]: close };
   } catch (error) {
     await close();
     throw error;
