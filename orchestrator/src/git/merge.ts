@@ -68,6 +68,11 @@ export async function mergeInto(
   repo: GitRepo,
   opts: { integration: string; candidate: string; mergeBase: string; message: string },
 ): Promise<MergeOutcome> {
+  // Nothing was merged since the candidate's base: its tree is the merge (a fast-forward, one git call).
+  if (opts.integration === opts.mergeBase) {
+    const commit = await commitTree(repo, `${opts.candidate}^{tree}`, [opts.integration], opts.message);
+    return { clean: true, commit, conflicts: [], messages: '' };
+  }
   // git 2.39 has no --merge-base for --write-tree: give both sides the exact base as their
   // only parent, so that git's computed merge base is `mergeBase` whatever the real history.
   const [ours, theirs] = await Promise.all([

@@ -48,6 +48,20 @@ export async function integrateNode(state: TaskStateValue, deps: GraphDeps): Pro
   let integration = state.integration;
   const merges: MergeRecord[] = [];
   const subtasks: Record<string, Partial<SubtaskState>> = {};
+  // Each patch is committed onto the tree it started from; those commits do not depend on each other.
+  const commits = new Map(
+    await Promise.all(
+      queue.map(async (c) => {
+        if (c.patch === null) return [c, null] as const;
+        const ref = c.patch;
+        const commit = deps.bus
+          .getArtifact(ref)
+          .then((bytes) => commitPatch(repo, c.startCommit, Buffer.from(bytes).toString('utf8'), `codecrew: ${c.subtaskId} (${c.kind})`));
+        commit.catch(() => undefined); // awaited, and reported, in the train below
+        return [c, commit] as const;
+      }),
+    ),
+  );
   for (const candidate of queue) {
     const base = { subtaskId: candidate.subtaskId, jobId: candidate.jobId, round: candidate.round, kind: candidate.kind };
     const previous = { ...state.subtasks[candidate.subtaskId], ...subtasks[candidate.subtaskId] } as SubtaskState;
@@ -90,8 +104,7 @@ export async function integrateNode(state: TaskStateValue, deps: GraphDeps): Pro
       continue;
     }
     try {
-      const patch = Buffer.from(await deps.bus.getArtifact(candidate.patch)).toString('utf8');
-      const commit = await commitPatch(repo, candidate.startCommit, patch, `codecrew: ${candidate.subtaskId} (${candidate.kind})`);
+      const commit = await (commits.get(candidate) as Promise<string>);
       if (candidate.kind === 'resolve') {
         const touched = await repo.run(['diff', '--name-only', '--no-renames', candidate.mergeBase, commit]);
         const left = await filesWithMarkers(repo, commit, touched.stdout.split('\n').filter((line) => line !== ''));
