@@ -82,7 +82,8 @@ export async function runJob(
     const fetchStarted = Date.now();
     const tree = await runtime.bus.getArtifact(job.tree);
     const workspaceStarted = Date.now();
-    workspace = await Workspace.create({ parentDir: join(runtime.workRoot, job.id), tar: tree });
+    // Only coders diff their workspace; the others skip recording a baseline.
+    workspace = await Workspace.create({ parentDir: join(runtime.workRoot, job.id), tar: tree, baseline: job.role === 'coder' });
     const sandboxStarted = Date.now();
     sandbox = await runtime.sandboxes.create({
       workspaceDir: workspace.root,

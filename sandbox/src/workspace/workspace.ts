@@ -18,6 +18,8 @@ export interface WorkspaceCreateOptions {
   /** Owner of the files, the sandbox user; default 1000. */
   uid?: number;
   gid?: number;
+  /** Record the starting tree as a baseline commit, for `diff()` and `applyPatch()`; default true. Jobs that change nothing skip it. */
+  baseline?: boolean;
 }
 
 const IDENTITY = ['-c', 'user.name=codecrew', '-c', 'user.email=codecrew@localhost', '-c', 'commit.gpgsign=false'];
@@ -57,10 +59,12 @@ export class Workspace {
     const gid = options.gid ?? 1000;
     const workspace = new Workspace(parentDir, wsDir, uid, gid);
     // Every git call names --git-dir and --work-tree, so a bare, template-free repository is enough (and faster).
+    const baseline = options.baseline !== false;
     await Promise.all([
-      git(['init', '--quiet', '--bare', '--template=', workspace.gitDir], { cwd: parentDir }),
+      baseline ? git(['init', '--quiet', '--bare', '--template=', workspace.gitDir], { cwd: parentDir }) : undefined,
       extractTar(options.tar, wsDir).then(() => (canChown() ? chownTree(wsDir, uid, gid) : undefined)),
     ]);
+    if (!baseline) return workspace;
     // -f: files the archive holds are tracked even if a .gitignore matches them.
     await workspace.git(['add', '-A', '-f']);
     await workspace.git([...IDENTITY, 'commit', '--quiet', '--allow-empty', '--no-verify', '-m', 'baseline']);

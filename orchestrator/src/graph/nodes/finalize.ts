@@ -68,17 +68,20 @@ export async function finalizeNode(state: TaskStateValue, deps: GraphDeps): Prom
       await copyFile(result.diffPath, task.patchPath);
       result.patchPath = task.patchPath;
     }
-    provenance = await traceHunks(scratch, state, diff.patch);
-    deps.emit('merge', `provenance: ${provenance.length} hunk(s) traced to their subtasks`, { provenance });
     const user = await openUserRepo(task.repoPath, task.ref ?? undefined);
-    const published = await publishBranch({
-      scratch,
-      userRepoRoot: user.root,
-      base: state.baseCommit,
-      tree: state.integration,
-      branch: task.branch,
-      message: commitMessage(state),
-    });
+    const [traced, published] = await Promise.all([
+      traceHunks(scratch, state, diff.patch),
+      publishBranch({
+        scratch,
+        userRepoRoot: user.root,
+        base: state.baseCommit,
+        tree: state.integration,
+        branch: task.branch,
+        message: commitMessage(state),
+      }),
+    ]);
+    provenance = traced;
+    deps.emit('merge', `provenance: ${provenance.length} hunk(s) traced to their subtasks`, { provenance });
     result.branch = published.branch;
     result.commit = published.commit;
     deps.emit('log', `branch ${published.branch} (${published.commit.slice(0, 10)}) created in ${user.root}`, { ...published });
