@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares this machine to run codecrew: the packages it needs (docker.io,
-# nats-server, mmdebstrap, git), a running Docker daemon, and the sandbox image.
+# nats-server, mmdebstrap, git, bubblewrap), a running Docker daemon, and the sandbox image.
 # Idempotent: each step checks first and does nothing when already done.
 # Runs without a terminal (CI=true, no stdin). On Debian as root it does the
 # work; otherwise it prints what to install or start and exits non-zero.
@@ -39,6 +39,7 @@ missing_packages() {
   have nats-server || missing+=(nats-server)
   have mmdebstrap || missing+=(mmdebstrap)
   have git || missing+=(git)
+  have bwrap || missing+=(bubblewrap)
   printf '%s\n' "${missing[@]-}" | sed '/^$/d'
 }
 
@@ -53,6 +54,7 @@ explain_and_exit() {
   say "  - Docker (Debian package docker.io, or Docker Engine), with its daemon running: dockerd (e.g. systemctl start docker)"
   say "  - nats-server (Debian package nats-server)"
   say "  - git"
+  say "  - bubblewrap (the second sandbox driver, used where Docker is not)"
   say "  - mmdebstrap, to build the sandbox image as root: bash sandbox/image/build.sh"
   exit 1
 }
@@ -61,7 +63,7 @@ install_packages() {
   local missing
   missing="$(missing_packages | tr '\n' ' ' | sed 's/ *$//')"
   if [ -z "$missing" ]; then
-    say "packages: docker, nats-server, mmdebstrap and git are present"
+    say "packages: docker, nats-server, mmdebstrap, git and bubblewrap are present"
     return
   fi
   if ! is_root || ! is_debian; then explain_and_exit "missing: $missing"; fi
