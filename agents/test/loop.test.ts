@@ -19,6 +19,14 @@ const echo = defineTool({
     return { kind: 'text', text: `echo: ${args.word}` };
   },
 });
+const fatal = defineTool({
+  name: 'fatal',
+  description: 'Fail for good',
+  schema: z.object({}),
+  async run() {
+    throw new CodecrewError('PLAN_INVALID', 'rejected for good', { details: { fatal: true } });
+  },
+});
 const done = defineTool({
   name: 'done',
   description: 'Finish',
@@ -42,7 +50,7 @@ async function loopWith(replies: unknown[], maxSteps = 10) {
     meter: { usage: emptyUsage(), steps: 0 },
   };
   const model = createChatModel({ model: { name: 'scripted', baseURL: server.url }, context: { taskId: 't', jobId: 'j', role: 'coder' } });
-  const run = runAgentLoop({ model, tools: [echo, done], terminalTools: ['done'], system: 'sys', user: 'go', maxSteps, context });
+  const run = runAgentLoop({ model, tools: [echo, fatal, done], terminalTools: ['done'], system: 'sys', user: 'go', maxSteps, context });
   return { run, events, context, server };
 }
 
@@ -78,10 +86,16 @@ describe('runAgentLoop', () => {
     expect((await run).value).toEqual({ summary: 'recovered' });
     expect(server.requests.map((r) => r.lastMessage).slice(1)).toEqual([
       'Error: invalid arguments for echo: word: Invalid input: expected string, received number',
-      'Error: there is no tool "teleport". Tools: echo, done.',
+      'Error: there is no tool "teleport". Tools: echo, fatal, done.',
       expect.stringMatching(/^Error: the arguments of echo are not valid JSON/),
     ]);
     expect(events.filter((e) => e.data.code === 'TOOL_INVALID_ARGS')).toHaveLength(2);
+  });
+
+  it('ends the job when a tool fails for good', async () => {
+    const { run } = await loopWith([{ tool_calls: [{ name: 'fatal', args: {} }] }, { tool_calls: [{ name: 'done', args: { summary: 'never' } }] }]);
+    const error = await failure(run);
+    expect([error.code, error.message]).toEqual(['PLAN_INVALID', 'rejected for good']);
   });
 
   it('stops an agent that repeats itself as stuck', async () => {
