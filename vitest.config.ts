@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
+const isolated = ['test/sandbox/leak.int.test.ts'];
 const sources = ['packages/*/test/**', 'sandbox/test/**', 'agents/test/**', 'orchestrator/test/**', 'test/**'];
 
 export default defineConfig({
@@ -19,7 +20,7 @@ export default defineConfig({
           name: 'integration',
           globalSetup: ['test/support/require-components.ts'],
           include: sources.flatMap((dir) => [`${dir}/*.int.test.ts`, `${dir}/*.e2e.test.ts`]),
-          exclude: ['**/node_modules/**'],
+          exclude: ['**/node_modules/**', ...isolated],
           testTimeout: 240_000,
           hookTimeout: 120_000,
           // Two cores: Docker- and NATS-backed suites run two files at a time.
@@ -27,6 +28,20 @@ export default defineConfig({
           pool: 'forks',
           // Unit tests run first, integration tests after them.
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
+          // Tests that kill codecrew processes and watch what the next start reaps: alone, last, so that
+          // no other codecrew process (whose start-up reaper removes every orphan) runs beside them.
+          name: 'isolated',
+          include: isolated,
+          globalSetup: ['test/support/require-components.ts'],
+          testTimeout: 240_000,
+          hookTimeout: 120_000,
+          maxWorkers: 1,
+          pool: 'forks',
+          sequence: { groupOrder: 2 },
         },
       },
     ],

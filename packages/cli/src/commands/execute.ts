@@ -53,9 +53,8 @@ export async function executeTask(task: ResolvedTask, config: Config, io: Io, op
   try {
     if (!opts.json) announceModels(io, task, scripted.scripts);
     const say = opts.json ? () => undefined : (line: string) => io.out(line);
-    // One warm container per coder that may run at once, when the pool is on at all.
-    const warm = config.sandbox.warm > 0 ? Math.max(config.sandbox.warm, task.parallelism) : 0;
-    const crew = await startCrew({ config, coderConcurrency: task.parallelism, say, warm });
+    const crew = await startCrew({ config, coderConcurrency: task.parallelism, say });
+    // The pool (sandbox.warm per kind) fills while the task is being prepared.
     crew.prewarm(task.sandbox);
     const controller = new AbortController();
     const onSignal = (signal: NodeJS.Signals) => {
