@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-const isolated = ['test/sandbox/leak.int.test.ts'];
+const isolated = ['test/sandbox/leak.int.test.ts', 'sandbox/test/reaper.int.test.ts'];
 const sources = ['packages/*/test/**', 'sandbox/test/**', 'agents/test/**', 'orchestrator/test/**', 'test/**'];
 
 export default defineConfig({
