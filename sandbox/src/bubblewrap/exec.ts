@@ -3,12 +3,12 @@ import { CodecrewError } from '@codecrew/core';
 import type { ExecOptions, ExecResult } from '../types.ts';
 import { SANDBOX_ENV, SANDBOX_HOME } from '../docker/container-spec.ts';
 import { OutputCap } from '../docker/output-cap.ts';
+import { settleExec } from '../exec-result.ts';
 import { BWRAP_GID, BWRAP_UID, bwrapArgs, checkEnvNames, sandboxCwd } from './args.ts';
 import type { RootfsSpec } from './args.ts';
 
 /** Extra time the host waits beyond a command's limit before it kills bwrap itself. */
 export const HOST_GRACE_MS = 3000;
-const KILLED = 137;
 const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** How every command of one sandbox is launched. */
@@ -160,15 +160,5 @@ export async function runBwrap(
   }
   const durationMs = Date.now() - started;
   if (aborted) throw cancelled();
-  const timedOut = hostTimedOut || (exitCode === KILLED && durationMs >= timeoutMs);
-  const oomKilled = exitCode === KILLED && !timedOut ? (await context.oomKills()) > oomBefore : false;
-  return {
-    exitCode,
-    stdout: stdout.text(),
-    stderr: stderr.text(),
-    truncated: stdout.truncated || stderr.truncated,
-    timedOut,
-    oomKilled,
-    durationMs,
-  };
+  return settleExec({ exitCode, hostTimedOut, durationMs, timeoutMs, stdout, stderr, oomKilled: async () => (await context.oomKills()) > oomBefore });
 }

@@ -8,6 +8,7 @@ import { WORKSPACE_MOUNT } from '../types.ts';
 import { SANDBOX_USER, envList } from './container-spec.ts';
 import { sandboxFailed } from './errors.ts';
 import { OutputCap } from './output-cap.ts';
+import { settleExec } from '../exec-result.ts';
 
 /** Extra time the host waits beyond a command's limit before it gives up on the stream. */
 export const HOST_GRACE_MS = 3000;
@@ -138,9 +139,6 @@ export function timeoutArg(timeoutMs: number): string {
   return (timeoutMs / 1000).toFixed(3);
 }
 
-/** Exit code of a process killed with SIGKILL (by `timeout`, a kill, or the OOM killer). */
-export const KILLED_EXIT = 137;
-
 /** Runs `command` with bash as the sandbox user, enforcing the time limit inside and on the host. */
 export async function runExec(
   docker: Dockerode,
@@ -189,17 +187,7 @@ export async function runExec(
   const durationMs = Date.now() - started;
   if (aborted) throw cancelled();
 
-  const timedOut = hostTimedOut || (exitCode === KILLED_EXIT && durationMs >= timeoutMs);
-  const oomKilled = exitCode === KILLED_EXIT && !timedOut ? await readOomKills() : false;
-  return {
-    exitCode,
-    stdout: stdout.text(),
-    stderr: stderr.text(),
-    truncated: stdout.truncated || stderr.truncated,
-    timedOut,
-    oomKilled,
-    durationMs,
-  };
+  return settleExec({ exitCode, hostTimedOut, durationMs, timeoutMs, stdout, stderr, oomKilled: readOomKills });
 }
 
 /** The error an aborted command raises. */

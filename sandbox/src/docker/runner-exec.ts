@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { ExecOptions, ExecResult } from '../types.ts';
-import { HOST_GRACE_MS, KILLED_EXIT, cancelled, prepareExec, timeoutArg } from './exec.ts';
+import { HOST_GRACE_MS, cancelled, prepareExec, timeoutArg } from './exec.ts';
+import { settleExec } from '../exec-result.ts';
 import type { ExecDefaults } from './exec.ts';
 import { OutputCap } from './output-cap.ts';
 import { RunnerUnavailable, encodable } from './runner-client.ts';
@@ -47,17 +48,15 @@ export async function runnerExec(client: RunnerClient, command: string, options:
     // As with `docker exec`: a command that cannot start (e.g. its cwd is missing) exits 126 and says why.
     return { exitCode: CANNOT_RUN, stdout: '', stderr: `could not start the command: ${outcome.error}\n`, truncated: false, timedOut: false, oomKilled: false, durationMs };
   }
-  const { exitCode } = outcome;
-  const timedOut = outcome.hostTimedOut || (exitCode === KILLED_EXIT && durationMs >= prepared.timeoutMs);
-  // A runner that vanished mid-command was most likely killed with it by the OOM killer.
-  const killed = exitCode === KILLED_EXIT || outcome.lost;
-  return {
-    exitCode,
-    stdout: stdout.text(),
-    stderr: stderr.text(),
-    truncated: stdout.truncated || stderr.truncated,
-    timedOut,
-    oomKilled: killed && !timedOut ? await oomKilled(outcome.oomKills) : false,
+  return settleExec({
+    exitCode: outcome.exitCode,
+    hostTimedOut: outcome.hostTimedOut,
     durationMs,
-  };
+    timeoutMs: prepared.timeoutMs,
+    // A runner that vanished mid-command was most likely killed with it by the OOM killer.
+    killed: outcome.lost,
+    stdout,
+    stderr,
+    oomKilled: () => oomKilled(outcome.oomKills),
+  });
 }
