@@ -89,3 +89,15 @@ describe('the demo task through the codecrew CLI', () => {
     expect(containersOfTask(report.taskId)).toEqual([]);
   });
 });
+
+describe('codecrew demo (what npm run demo runs after setup)', () => {
+  it('prepares the demo repository and gets the demo task approved', async () => {
+    const dir = await tempDirFor('codecrew demo');
+    const run = await runCli(['demo'], { env: { CODECREW_DATA_DIR: join(dir, 'data') } });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Demo repository: ');
+    expect(run.stdout).toContain('Model: SCRIPTED');
+    expect(run.stdout).toMatch(/\nResult: approved\n/);
+    expect(run.stdout).toMatch(/branch: {2}codecrew\/textkit-slug-title in .*\.codecrew\/demo\/textkit/);
+  });
+});
