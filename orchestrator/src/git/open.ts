@@ -1,4 +1,4 @@
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CodecrewError, isCodecrewError } from '@codecrew/core';
 import { GitRepo } from './repo.ts';
@@ -36,9 +36,8 @@ export async function openUserRepo(path: string, ref = 'HEAD'): Promise<UserRepo
   }
   const root = top.stdout.trim();
   const repo = new GitRepo(root);
-  const baseCommit = await resolveCommit(repo, ref);
   // --no-optional-locks: `status` must not refresh (write) the user's index.
-  const status = await repo.run(['--no-optional-locks', 'status', '--porcelain']);
+  const [baseCommit, status] = await Promise.all([resolveCommit(repo, ref), repo.run(['--no-optional-locks', 'status', '--porcelain'])]);
   return { repo, root, baseCommit, ref, dirty: status.stdout.trim() !== '' };
 }
 
@@ -64,13 +63,15 @@ async function resolveCommit(repo: GitRepo, ref: string): Promise<string> {
  */
 export async function createScratchRepo(userRepoRoot: string, scratchDir: string): Promise<GitRepo> {
   const user = new GitRepo(resolve(userRepoRoot));
-  const common = (await user.run(['rev-parse', '--path-format=absolute', '--git-common-dir'])).stdout.trim();
   const abs = resolve(scratchDir);
   await mkdir(abs, { recursive: true });
   const scratch = new GitRepo(abs);
-  await scratch.run(['init', '--bare', '--quiet', '.']);
+  const [common] = await Promise.all([
+    user.run(['rev-parse', '--path-format=absolute', '--git-common-dir']).then((r) => r.stdout.trim()),
+    scratch.run(['init', '--bare', '--quiet', '--template=', '.']),
+  ]);
   // Never gc here: a scratch repo must not repack or prune borrowed objects.
-  await scratch.run(['config', 'gc.auto', '0']);
+  await appendFile(join(abs, 'config'), '[gc]\n\tauto = 0\n');
   await mkdir(join(abs, 'objects', 'info'), { recursive: true });
   await writeFile(join(abs, 'objects', 'info', 'alternates'), `${join(common, 'objects')}\n`);
   // Archives must carry the commit's files verbatim: info/attributes outranks the tree's

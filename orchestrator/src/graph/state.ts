@@ -101,6 +101,8 @@ export const TaskState = Annotation.Root({
   task: Annotation<ResolvedTask>,
   status: replace<TaskStatus>(() => 'running'),
   error: replace<ErrorData | null>(() => null),
+  /** The top of the user's repository, where the branch goes. */
+  repoRoot: replace<string>(() => ''),
   baseCommit: replace<string>(() => ''),
   integration: replace<string>(() => ''),
   scratchDir: replace<string>(() => ''),
@@ -148,6 +150,7 @@ export function emptyTaskState(task: ResolvedTask): TaskStateValue {
     task,
     status: 'running',
     error: null,
+    repoRoot: '',
     baseCommit: '',
     integration: '',
     scratchDir: '',

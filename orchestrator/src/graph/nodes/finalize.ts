@@ -1,6 +1,6 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { GitRepo, diffCommits, hunkProvenance, openUserRepo, publishBranch } from '../../git/index.ts';
+import { GitRepo, diffCommits, hunkProvenance, publishBranch } from '../../git/index.ts';
 import type { GraphDeps } from '../deps.ts';
 import type { HunkOrigin, TaskResultRefs, TaskStatus, TaskStateUpdate, TaskStateValue } from '../state.ts';
 
@@ -68,12 +68,11 @@ export async function finalizeNode(state: TaskStateValue, deps: GraphDeps): Prom
       await copyFile(result.diffPath, task.patchPath);
       result.patchPath = task.patchPath;
     }
-    const user = await openUserRepo(task.repoPath, task.ref ?? undefined);
     const [traced, published] = await Promise.all([
       traceHunks(scratch, state, diff.patch),
       publishBranch({
         scratch,
-        userRepoRoot: user.root,
+        userRepoRoot: state.repoRoot,
         base: state.baseCommit,
         tree: state.integration,
         branch: task.branch,
@@ -84,7 +83,7 @@ export async function finalizeNode(state: TaskStateValue, deps: GraphDeps): Prom
     deps.emit('merge', `provenance: ${provenance.length} hunk(s) traced to their subtasks`, { provenance });
     result.branch = published.branch;
     result.commit = published.commit;
-    deps.emit('log', `branch ${published.branch} (${published.commit.slice(0, 10)}) created in ${user.root}`, { ...published });
+    deps.emit('log', `branch ${published.branch} (${published.commit.slice(0, 10)}) created in ${state.repoRoot}`, { ...published });
   }
   return { status, error, result, provenance };
 }

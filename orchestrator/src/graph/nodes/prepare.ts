@@ -14,8 +14,10 @@ export async function prepareNode(state: TaskStateValue, deps: GraphDeps): Promi
   const scratchDir = join(task.outDir, 'scratch.git');
   await mkdir(task.outDir, { recursive: true });
   const scratch = await createScratchRepo(user.root, scratchDir);
-  const agents = await loadAgentsMdFromCommit(scratch, user.baseCommit);
-  const { stdout } = await scratch.run(['ls-tree', '-r', '--name-only', user.baseCommit]);
+  const [agents, { stdout }] = await Promise.all([
+    loadAgentsMdFromCommit(scratch, user.baseCommit),
+    scratch.run(['ls-tree', '-r', '--name-only', user.baseCommit]),
+  ]);
   const files = stdout.split('\n').filter((line) => line !== '');
   if (files.length === 0 && task.mode === 'code') {
     throw new CodecrewError('REPO_INVALID', `${task.repoPath} has no files at ${user.ref}; commit something first`);
@@ -39,6 +41,7 @@ export async function prepareNode(state: TaskStateValue, deps: GraphDeps): Promi
     testCommandSource,
   });
   return {
+    repoRoot: user.root,
     baseCommit: user.baseCommit,
     integration: user.baseCommit,
     scratchDir,
