@@ -1,42 +1,25 @@
-import { countItems, type Counts, type Detector } from './types.ts';
+import { countItems, counted, sumLines, type Counts, type Detector } from './types.ts';
 
 /** Jest: `Tests:       1 failed, 1 skipped, 5 passed, 7 total`. */
-export const detectJest: Detector = (lines) => {
-  let found = false;
-  const sum: Counts = { passed: 0, failed: 0, skipped: 0, total: 0 };
-  for (const line of lines) {
+export const detectJest: Detector = (lines) =>
+  sumLines(lines, (line) => {
     const match = /^Tests:\s+(.+)$/.exec(line);
-    if (match === null) continue;
-    const items = countItems((match[1] ?? '').split(','));
-    if (items === null) continue;
+    const items = match === null ? null : countItems((match[1] ?? '').split(','));
+    if (items === null) return null;
     const get = (k: string): number => items.get(k) ?? 0;
-    found = true;
-    sum.passed += get('passed');
-    sum.failed += get('failed');
-    sum.skipped += get('skipped') + get('todo');
-    sum.total = (sum.total ?? 0) + (items.get('total') ?? get('passed') + get('failed') + get('skipped') + get('todo'));
-  }
-  return found ? sum : null;
-};
+    const counts = counted(get('passed'), get('failed'), get('skipped') + get('todo'));
+    return { ...counts, total: items.get('total') ?? counts.total };
+  });
 
 /** Vitest: `Tests  1 failed | 2 passed | 1 skipped | 1 todo (5)`. */
-export const detectVitest: Detector = (lines) => {
-  let found = false;
-  const sum: Counts = { passed: 0, failed: 0, skipped: 0, total: 0 };
-  for (const line of lines) {
+export const detectVitest: Detector = (lines) =>
+  sumLines(lines, (line) => {
     const match = /^Tests\s+(.+?)\s+\((\d+)\)$/.exec(line);
-    if (match === null) continue;
-    const items = countItems((match[1] ?? '').split('|'));
-    if (items === null) continue;
+    const items = match === null ? null : countItems((match[1] ?? '').split('|'));
+    if (match === null || items === null) return null;
     const get = (k: string): number => items.get(k) ?? 0;
-    found = true;
-    sum.passed += get('passed');
-    sum.failed += get('failed');
-    sum.skipped += get('skipped') + get('todo');
-    sum.total = (sum.total ?? 0) + Number(match[2]);
-  }
-  return found ? sum : null;
-};
+    return { passed: get('passed'), failed: get('failed'), skipped: get('skipped') + get('todo'), total: Number(match[2]) };
+  });
 
 /** mocha: `5 passing (12ms)`, `2 failing`, `1 pending`. */
 export const detectMocha: Detector = (lines) => {

@@ -1,4 +1,4 @@
-import type { Counts, Detector } from './types.ts';
+import { counted, sumLines, type Detector } from './types.ts';
 
 /**
  * `go test`: top-level `--- PASS/FAIL/SKIP:` lines (printed with -v; failures always)
@@ -28,35 +28,15 @@ export const detectGo: Detector = (rawLines) => {
 };
 
 /** `cargo test`: `test result: ok. 3 passed; 0 failed; 1 ignored; ...`, one line per test binary. */
-export const detectCargo: Detector = (lines) => {
-  let found = false;
-  const sum: Counts = { passed: 0, failed: 0, skipped: 0, total: 0 };
-  for (const line of lines) {
+export const detectCargo: Detector = (lines) =>
+  sumLines(lines, (line) => {
     const match = /^test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored;/.exec(line);
-    if (match === null) continue;
-    const [passed, failed, ignored] = [Number(match[1]), Number(match[2]), Number(match[3])];
-    found = true;
-    sum.passed += passed;
-    sum.failed += failed;
-    sum.skipped += ignored;
-    sum.total = (sum.total ?? 0) + passed + failed + ignored;
-  }
-  return found ? sum : null;
-};
+    return match === null ? null : counted(Number(match[1]), Number(match[2]), Number(match[3]));
+  });
 
 /** The plain closing line any runner may print: `N passed, N failed` (`, N skipped` may follow; one `word:` may precede). */
-export const detectGeneric: Detector = (lines) => {
-  let found = false;
-  const sum: Counts = { passed: 0, failed: 0, skipped: 0, total: 0 };
-  for (const line of lines) {
+export const detectGeneric: Detector = (lines) =>
+  sumLines(lines, (line) => {
     const match = /^(?:[\w-]+:\s*)?(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/.exec(line);
-    if (match === null) continue;
-    const [passed, failed, skipped] = [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)];
-    found = true;
-    sum.passed += passed;
-    sum.failed += failed;
-    sum.skipped += skipped;
-    sum.total = (sum.total ?? 0) + passed + failed + skipped;
-  }
-  return found ? sum : null;
-};
+    return match === null ? null : counted(Number(match[1]), Number(match[2]), Number(match[3] ?? 0));
+  });

@@ -1,4 +1,4 @@
-import { countItems, type Counts, type Detector } from './types.ts';
+import { ZERO, countItems, counted, sumLines, type Counts, type Detector } from './types.ts';
 
 /** Python unittest: `Ran N tests` followed by `OK`, `OK (skipped=K)` or `FAILED (failures=F, errors=E, ...)`. */
 export const detectUnittest: Detector = (lines) => {
@@ -26,28 +26,14 @@ export const detectUnittest: Detector = (lines) => {
 const PYTEST_WORDS = new Set(['passed', 'failed', 'skipped', 'error', 'errors', 'xfailed', 'xpassed', 'deselected', 'warning', 'warnings', 'rerun']);
 
 /** pytest's closing line: `== 3 passed, 1 failed, 2 skipped in 0.12s ==` (or without the `=` rule under -q). */
-export const detectPytest: Detector = (lines) => {
-  let found = false;
-  const sum: Counts = { passed: 0, failed: 0, skipped: 0, total: 0 };
-  for (const line of lines) {
+export const detectPytest: Detector = (lines) =>
+  sumLines(lines, (line) => {
     const match = /^=*\s*(.+?) in [\d.]+ ?s(?:econds)?(?: \([^)]*\))?\s*=*$/.exec(line);
-    if (match === null) continue;
+    if (match === null) return null;
     const body = match[1] ?? '';
-    if (body === 'no tests ran') {
-      found = true;
-      continue;
-    }
+    if (body === 'no tests ran') return ZERO;
     const items = countItems(body.split(','));
-    if (items === null || ![...items.keys()].every((k) => PYTEST_WORDS.has(k))) continue;
+    if (items === null || ![...items.keys()].every((k) => PYTEST_WORDS.has(k))) return null;
     const get = (k: string): number => items.get(k) ?? 0;
-    const passed = get('passed') + get('xpassed');
-    const failed = get('failed') + get('error') + get('errors');
-    const skipped = get('skipped') + get('xfailed');
-    found = true;
-    sum.passed += passed;
-    sum.failed += failed;
-    sum.skipped += skipped;
-    sum.total = (sum.total ?? 0) + passed + failed + skipped;
-  }
-  return found ? sum : null;
-};
+    return counted(get('passed') + get('xpassed'), get('failed') + get('error') + get('errors'), get('skipped') + get('xfailed'));
+  });

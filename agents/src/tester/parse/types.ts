@@ -32,6 +32,24 @@ export function addCounts(a: Counts, b: Counts): Counts {
 
 export const ZERO: Counts = { passed: 0, failed: 0, skipped: 0, total: 0 };
 
+/** Counts with the total that their parts make. */
+export function counted(passed: number, failed: number, skipped: number): Counts {
+  return { passed, failed, skipped, total: passed + failed + skipped };
+}
+
+/**
+ * The shape most detectors share: each line that is a summary gives its
+ * counts (`read` returns null for other lines), and the summaries add up.
+ */
+export function sumLines(lines: string[], read: (line: string) => Counts | null): Counts | null {
+  let sum: Counts | null = null;
+  for (const line of lines) {
+    const counts = read(line);
+    if (counts !== null) sum = addCounts(sum ?? ZERO, counts);
+  }
+  return sum;
+}
+
 /** Parses "3 passed", "1 failed" ... items into a map of word to number; null when an item is not of that form. */
 export function countItems(items: string[]): Map<string, number> | null {
   const map = new Map<string, number>();
