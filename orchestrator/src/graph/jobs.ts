@@ -13,16 +13,14 @@ import type { JobRecord, TaskStateValue } from './state.ts';
 /** The part of the task state that jobs are built from. */
 export type JobContextState = Pick<TaskStateValue, 'task' | 'agentsMd' | 'scratchDir'>;
 
-const treeCache = new Map<string, Promise<ArtifactRef>>();
-
 /** The artifact holding the tree of `commit`, uploaded once per task and commit. */
 export function treeArtifact(deps: GraphDeps, state: JobContextState, commit: string): Promise<ArtifactRef> {
   const name = `tasks/${state.task.taskId}/trees/${commit}.tar`;
-  let ref = treeCache.get(name);
+  let ref = deps.trees.get(name);
   if (!ref) {
     ref = archiveTree(new GitRepo(state.scratchDir), commit).then((tar) => deps.bus.putArtifact(name, tar));
-    ref.catch(() => treeCache.delete(name));
-    treeCache.set(name, ref);
+    ref.catch(() => deps.trees.delete(name));
+    deps.trees.set(name, ref);
   }
   return ref;
 }
