@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TaskSpec, type Config } from '@codecrew/core';
@@ -14,6 +14,8 @@ import type { SuiteRun } from './lib/suite.ts';
 const LATENCY_MS = 2000;
 // BENCH_CREW_SIZES=1,2 runs a shorter benchmark.
 const SIZES = (process.env.BENCH_CREW_SIZES ?? '1,2,4,8').split(',').map(Number);
+// BENCH_TRACE_DIR=path keeps each run's trace.jsonl and report.json there.
+const TRACE_DIR = process.env.BENCH_TRACE_DIR;
 const TEST_COMMAND = 'node --test test/words.test.js';
 
 function script(n: number) {
@@ -124,6 +126,11 @@ export const run: SuiteRun = async (log) => {
           await Promise.all([sandboxes.prewarm(task.sandbox), sandboxes.prewarm(task.sandbox, { readOnly: true })]);
           const outcome = await runTask({ task, bus, checkpointPath: join(dir, 'checkpoints.sqlite') });
           const measured = measure(outcome.report, n, parallelism);
+          if (TRACE_DIR) {
+            await mkdir(TRACE_DIR, { recursive: true });
+            await copyFile(outcome.files.trace, join(TRACE_DIR, `crew-${n}-${parallelism}.jsonl`));
+            await copyFile(outcome.files.reportJson, join(TRACE_DIR, `crew-${n}-${parallelism}.report.json`));
+          }
           results.push(measured);
           log(`N=${n} parallelism=${parallelism}: ${outcome.status}, wall ${sec(measured.wallMs)}, code phase ${sec(measured.codePhaseMs)}, overhead ${sec(measured.overheadMs)} (${pct(measured.overheadMs / measured.wallMs)})`);
         }

@@ -1,7 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isCodecrewError } from '@codecrew/core';
+import { decodeFileSet, encodeFileSet, isCodecrewError } from '@codecrew/core';
 import { Workspace } from '@codecrew/sandbox';
 import { gitArchive, tempDir } from './helpers.ts';
 
@@ -46,7 +47,7 @@ describe('Workspace layout', () => {
     expect(lstatSync(join(ws.root, 'src')).gid).toEqual(1000);
     expect(existsSync(join(ws.parentDir, 'base.git/HEAD'))).toEqual(true);
     expect(existsSync(join(ws.root, '.git'))).toEqual(false);
-    expect(await ws.diff()).toEqual({ patch: '', changedFiles: [] });
+    expect(await ws.diff()).toEqual({ patch: '', changedFiles: [], changes: [] });
   });
 
   it('dispose removes everything', async () => {
@@ -267,5 +268,38 @@ describe('Workspace diff', () => {
     const copy = await workspace('diff-copy');
     expect(await copy.applyPatch(patch)).toEqual({ applied: true, rejected: '' });
     expect((await copy.diff()).patch).toEqual(patch);
+  });
+
+  it('hands over each changed path with its mode, blob id and bytes, as git recorded them', async () => {
+    const ws = await workspace('changes');
+    await ws.writeFile('src/app.js', 'const a = 1;\n');
+    writeFileSync(join(ws.root, 'blob.bin'), Buffer.from([0, 1, 2, 3, 255]));
+    writeFileSync(join(ws.root, 'run.sh'), '#!/bin/sh\n', { mode: 0o755 });
+    symlinkSync('src/app.js', join(ws.root, 'link'));
+    unlinkSync(join(ws.root, 'src/old.js'));
+    const { changes } = await ws.diff();
+    const git = (...args: string[]) => execFileSync('git', [`--git-dir=${ws.gitDir}`, ...args], { encoding: 'utf8' }).trim();
+    expect(changes.map((c) => [c.path, c.mode])).toEqual([
+      ['blob.bin', '100644'],
+      ['link', '120000'],
+      ['run.sh', '100755'],
+      ['src/app.js', '100644'],
+      ['src/old.js', null],
+    ]);
+    // The ids are the ones git stored in the index.
+    for (const change of changes.filter((c) => c.blob !== null)) expect(git('rev-parse', `:${change.path}`)).toBe(change.blob);
+    const entries = await ws.readChanges(changes);
+    expect(entries?.find((e) => e.path === 'link')?.data?.toString()).toBe('src/app.js');
+    expect(entries?.find((e) => e.path === 'blob.bin')?.data).toEqual(Buffer.from([0, 1, 2, 3, 255]));
+    expect(entries?.find((e) => e.path === 'src/old.js')).toEqual({ path: 'src/old.js', mode: null, blob: null, data: null });
+    // They survive the trip through an artifact, and the bytes are checked against their ids.
+    const packed = encodeFileSet(entries ?? []);
+    expect(decodeFileSet(packed)).toEqual(entries);
+    const tampered = Buffer.from(packed);
+    tampered.writeUInt8(tampered.readUInt8(tampered.length - 1) ^ 1, tampered.length - 1);
+    expect(() => decodeFileSet(tampered)).toThrow(/do not match blob/);
+    // A file changed after git looked at it is not handed over as git saw it.
+    await ws.writeFile('src/app.js', 'changed since\n');
+    expect(await ws.readChanges(changes)).toBeNull();
   });
 });

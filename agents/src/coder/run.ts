@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CodecrewError, type Job, type JobOutput } from '@codecrew/core';
+import { CodecrewError, encodeFileSet, type ArtifactRef, type Job, type JobOutput } from '@codecrew/core';
 import { readOnlyTools, writeTools } from '../tools/files.ts';
 import { shellTool } from '../tools/shell.ts';
 import { runAgentLoop } from '../runtime/loop.ts';
@@ -33,7 +33,7 @@ function userPrompt(job: Job): string {
   return lines.filter((line) => line !== '').join('\n\n');
 }
 
-/** Runs a coder job: change the workspace, then hand back the patch against the starting tree. */
+/** Runs a coder job: change the workspace, then hand back the patch against the starting tree and the changed files' new bytes. */
 export const runCoder: RoleRun = async (input) => {
   const { job, tools: context, price } = input;
   const result = await runAgentLoop({
@@ -48,12 +48,18 @@ export const runCoder: RoleRun = async (input) => {
     ...(price ? { price } : {}),
   });
   const { summary } = result.value as { summary: string };
+  await context.ready;
   const diff = await context.workspace.diff();
-  const patch =
-    diff.patch.trim() === ''
-      ? null
-      : await input.artifacts.put(`tasks/${job.taskId}/patches/${job.id}.diff`, Buffer.from(diff.patch));
+  let patch: ArtifactRef | null = null;
+  let files: ArtifactRef | null = null;
+  if (diff.patch.trim() !== '') {
+    const changed = await context.workspace.readChanges(diff.changes);
+    [patch, files] = await Promise.all([
+      input.artifacts.put(`tasks/${job.taskId}/patches/${job.id}.diff`, Buffer.from(diff.patch)),
+      changed === null ? null : input.artifacts.put(`tasks/${job.taskId}/files/${job.id}.bin`, encodeFileSet(changed)),
+    ]);
+  }
   context.emit('log', `patch: ${diff.changedFiles.length} file(s) changed`, { changedFiles: diff.changedFiles });
-  const output: JobOutput = { role: 'coder', summary, patch, changedFiles: diff.changedFiles };
+  const output: JobOutput = { role: 'coder', summary, patch, changedFiles: diff.changedFiles, files };
   return { output, usage: result.usage, steps: result.steps };
 };

@@ -131,6 +131,8 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
       }
       context.emit('tool.call', `${call.name} ${summarizeArgs(parsed.data)}`, { tool: call.name, args: truncateArgs(parsed.data) });
       let resultText: string;
+      // A setup error is the job's error, not a tool error for the model to work around.
+      await context.ready;
       try {
         const outcome = await tool.run(parsed.data, context);
         if (outcome.kind === 'terminal') {

@@ -8,6 +8,8 @@ export type EmitEvent = (kind: TraceKind, message: string, data?: Record<string,
 /** What a tool can reach while it runs: the workspace on the host and the sandbox. */
 export interface ToolContext {
   role: Role;
+  /** Resolves once `workspace` and `sandbox` may be used; the agent loop awaits it before it runs a tool. Absent: usable now. */
+  ready?: Promise<void>;
   workspace: Workspace;
   sandbox: Sandbox;
   emit: EmitEvent;

@@ -12,6 +12,7 @@ const EXCERPT = 6000;
 export const runTester: RoleRun = async ({ job, tools: context, artifacts }) => {
   if (job.input.role !== 'tester') throw new CodecrewError('INTERNAL', 'not a tester job');
   const command = job.input.command;
+  await context.ready;
   const result = await runRecorded(context.sandbox, command, {
     signal: context.signal,
     emit: context.emit,

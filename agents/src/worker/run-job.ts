@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import {
   emptyUsage,
@@ -13,10 +12,11 @@ import {
 } from '@codecrew/core';
 import type { Bus } from '@codecrew/bus';
 import { createChatModel } from '@codecrew/llm';
-import { Workspace, type Sandbox, type SandboxProvider } from '@codecrew/sandbox';
+import type { SandboxProvider } from '@codecrew/sandbox';
 import type { RoleRun } from '../runtime/role.ts';
 import { abortError } from '../runtime/loop.ts';
-import type { EmitEvent } from '../runtime/tool.ts';
+import type { EmitEvent, ToolContext } from '../runtime/tool.ts';
+import { JobEnvironment } from './job-environment.ts';
 import { runPlanner } from '../planner/run.ts';
 import { runCoder } from '../coder/run.ts';
 import { runTester } from '../tester/run.ts';
@@ -30,9 +30,6 @@ const RUNNERS: Record<Role, RoleRun> = {
   reviewer: runReviewer,
   asker: runAsker,
 };
-
-/** Roles whose sandbox may change the workspace. */
-const WRITABLE: ReadonlySet<Role> = new Set(['coder', 'tester']);
 
 /** What running a job needs from the worker that owns it. */
 export interface JobRuntime {
@@ -58,9 +55,10 @@ function eventEmitter(bus: Bus, job: Job): { emit: EmitEvent; flush(): Promise<v
 }
 
 /**
- * Runs one job from start to end: workspace from the job's tree, a sandbox,
- * the role's logic, and a JobResult. The sandbox and workspace are always
- * removed; `defer` receives that cleanup so the result need not wait for it.
+ * Runs one job from start to end: workspace from the job's tree and a sandbox
+ * (made while the first model call runs), the role's logic, and a JobResult.
+ * The sandbox and workspace are always removed; `defer` receives that cleanup
+ * so the result need not wait for it.
  */
 export async function runJob(
   job: Job,
@@ -75,24 +73,12 @@ export async function runJob(
   const base = { jobId: job.id, taskId: job.taskId, role: job.role, startedAt, worker: runtime.workerId, commands };
   const withSubtask = job.subtaskId === undefined ? {} : { subtaskId: job.subtaskId };
   emit('job.started', `${job.role}${job.subtaskId ? ` ${job.subtaskId}` : ''} started`, { attempt: job.attempt, worker: runtime.workerId });
-  let workspace: Workspace | null = null;
-  let sandbox: Sandbox | null = null;
+  // A setup failure stops the job at once, even in the middle of its first model call.
+  const setupFailed = new AbortController();
+  const jobSignal = AbortSignal.any([signal, setupFailed.signal]);
+  const environment = new JobEnvironment(job, runtime, emit, (error) => setupFailed.abort(error));
   let result: JobResult;
   try {
-    const fetchStarted = Date.now();
-    const tree = await runtime.bus.getArtifact(job.tree);
-    const workspaceStarted = Date.now();
-    // Only coders diff their workspace; the others skip recording a baseline.
-    workspace = await Workspace.create({ parentDir: join(runtime.workRoot, job.id), tar: tree, baseline: job.role === 'coder' });
-    const sandboxStarted = Date.now();
-    sandbox = await runtime.sandboxes.create({
-      workspaceDir: workspace.root,
-      readOnly: !WRITABLE.has(job.role),
-      limits: job.sandbox,
-      labels: { task: job.taskId, job: job.id, role: job.role },
-    });
-    const timings = { fetchMs: workspaceStarted - fetchStarted, workspaceMs: sandboxStarted - workspaceStarted, sandboxMs: Date.now() - sandboxStarted };
-    emit('log', `sandbox ${sandbox.id.slice(0, 12)} ready`, { sandbox: sandbox.id, readOnly: !WRITABLE.has(job.role), ...timings });
     const model: BaseChatModel | null =
       job.role === 'tester'
         ? null
@@ -104,16 +90,31 @@ export async function runJob(
             env: runtime.env,
           });
     const price = runtime.prices[job.model.name];
+    const tools: ToolContext = {
+      role: job.role,
+      ready: environment.ready,
+      get workspace() {
+        return environment.workspace;
+      },
+      get sandbox() {
+        return environment.sandbox;
+      },
+      emit,
+      commands,
+      signal: jobSignal,
+      meter,
+    };
     const run = await RUNNERS[job.role]({
       job,
       model,
-      tools: { role: job.role, workspace, sandbox, emit, commands, signal, meter },
+      tools,
       artifacts: { put: (name, data) => runtime.bus.putArtifact(name, data), get: (ref) => runtime.bus.getArtifact(ref) },
       ...(price ? { price } : {}),
     });
     result = { ...base, ...withSubtask, status: 'succeeded', output: run.output, usage: run.usage, steps: run.steps, finishedAt: new Date().toISOString() };
   } catch (error) {
-    const data = toErrorData(signal.aborted && !isCodecrewError(error) ? abortError(signal, error) : error);
+    const cause: unknown = setupFailed.signal.aborted ? setupFailed.signal.reason : error;
+    const data = toErrorData(signal.aborted && !isCodecrewError(cause) ? abortError(signal, cause) : cause);
     result = {
       ...base,
       ...withSubtask,
@@ -125,13 +126,7 @@ export async function runJob(
     };
   } finally {
     // The result does not wait for the sandbox to be removed; the worker awaits every cleanup before it stops.
-    const [openSandbox, openWorkspace] = [sandbox, workspace];
-    defer(
-      (async () => {
-        await openSandbox?.destroy().catch(() => undefined);
-        await openWorkspace?.dispose().catch(() => undefined);
-      })(),
-    );
+    defer(environment.dispose());
   }
   emit('job.finished', `${job.role}${job.subtaskId ? ` ${job.subtaskId}` : ''} ${result.status}${result.error ? `: ${result.error.message}` : ''}`, {
     status: result.status,

@@ -10,3 +10,7 @@ export { publishBranch } from './publish.ts';
 export { hunkProvenance, parseHunks } from './provenance.ts';
 export type { HunkProvenance } from './provenance.ts';
 export type { PublishOptions } from './publish.ts';
+export { treeChanges, PathSet } from './changes.ts';
+export type { TreeChange } from './changes.ts';
+export { commitChain } from './fast-commit.ts';
+export type { ChainChange, ChainStep } from './fast-commit.ts';

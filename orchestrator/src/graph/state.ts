@@ -1,5 +1,6 @@
 import { Annotation } from '@langchain/langgraph';
 import type { ArtifactRef, ErrorData, Plan, Review, Role, TestReport, Usage } from '@codecrew/core';
+import type { TreeChange } from '../git/index.ts';
 import type { ResolvedTask } from '../task/resolve.ts';
 import type { Ordering } from './overlap.ts';
 import type { Selection } from './best-of.ts';
@@ -42,6 +43,12 @@ export interface PatchCandidate {
   patch: ArtifactRef | null;
   summary: string;
   changedFiles: string[];
+  /** The changed files' new bytes, as the coder sent them (a file set). */
+  files?: ArtifactRef | null;
+  /** The patch committed onto `startCommit`, when that was needed to find `changes`. */
+  commit?: string;
+  /** What the commit changes relative to `mergeBase`; lets the merge train skip git's merge when no one else touched those paths. */
+  changes?: TreeChange[];
 }
 
 /** A finished job, as the task remembers it (the full result stays on the results stream). */

@@ -35,6 +35,7 @@ export const ERROR_CODES = [
   'CANCELLED',
   'INTERNAL',
   'ARTIFACT_NOT_FOUND',
+  'ARTIFACT_INVALID',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -22,6 +22,8 @@ export {
   emptyUsage,
   addUsage,
 } from './job.ts';
+export { encodeFileSet, decodeFileSet, gitBlobId } from './file-set.ts';
+export type { FileSetEntry } from './file-set.ts';
 export { TRACE_KINDS, TraceKind, TraceEvent } from './trace.ts';
 export { parseYamlWith, loadYamlFile, yamlPositionOf } from './yaml-load.ts';
 export type { YamlIssue } from './yaml-load.ts';

@@ -132,6 +132,8 @@ export const JobOutput = z.discriminatedUnion('role', [
       summary: z.string(),
       patch: ArtifactRef.nullable(),
       changedFiles: z.array(z.string()),
+      /** The new bytes of every changed path (a file set, see encodeFileSet), so the patch need not be applied again; absent when not made. */
+      files: ArtifactRef.nullable().optional(),
     })
     .strict(),
   z.object({ role: z.literal('tester'), report: TestReport }).strict(),

@@ -1,11 +1,12 @@
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, readFile, realpath, rm, stat, unlink } from 'node:fs/promises';
+import { lstat, mkdir, open, readFile, readlink, realpath, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CodecrewError } from '@codecrew/core';
+import { CodecrewError, gitBlobId, type FileSetEntry } from '@codecrew/core';
 import { confine, firstSymlink, normalizeRelative } from './confine.ts';
 import { git, runGit } from './git.ts';
 import { listTree } from './list.ts';
 import { patchPaths } from './patch-paths.ts';
+import { parseRawChanges, type WorkspaceChange } from './raw-changes.ts';
 import { MAX_READ_BYTES, looksBinary, numberLines } from './read.ts';
 import { canChown, chownTree, extractTar } from './tree.ts';
 
@@ -197,18 +198,56 @@ export class Workspace {
     return listTree(abs, rel, Math.max(1, Math.floor(depth)));
   }
 
-  /** The binary-safe diff of the tree against the baseline, new and deleted files included, .gitignore respected. */
-  async diff(): Promise<{ patch: string; changedFiles: string[] }> {
+  /**
+   * The binary-safe diff of the tree against the baseline, new and deleted
+   * files included, .gitignore respected, with each changed path's new mode
+   * and blob id.
+   */
+  async diff(): Promise<{ patch: string; changedFiles: string[]; changes: WorkspaceChange[] }> {
     await this.git(['add', '-A']);
-    const patch = await this.git(['diff', '--cached', '--binary', '--no-renames', '--no-color', '--no-ext-diff', 'HEAD']);
-    const names = await this.git(['diff', '--cached', '--name-only', '--no-renames', '-z', 'HEAD']);
-    const changedFiles = names.toString('utf8').split('\0').filter((n) => n.length > 0);
-    return { patch: patch.toString('utf8'), changedFiles };
+    const out = await this.git(['diff', '--cached', '--binary', '--no-renames', '--no-color', '--no-ext-diff', '--no-abbrev', '-z', '--patch-with-raw', 'HEAD']);
+    const { changes, patchStart } = parseRawChanges(out);
+    return { patch: out.subarray(patchStart).toString('utf8'), changedFiles: changes.map((c) => c.path), changes };
+  }
+
+  /**
+   * The new bytes of each changed path (a symlink's target for mode 120000),
+   * checked against the blob id git recorded; null when any path cannot be
+   * read as git saw it (changed since, a submodule, or not a plain file).
+   */
+  async readChanges(changes: WorkspaceChange[]): Promise<FileSetEntry[] | null> {
+    const entries: FileSetEntry[] = [];
+    for (const change of changes) {
+      if (change.mode === null || change.blob === null) {
+        entries.push({ path: change.path, mode: null, blob: null, data: null });
+        continue;
+      }
+      const data = await this.readVerbatim(change.path, change.mode).catch(() => null);
+      if (data === null || gitBlobId(data, change.blob.length === 64 ? 64 : 40) !== change.blob) return null;
+      entries.push({ path: change.path, mode: change.mode, blob: change.blob, data });
+    }
+    return entries;
   }
 
   /** Removes the workspace and its baseline. */
   async dispose(): Promise<void> {
     await rm(this.parentDir, { recursive: true, force: true });
+  }
+
+  /** The bytes git would store for `path`: a file's content or a symlink's target; never through a symlink. */
+  private async readVerbatim(path: string, mode: string): Promise<Buffer | null> {
+    const abs = this.resolve(path);
+    const link = firstSymlink(this.root, path);
+    // Only the path itself may be a symlink, and only when git recorded one.
+    if (link !== undefined && !(mode === '120000' && link === normalizeRelative(path))) return null;
+    if (mode === '120000') return Buffer.from(await readlink(abs, { encoding: 'buffer' }));
+    if (mode !== '100644' && mode !== '100755') return null;
+    const handle = await open(abs, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      return await handle.readFile();
+    } finally {
+      await handle.close();
+    }
   }
 
   private resolveForWrite(path: string): string {

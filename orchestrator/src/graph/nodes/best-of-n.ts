@@ -3,7 +3,8 @@ import { GitRepo, commitPatch } from '../../git/index.ts';
 import { diffSize, needsReviewTiebreak, pickWinner, type CandidateVerdict, type Selection } from '../best-of.ts';
 import { failureOf, jobRecord, makeJob, runOnCrew, treeArtifact } from '../jobs.ts';
 import type { GraphDeps } from '../deps.ts';
-import type { JobRecord, PatchCandidate, SubtaskState, TaskStateUpdate } from '../state.ts';
+import type { JobRecord, SubtaskState, TaskStateUpdate } from '../state.ts';
+import { landCandidate } from '../candidate.ts';
 import type { CodePayload } from './code.ts';
 
 interface Entry {
@@ -91,7 +92,10 @@ export async function bestOfN(payload: CodePayload, deps: GraphDeps, subtask: Su
     return { jobs, selections: [selection], subtasks: { [subtask.id]: { status: 'failed', error: `no usable candidate: ${reason} (${why})`, next: null } as SubtaskState } };
   }
   const output = chosen.result.output;
-  const candidate: PatchCandidate = {
+  const candidate = await landCandidate(
+    deps,
+    payload.scratchDir,
+    {
     subtaskId: subtask.id,
     jobId: chosen.result.jobId,
     kind: assignment.kind,
@@ -101,6 +105,8 @@ export async function bestOfN(payload: CodePayload, deps: GraphDeps, subtask: Su
     patch: output.patch,
     summary: output.summary,
     changedFiles: output.changedFiles,
-  };
+    },
+    chosen.commit ?? undefined,
+  );
   return { jobs, selections: [selection], candidates: [candidate], subtasks: { [subtask.id]: { summary: output.summary, next: null } as SubtaskState } };
 }

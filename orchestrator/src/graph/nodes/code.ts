@@ -2,7 +2,8 @@ import { CodecrewError, type Plan } from '@codecrew/core';
 import { failureOf, jobRecord, makeJob, runOnCrew, treeArtifact, type JobContextState } from '../jobs.ts';
 import type { GraphDeps } from '../deps.ts';
 import { bestOfN } from './best-of-n.ts';
-import type { CodeAssignment, PatchCandidate, SubtaskState, TaskStateUpdate } from '../state.ts';
+import { landCandidate } from '../candidate.ts';
+import type { CodeAssignment, SubtaskState, TaskStateUpdate } from '../state.ts';
 
 export type { CodeAssignment } from '../state.ts';
 
@@ -43,7 +44,7 @@ export async function codeNode(payload: CodePayload, deps: GraphDeps): Promise<T
     }
     return { jobs, subtasks: { [subtask.id]: update as SubtaskState } };
   }
-  const candidate: PatchCandidate = {
+  const candidate = await landCandidate(deps, payload.scratchDir, {
     subtaskId: subtask.id,
     jobId: job.id,
     kind: assignment.kind,
@@ -53,7 +54,8 @@ export async function codeNode(payload: CodePayload, deps: GraphDeps): Promise<T
     patch: result.output.patch,
     summary: result.output.summary,
     changedFiles: result.output.changedFiles,
-  };
+    files: result.output.files ?? null,
+  });
   const update: Partial<SubtaskState> = { next: null };
   if (assignment.kind !== 'resolve') update.summary = result.output.summary;
   return { jobs, candidates: [candidate], subtasks: { [subtask.id]: update as SubtaskState } };

@@ -1,5 +1,8 @@
-import { GitRepo, commitPatch, commitTree, mergeInto } from '../../git/index.ts';
+import type { ArtifactRef } from '@codecrew/core';
+import { GitRepo, commitPatch, commitTree, mergeInto, type ChainChange } from '../../git/index.ts';
 import type { GraphDeps } from '../deps.ts';
+import { FastLane } from '../fast-lane.ts';
+import { candidateFiles } from '../candidate.ts';
 import { rerunInstructions } from './code.ts';
 import type { MergeRecord, PatchCandidate, SubtaskState, TaskStateUpdate, TaskStateValue } from '../state.ts';
 
@@ -37,7 +40,8 @@ function resolverInstructions(state: TaskStateValue, subtaskId: string, paths: s
 
 /**
  * integrate: the merge train. This wave's patches are merged one by one, in
- * plan order, with git's 3-way merge into the integration tree. A conflict
+ * plan order, into the integration tree: with git's 3-way merge, or, when no
+ * one else touched a patch's paths, by committing its changes as they are. A conflict
  * sends a resolver (a coder that sees the markers and both intents); if that
  * fails, the subtask is re-run once from the integrated tree; then it fails.
  */
@@ -48,20 +52,21 @@ export async function integrateNode(state: TaskStateValue, deps: GraphDeps): Pro
   let integration = state.integration;
   const merges: MergeRecord[] = [];
   const subtasks: Record<string, Partial<SubtaskState>> = {};
-  // Each patch is committed onto the tree it started from; those commits do not depend on each other.
-  const commits = new Map(
-    await Promise.all(
-      queue.map(async (c) => {
-        if (c.patch === null) return [c, null] as const;
-        const ref = c.patch;
-        const commit = deps.bus
-          .getArtifact(ref)
-          .then((bytes) => commitPatch(repo, c.startCommit, Buffer.from(bytes).toString('utf8'), `codecrew: ${c.subtaskId} (${c.kind})`));
-        commit.catch(() => undefined); // awaited, and reported, in the train below
-        return [c, commit] as const;
-      }),
-    ),
-  );
+  // A candidate that needs git's merge is committed onto its start tree first (once; most already were, or need not be).
+  const commits = new Map<PatchCandidate, Promise<string>>();
+  const commitOf = (c: PatchCandidate & { patch: ArtifactRef }): Promise<string> => {
+    let commit = commits.get(c);
+    if (commit === undefined) {
+      const ref = c.patch;
+      commit =
+        c.commit !== undefined
+          ? Promise.resolve(c.commit)
+          : deps.bus.getArtifact(ref).then((bytes) => commitPatch(repo, c.startCommit, Buffer.from(bytes).toString('utf8'), `codecrew: ${c.subtaskId} (${c.kind})`));
+      commits.set(c, commit);
+    }
+    return commit;
+  };
+  const lane = new FastLane(repo, integration);
   for (const candidate of queue) {
     const base = { subtaskId: candidate.subtaskId, jobId: candidate.jobId, round: candidate.round, kind: candidate.kind };
     const previous = { ...state.subtasks[candidate.subtaskId], ...subtasks[candidate.subtaskId] } as SubtaskState;
@@ -103,8 +108,34 @@ export async function integrateNode(state: TaskStateValue, deps: GraphDeps): Pro
       deps.emit('merge', `${candidate.subtaskId}: nothing to merge (no changes)`, { ...base, status: 'empty' });
       continue;
     }
+    const message = `codecrew: merge ${candidate.subtaskId} (${candidate.kind}, round ${candidate.round})`;
+    const merged = (commit: string) => {
+      const record: MergeRecord = { ...base, status: 'clean', commit };
+      merges.push(record);
+      return record;
+    };
+    const announce = (commit: string, resolved: boolean) =>
+      deps.emit('merge', `${candidate.subtaskId}: merged cleanly${resolved ? ' (conflict resolved)' : ''} (${candidate.changedFiles.length} file(s))`, {
+        ...base,
+        status: 'clean',
+        commit,
+        files: candidate.changedFiles,
+      });
     try {
-      const commit = await (commits.get(candidate) as Promise<string>);
+      // A file set that cannot be read sends the candidate down git's merge instead.
+      const fast = (await lane.accepts(candidate)) ? await laneChanges(deps, candidate).catch(() => null) : null;
+      if (fast !== null) {
+        // The record keeps its place in plan order; its commit is known when the lane is flushed.
+        const record = merged('');
+        lane.add(fast, message, (commit) => {
+          record.commit = commit;
+          announce(commit, false);
+        });
+        settle({ status: 'merged', changedFiles: [...changed].sort(), error: null });
+        continue;
+      }
+      integration = await lane.flush();
+      const commit = await commitOf({ ...candidate, patch: candidate.patch });
       if (candidate.kind === 'resolve') {
         const touched = await repo.run(['diff', '--name-only', '--no-renames', candidate.mergeBase, commit]);
         const left = await filesWithMarkers(repo, commit, touched.stdout.split('\n').filter((line) => line !== ''));
@@ -113,22 +144,13 @@ export async function integrateNode(state: TaskStateValue, deps: GraphDeps): Pro
           continue;
         }
       }
-      const outcome = await mergeInto(repo, {
-        integration,
-        candidate: commit,
-        mergeBase: candidate.mergeBase,
-        message: `codecrew: merge ${candidate.subtaskId} (${candidate.kind}, round ${candidate.round})`,
-      });
+      const outcome = await mergeInto(repo, { integration, candidate: commit, mergeBase: candidate.mergeBase, message });
       if (outcome.clean && outcome.commit) {
         integration = outcome.commit;
-        merges.push({ ...base, status: 'clean', commit: outcome.commit });
+        lane.moved(integration);
+        merged(outcome.commit);
+        announce(outcome.commit, candidate.kind === 'resolve');
         settle({ status: 'merged', changedFiles: [...changed].sort(), error: null });
-        deps.emit('merge', `${candidate.subtaskId}: merged cleanly${candidate.kind === 'resolve' ? ' (conflict resolved)' : ''} (${candidate.changedFiles.length} file(s))`, {
-          ...base,
-          status: 'clean',
-          commit: outcome.commit,
-          files: candidate.changedFiles,
-        });
       } else {
         const paths = outcome.conflicts.map((c) => c.path);
         const conflictCommit = outcome.conflictTree
@@ -143,9 +165,17 @@ export async function integrateNode(state: TaskStateValue, deps: GraphDeps): Pro
       deps.emit('merge', `${candidate.subtaskId}: could not merge: ${message}`, { ...base, status: 'failed' });
     }
   }
+  integration = await lane.flush();
   skipBlocked(state, subtasks, deps);
   const round = Math.max(state.round, ...queue.map((c) => c.round));
   return { integration, round, merges, subtasks: subtasks as Record<string, SubtaskState>, candidates: null };
+}
+
+/** A fast-lane candidate's changes, with the bytes of the files its coder sent (the scratch repository lacks those blobs). */
+async function laneChanges(deps: GraphDeps, candidate: PatchCandidate): Promise<ChainChange[]> {
+  const files = candidate.commit === undefined ? await candidateFiles(deps, candidate) : null;
+  if (files === null) return candidate.changes ?? [];
+  return files;
 }
 
 /** Marks pending subtasks that depend, directly or not, on a failed or skipped one as skipped. */

@@ -1,0 +1,70 @@
+import { join } from 'node:path';
+import { CodecrewError, isCodecrewError, type Job, type Role } from '@codecrew/core';
+import { Workspace, type Sandbox } from '@codecrew/sandbox';
+import type { EmitEvent } from '../runtime/tool.ts';
+import type { JobRuntime } from './run-job.ts';
+
+/** Roles whose sandbox may change the workspace. */
+const WRITABLE: ReadonlySet<Role> = new Set(['coder', 'tester']);
+
+/**
+ * A job's workspace and sandbox, set up in the background from the moment the
+ * job starts. The first model call needs neither, so it runs while they are
+ * made: a job pays for its setup only when setup outlasts that call.
+ */
+export class JobEnvironment {
+  /** Resolves when the workspace and sandbox may be used; rejects with the setup error. */
+  readonly ready: Promise<void>;
+  private workspaceValue: Workspace | null = null;
+  private sandboxValue: Sandbox | null = null;
+  private readonly settled: Promise<void>;
+
+  /** Starts setting up the environment of `job`; `onFailure` hears a setup error at once, before anyone awaits `ready`. */
+  constructor(job: Job, runtime: JobRuntime, emit: EmitEvent, onFailure: (error: CodecrewError) => void) {
+    this.ready = this.setUp(job, runtime, emit).catch((error: unknown) => {
+      const failure = isCodecrewError(error)
+        ? error
+        : new CodecrewError('SANDBOX_UNAVAILABLE', `could not prepare the job's workspace and sandbox: ${(error as Error).message}`, { cause: error });
+      onFailure(failure);
+      throw failure;
+    });
+    this.settled = this.ready.catch(() => undefined);
+  }
+
+  /** The job's working tree; only after `ready`. */
+  get workspace(): Workspace {
+    if (this.workspaceValue === null) throw new CodecrewError('INTERNAL', 'the workspace was used before it was ready');
+    return this.workspaceValue;
+  }
+
+  /** The job's sandbox; only after `ready`. */
+  get sandbox(): Sandbox {
+    if (this.sandboxValue === null) throw new CodecrewError('INTERNAL', 'the sandbox was used before it was ready');
+    return this.sandboxValue;
+  }
+
+  /** Waits for setup to end, however it ends, then removes whatever it made. */
+  async dispose(): Promise<void> {
+    await this.settled;
+    await this.sandboxValue?.destroy().catch(() => undefined);
+    await this.workspaceValue?.dispose().catch(() => undefined);
+  }
+
+  private async setUp(job: Job, runtime: JobRuntime, emit: EmitEvent): Promise<void> {
+    const fetchStarted = Date.now();
+    const tree = await runtime.bus.getArtifact(job.tree);
+    const workspaceStarted = Date.now();
+    // Only coders diff their workspace; the others skip recording a baseline.
+    this.workspaceValue = await Workspace.create({ parentDir: join(runtime.workRoot, job.id), tar: tree, baseline: job.role === 'coder' });
+    const sandboxStarted = Date.now();
+    const readOnly = !WRITABLE.has(job.role);
+    this.sandboxValue = await runtime.sandboxes.create({
+      workspaceDir: this.workspaceValue.root,
+      readOnly,
+      limits: job.sandbox,
+      labels: { task: job.taskId, job: job.id, role: job.role },
+    });
+    const timings = { fetchMs: workspaceStarted - fetchStarted, workspaceMs: sandboxStarted - workspaceStarted, sandboxMs: Date.now() - sandboxStarted };
+    emit('log', `sandbox ${this.sandboxValue.id.slice(0, 12)} ready`, { sandbox: this.sandboxValue.id, readOnly, ...timings });
+  }
+}
