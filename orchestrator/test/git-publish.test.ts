@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { commitPatch, createScratchRepo, publishBranch, type GitRepo } from '../src/git/index.ts';
+import { gitBlobId } from '@codecrew/core';
+import { commitChain, commitPatch, createScratchRepo, publishBranch, type GitRepo } from '../src/git/index.ts';
 
 const ENV = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
 
@@ -107,5 +108,19 @@ describe('publishBranch', () => {
     await expect(
       publishBranch({ scratch, userRepoRoot: user, base, tree: base, branch: '-oops', message: 'm' }),
     ).rejects.toMatchObject({ code: 'SPEC_INVALID' });
+  });
+
+  it('carries over every new object, as loose objects or as a pack when there are many', async () => {
+    for (const count of [3, 150]) {
+      const changes = Array.from({ length: count }, (_, i) => {
+        const data = Buffer.from(`file ${i} of ${count}\n`);
+        return { path: `many-${count}/f${i}.txt`, mode: '100644', blob: gitBlobId(data), data };
+      });
+      const [tree] = await commitChain(scratch, base, [{ message: `${count} files`, changes }]);
+      const published = await publishBranch({ scratch, userRepoRoot: user, base, tree: tree as string, branch: `many-${count}`, message: 'm' });
+      expect(git(user, 'ls-tree', '-r', '--name-only', published.commit).split('\n').filter((p) => p.startsWith(`many-${count}/`))).toHaveLength(count);
+      expect(git(user, 'show', `${published.commit}:many-${count}/f${count - 1}.txt`)).toBe(`file ${count - 1} of ${count}`);
+    }
+    git(user, 'fsck', '--no-dangling');
   });
 });

@@ -4,6 +4,7 @@ import { ROLES, newId, type Role } from '@codecrew/core';
 import type { Bus, JobConsumerHandle } from '@codecrew/bus';
 import type { SandboxProvider } from '@codecrew/sandbox';
 import { runJob, type JobRuntime } from './run-job.ts';
+import { CleanupQueue, type CleanupQueueOptions } from './cleanup-queue.ts';
 
 /** How to run an agent worker. */
 export interface AgentWorkerOptions {
@@ -19,6 +20,8 @@ export interface AgentWorkerOptions {
   modelRetries?: number;
   modelTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** When finished jobs' sandboxes are removed (see CleanupQueue); `stop()` removes what is left. */
+  cleanup?: CleanupQueueOptions;
 }
 
 const DEFAULT_CONCURRENCY: Record<Role, number> = { planner: 2, coder: 4, tester: 2, reviewer: 2, asker: 2 };
@@ -33,11 +36,13 @@ export class AgentWorker {
   private readonly consumers: JobConsumerHandle[] = [];
   private readonly running = new Map<string, { taskId: string; controller: AbortController }>();
   private readonly cleanups = new Set<Promise<void>>();
+  private readonly cleanupQueue: CleanupQueue;
   private stopControl: (() => Promise<void>) | null = null;
   private stopRegistration: (() => Promise<void>) | null = null;
 
   constructor(private readonly options: AgentWorkerOptions) {
     this.id = options.id ?? `worker-${hostname()}-${process.pid}-${newId().slice(-6)}`;
+    this.cleanupQueue = new CleanupQueue(options.cleanup);
   }
 
   /** Starts consuming jobs for the configured roles. */
@@ -71,14 +76,17 @@ export class AgentWorker {
           const onAbort = () => controller.abort(ctx.signal.reason);
           ctx.signal.addEventListener('abort', onAbort, { once: true });
           this.running.set(job.id, { taskId: job.taskId, controller });
+          this.cleanupQueue.activity();
           try {
             return await runJob(job, runtime, controller.signal, (cleanup) => {
-              this.cleanups.add(cleanup);
-              void cleanup.finally(() => this.cleanups.delete(cleanup));
+              const done = this.cleanupQueue.add(cleanup);
+              this.cleanups.add(done);
+              void done.finally(() => this.cleanups.delete(done));
             });
           } finally {
             ctx.signal.removeEventListener('abort', onAbort);
             this.running.delete(job.id);
+            this.cleanupQueue.activity();
           }
         },
         { concurrency },
@@ -94,6 +102,7 @@ export class AgentWorker {
     for (const job of this.running.values()) job.controller.abort(new Error('worker stopping'));
     await Promise.all(this.consumers.map((consumer) => consumer.stop()));
     this.consumers.length = 0;
+    await this.cleanupQueue.flush();
     await Promise.all([...this.cleanups]);
     await this.stopControl?.();
     await this.stopRegistration?.();

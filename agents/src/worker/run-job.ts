@@ -58,13 +58,13 @@ function eventEmitter(bus: Bus, job: Job): { emit: EmitEvent; flush(): Promise<v
  * Runs one job from start to end: workspace from the job's tree and a sandbox
  * (made while the first model call runs), the role's logic, and a JobResult.
  * The sandbox and workspace are always removed; `defer` receives that cleanup
- * so the result need not wait for it.
+ * to run when it suits (by default at once), so the result need not wait for it.
  */
 export async function runJob(
   job: Job,
   runtime: JobRuntime,
   signal: AbortSignal,
-  defer: (cleanup: Promise<void>) => void = () => undefined,
+  defer: (cleanup: () => Promise<void>) => void = (cleanup) => void cleanup(),
 ): Promise<JobResult> {
   const startedAt = new Date().toISOString();
   const { emit, flush } = eventEmitter(runtime.bus, job);
@@ -126,7 +126,7 @@ export async function runJob(
     };
   } finally {
     // The result does not wait for the sandbox to be removed; the worker awaits every cleanup before it stops.
-    defer(environment.dispose());
+    defer(() => environment.dispose());
   }
   emit('job.finished', `${job.role}${job.subtaskId ? ` ${job.subtaskId}` : ''} ${result.status}${result.error ? `: ${result.error.message}` : ''}`, {
     status: result.status,

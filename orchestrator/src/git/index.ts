@@ -6,7 +6,7 @@ export { archiveTree, commitPatch, commitTree, diffCommits } from './tree.ts';
 export type { DiffFile } from './tree.ts';
 export { mergeInto, parseMergeTreeOutput } from './merge.ts';
 export type { MergeOutcome, MergeConflict } from './merge.ts';
-export { publishBranch } from './publish.ts';
+export { publishBranch, stageObjects } from './publish.ts';
 export { hunkProvenance, parseHunks } from './provenance.ts';
 export type { HunkProvenance } from './provenance.ts';
 export type { PublishOptions } from './publish.ts';

@@ -57,34 +57,46 @@ async function blame(repo: GitRepo, commit: string, file: string): Promise<Map<n
   return lines;
 }
 
+/** Commit ids of `base..head` and, per file, the ones that touched it (newest first), from one `git log`. */
+async function touchingCommits(repo: GitRepo, base: string, head: string): Promise<{ history: Set<string>; touching: Map<string, string[]> }> {
+  const log = await repo.run(['log', '--format=format:%H', '--name-only', '--no-renames', '-z', `${base}..${head}`]);
+  const history = new Set<string>();
+  const touching = new Map<string, string[]>();
+  // Records: "<id>\n<file>\0<file>\0", separated by an extra NUL.
+  for (const record of log.stdout.split('\0\0')) {
+    const newline = record.indexOf('\n');
+    const id = (newline === -1 ? record : record.slice(0, newline)).replace(/^\0+/, '');
+    if (!/^[0-9a-f]{40,64}$/.test(id)) continue;
+    history.add(id);
+    const files = newline === -1 ? [] : record.slice(newline + 1).split('\0');
+    for (const file of files) if (file !== '') touching.set(file, [...(touching.get(file) ?? []), id]);
+  }
+  return { history, touching };
+}
+
 /**
  * Traces every hunk of the diff `base..head` to the commits of the (linear)
- * integration history that wrote it, with git blame.
+ * integration history that wrote it: a file only one commit touched is that
+ * commit's; the others are read with git blame.
  */
 export async function hunkProvenance(repo: GitRepo, base: string, head: string, patch: string): Promise<HunkProvenance[]> {
-  const history = new Set(
-    (await repo.run(['rev-list', `${base}..${head}`])).stdout.split('\n').filter((line) => line !== ''),
-  );
+  const { history, touching } = await touchingCommits(repo, base, head);
   const blames = new Map<string, Map<number, string>>();
-  const touching = new Map<string, string[]>();
   const result: HunkProvenance[] = [];
   for (const hunk of parseHunks(patch)) {
-    if (hunk.addedLines.length > 0) {
+    const commits = touching.get(hunk.file) ?? [];
+    if (hunk.addedLines.length === 0) {
+      result.push({ file: hunk.file, hunk: hunk.header, commits, inferred: true });
+    } else if (commits.length === 1) {
+      result.push({ file: hunk.file, hunk: hunk.header, commits, inferred: false });
+    } else {
       let lines = blames.get(hunk.file);
       if (!lines) {
         lines = await blame(repo, head, hunk.file);
         blames.set(hunk.file, lines);
       }
-      const commits = [...new Set(hunk.addedLines.map((n) => lines?.get(n)).filter((c): c is string => c !== undefined && history.has(c)))];
-      result.push({ file: hunk.file, hunk: hunk.header, commits, inferred: false });
-    } else {
-      let commits = touching.get(hunk.file);
-      if (!commits) {
-        const log = await repo.run(['log', '--format=%H', `${base}..${head}`, '--', hunk.file]);
-        commits = log.stdout.split('\n').filter((line) => line !== '');
-        touching.set(hunk.file, commits);
-      }
-      result.push({ file: hunk.file, hunk: hunk.header, commits, inferred: true });
+      const found = [...new Set(hunk.addedLines.map((n) => lines?.get(n)).filter((c): c is string => c !== undefined && history.has(c)))];
+      result.push({ file: hunk.file, hunk: hunk.header, commits: found, inferred: false });
     }
   }
   return result;

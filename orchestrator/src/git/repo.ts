@@ -1,5 +1,4 @@
-import { execFile } from 'node:child_process';
-import { CodecrewError } from '@codecrew/core';
+import { CodecrewError, ProcessStartError, runProcess } from '@codecrew/core';
 
 /** Result of one git invocation. */
 export interface GitResult {
@@ -32,7 +31,7 @@ export function identityEnv(author: { name: string; email: string } = DEFAULT_ID
 }
 
 /**
- * A thin async wrapper over one repository: runs git with `execFile` (no shell)
+ * A thin async wrapper over one repository: runs git (no shell, started off the main thread)
  * and turns failures into `CodecrewError('GIT_FAILED')` carrying git's stderr.
  */
 export class GitRepo {
@@ -54,39 +53,20 @@ export class GitRepo {
   runBuffer(args: string[], opts: GitRunOptions = {}): Promise<{ stdout: Buffer; stderr: string; code: number }> {
     const fullArgs = this.gitDir === undefined ? args : [`--git-dir=${this.gitDir}`, ...args];
     const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...opts.env };
-    return new Promise((resolve, reject) => {
-      const child = execFile(
-        'git',
-        fullArgs,
-        { cwd: this.dir, env, encoding: 'buffer', maxBuffer: MAX_BUFFER },
-        (error, stdout, stderrBuf) => {
-          const stderr = stderrBuf.toString('utf8');
-          if (error === null) {
-            resolve({ stdout, stderr, code: 0 });
-            return;
-          }
-          const errno = (error as NodeJS.ErrnoException).code;
-          if (errno === 'ENOENT') {
-            reject(
-              new CodecrewError('GIT_FAILED', 'git was not found on PATH; install git (2.38 or newer) and retry', {
-                cause: error,
-              }),
-            );
-            return;
-          }
-          const code = typeof error.code === 'number' ? error.code : -1;
-          if (opts.allowExitCodes?.includes(code) === true) {
-            resolve({ stdout, stderr, code });
-            return;
-          }
-          reject(gitFailed(fullArgs, this.dir, code, stderr, error));
-        },
-      );
-      // EPIPE when git exits before reading all input is reported through the exit code above.
-      child.stdin?.on('error', () => undefined);
-      if (opts.input !== undefined) child.stdin?.end(opts.input);
-      else child.stdin?.end();
-    });
+    return runProcess('git', fullArgs, { cwd: this.dir, env, maxBuffer: MAX_BUFFER, ...(opts.input === undefined ? {} : { input: opts.input }) }).then(
+      ({ code: exit, stdout, stderr: stderrBuf }) => {
+        const stderr = stderrBuf.toString('utf8');
+        const code = exit ?? -1;
+        if (code === 0 || opts.allowExitCodes?.includes(code) === true) return { stdout, stderr, code };
+        throw gitFailed(fullArgs, this.dir, code, stderr, undefined);
+      },
+      (error: unknown) => {
+        if (error instanceof ProcessStartError && error.code === 'ENOENT') {
+          throw new CodecrewError('GIT_FAILED', 'git was not found on PATH; install git (2.38 or newer) and retry', { cause: error });
+        }
+        throw gitFailed(fullArgs, this.dir, -1, (error as Error).message, error);
+      },
+    );
   }
 
   /** Resolves `ref` to a full object id; REPO_INVALID when git does not know it. */

@@ -1,12 +1,14 @@
 import { decodeFileSet, type FileSetEntry } from '@codecrew/core';
 import { GitRepo, commitPatch, treeChanges } from '../git/index.ts';
 import type { GraphDeps } from './deps.ts';
+import { remember } from './ahead.ts';
 import type { PatchCandidate } from './state.ts';
 
 /** The changed files a coder sent with its patch (bytes checked against their blob ids), or null when it sent none. */
 export async function candidateFiles(deps: GraphDeps, candidate: PatchCandidate): Promise<FileSetEntry[] | null> {
   if (!candidate.files) return null;
-  return decodeFileSet(await deps.bus.getArtifact(candidate.files));
+  const name = candidate.files.name;
+  return remember(deps, name, async () => decodeFileSet(await deps.bus.getArtifact(name)));
 }
 
 /**

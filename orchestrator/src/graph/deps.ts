@@ -1,5 +1,5 @@
 import type { Bus } from '@codecrew/bus';
-import type { ArtifactRef, TraceKind } from '@codecrew/core';
+import type { TraceKind } from '@codecrew/core';
 import type { TaskBudget } from './budget.ts';
 import type { Slots } from './slots.ts';
 
@@ -14,6 +14,9 @@ export interface GraphDeps {
   budget: TaskBudget;
   /** Coder jobs at once: the task's `parallelism`. */
   coderSlots: Slots;
-  /** Tree artifacts already uploaded in this run, by name: each commit's tree is sent once. */
-  trees: Map<string, Promise<ArtifactRef>>;
+  /**
+   * Work done once per task run, by key (see `remember`): tree uploads, coders'
+   * changed files, diffs, and what finalize needs, started ahead of the node that uses it.
+   */
+  memo: Map<string, Promise<unknown>>;
 }

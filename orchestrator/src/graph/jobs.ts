@@ -6,24 +6,11 @@ import {
   type JobResult,
   type Role,
 } from '@codecrew/core';
-import { archiveTree, GitRepo } from '../git/index.ts';
 import type { GraphDeps } from './deps.ts';
 import type { JobRecord, TaskStateValue } from './state.ts';
 
 /** The part of the task state that jobs are built from. */
 export type JobContextState = Pick<TaskStateValue, 'task' | 'agentsMd' | 'scratchDir'>;
-
-/** The artifact holding the tree of `commit`, uploaded once per task and commit. */
-export function treeArtifact(deps: GraphDeps, state: JobContextState, commit: string): Promise<ArtifactRef> {
-  const name = `tasks/${state.task.taskId}/trees/${commit}.tar`;
-  let ref = deps.trees.get(name);
-  if (!ref) {
-    ref = archiveTree(new GitRepo(state.scratchDir), commit).then((tar) => deps.bus.putArtifact(name, tar));
-    ref.catch(() => deps.trees.delete(name));
-    deps.trees.set(name, ref);
-  }
-  return ref;
-}
 
 /** Builds a job for the task; the id is deterministic so that a re-run node finds its earlier result. */
 export function makeJob(

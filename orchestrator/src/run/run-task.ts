@@ -57,7 +57,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     const event: TraceEvent = { taskId: task.taskId, kind, at: new Date().toISOString(), message, data };
     chain = chain.then(() => bus.publishEvent(event)).catch(() => undefined);
   };
-  const deps: GraphDeps = { bus, emit, signal: controller.signal, budget, coderSlots: new Slots(Math.max(task.parallelism, 1)), trees: new Map() };
+  const deps: GraphDeps = { bus, emit, signal: controller.signal, budget, coderSlots: new Slots(Math.max(task.parallelism, 1)), memo: new Map() };
   const onCancel = () => void bus.publishControl(task.taskId, { type: 'cancel', reason: String(controller.signal.reason ?? 'cancelled') }).catch(() => undefined);
   controller.signal.addEventListener('abort', onCancel, { once: true });
 

@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { CodecrewError } from '@codecrew/core';
+import { CodecrewError, runProcess } from '@codecrew/core';
 
 /** What a git command printed and how it exited. */
 export interface GitOutput {
@@ -12,33 +11,21 @@ export interface GitOutput {
  * Runs git with no system or global config, so results do not depend on the
  * host user's settings (hooks, autocrlf, signing) and need no identity configured.
  */
-export function runGit(args: string[], options: { cwd: string; input?: string | Buffer }): Promise<GitOutput> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', args, {
-      cwd: options.cwd,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: options.cwd,
-        LANG: 'C',
-        GIT_CONFIG_NOSYSTEM: '1',
-        GIT_CONFIG_GLOBAL: '/dev/null',
-        GIT_TERMINAL_PROMPT: '0',
-      },
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', (error) =>
-      reject(new CodecrewError('GIT_FAILED', `could not run git (is it installed? apt-get install git): ${error.message}`, { cause: error })),
-    );
-    child.on('close', (code) =>
-      resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') }),
-    );
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(options.input ?? '');
-  });
+export async function runGit(args: string[], options: { cwd: string; input?: string | Buffer }): Promise<GitOutput> {
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: options.cwd,
+    LANG: 'C',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_TERMINAL_PROMPT: '0',
+  };
+  try {
+    const out = await runProcess('git', args, { cwd: options.cwd, env, ...(options.input === undefined ? {} : { input: options.input }) });
+    return { code: out.code ?? -1, stdout: out.stdout, stderr: out.stderr.toString('utf8') };
+  } catch (error) {
+    throw new CodecrewError('GIT_FAILED', `could not run git (is it installed? apt-get install git): ${(error as Error).message}`, { cause: error });
+  }
 }
 
 /** Runs git and throws GIT_FAILED unless it exits 0. */

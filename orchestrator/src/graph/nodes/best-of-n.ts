@@ -1,7 +1,8 @@
 import type { JobResult, Subtask } from '@codecrew/core';
 import { GitRepo, commitPatch } from '../../git/index.ts';
 import { diffSize, needsReviewTiebreak, pickWinner, type CandidateVerdict, type Selection } from '../best-of.ts';
-import { failureOf, jobRecord, makeJob, runOnCrew, treeArtifact } from '../jobs.ts';
+import { failureOf, jobRecord, makeJob, runOnCrew } from '../jobs.ts';
+import { treeArtifact } from '../ahead.ts';
 import type { GraphDeps } from '../deps.ts';
 import type { JobRecord, SubtaskState, TaskStateUpdate } from '../state.ts';
 import { landCandidate } from '../candidate.ts';

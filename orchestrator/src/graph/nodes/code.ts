@@ -1,5 +1,6 @@
 import { CodecrewError, type Plan } from '@codecrew/core';
-import { failureOf, jobRecord, makeJob, runOnCrew, treeArtifact, type JobContextState } from '../jobs.ts';
+import { failureOf, jobRecord, makeJob, runOnCrew, type JobContextState } from '../jobs.ts';
+import { treeArtifact } from '../ahead.ts';
 import type { GraphDeps } from '../deps.ts';
 import { bestOfN } from './best-of-n.ts';
 import { landCandidate } from '../candidate.ts';

@@ -1,6 +1,7 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { GitRepo, diffCommits, hunkProvenance, publishBranch } from '../../git/index.ts';
+import { GitRepo, publishBranch } from '../../git/index.ts';
+import { changeDiff, provenance as traceProvenance, stagedObjects } from '../ahead.ts';
 import type { GraphDeps } from '../deps.ts';
 import type { HunkOrigin, TaskResultRefs, TaskStatus, TaskStateUpdate, TaskStateValue } from '../state.ts';
 
@@ -25,22 +26,6 @@ function commitMessage(state: TaskStateValue): string {
   return `${subject}\n\n${state.taskPlan?.summary ?? ''}\n\n${subtasks}\n\n${tests}\n${review}\n\ncodecrew-task: ${state.task.taskId}\n`;
 }
 
-/** Every hunk of the final diff with the subtasks and jobs that wrote it. */
-async function traceHunks(repo: GitRepo, state: TaskStateValue, patch: string): Promise<HunkOrigin[]> {
-  const byCommit = new Map(state.merges.filter((m) => m.commit !== undefined).map((m) => [m.commit as string, m]));
-  const hunks = await hunkProvenance(repo, state.baseCommit, state.integration, patch);
-  return hunks.map((hunk) => {
-    const merges = hunk.commits.map((commit) => byCommit.get(commit)).filter((m) => m !== undefined);
-    return {
-      file: hunk.file,
-      hunk: hunk.hunk,
-      subtasks: [...new Set(merges.map((m) => m.subtaskId))],
-      jobs: [...new Set(merges.map((m) => m.jobId))],
-      inferred: hunk.inferred,
-    };
-  });
-}
-
 /** finalize: write the diff, commit it to a new branch of the user's repository, and settle the status. */
 export async function finalizeNode(state: TaskStateValue, deps: GraphDeps): Promise<TaskStateUpdate> {
   const { task } = state;
@@ -59,7 +44,7 @@ export async function finalizeNode(state: TaskStateValue, deps: GraphDeps): Prom
   let provenance: HunkOrigin[] = [];
   if (task.mode === 'code' && state.integration !== '' && state.integration !== state.baseCommit) {
     const scratch = new GitRepo(state.scratchDir);
-    const diff = await diffCommits(scratch, state.baseCommit, state.integration);
+    const diff = await changeDiff(deps, state, state.integration);
     result.filesChanged = diff.files.length;
     result.diffPath = join(task.outDir, 'diff.patch');
     await writeFile(result.diffPath, diff.patch);
@@ -69,8 +54,9 @@ export async function finalizeNode(state: TaskStateValue, deps: GraphDeps): Prom
       result.patchPath = task.patchPath;
     }
     const [traced, published] = await Promise.all([
-      traceHunks(scratch, state, diff.patch),
+      traceProvenance(deps, state),
       publishBranch({
+        staged: stagedObjects(deps, state, state.integration),
         scratch,
         userRepoRoot: state.repoRoot,
         base: state.baseCommit,

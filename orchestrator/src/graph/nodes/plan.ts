@@ -1,5 +1,6 @@
 import { validatePlan, type Plan } from '@codecrew/core';
-import { failureOf, jobRecord, makeJob, runOnCrew, treeArtifact } from '../jobs.ts';
+import { failureOf, jobRecord, makeJob, runOnCrew } from '../jobs.ts';
+import { treeArtifact } from '../ahead.ts';
 import type { GraphDeps } from '../deps.ts';
 import { overlapOrdering } from '../overlap.ts';
 import type { SubtaskState, TaskStateUpdate, TaskStateValue } from '../state.ts';

@@ -1,14 +1,11 @@
-import { GitRepo, diffCommits } from '../../git/index.ts';
-import { failureOf, jobRecord, makeJob, runOnCrew, treeArtifact } from '../jobs.ts';
+import { failureOf, jobRecord, makeJob, runOnCrew } from '../jobs.ts';
+import { diffArtifact, provenance, stagedObjects, startAhead, treeArtifact } from '../ahead.ts';
 import type { GraphDeps } from '../deps.ts';
 import type { TaskStateUpdate, TaskStateValue } from '../state.ts';
 
 /** review: a reviewer job reads the task, the merged diff, AGENTS.md and the test results, and returns a verdict. */
 export async function reviewNode(state: TaskStateValue, deps: GraphDeps): Promise<TaskStateUpdate> {
-  const repo = new GitRepo(state.scratchDir);
-  const diff = await diffCommits(repo, state.baseCommit, state.integration);
-  const diffRef = await deps.bus.putArtifact(`tasks/${state.task.taskId}/diffs/review-r${state.round}.diff`, Buffer.from(diff.patch));
-  const tree = await treeArtifact(deps, state, state.integration);
+  const [diffRef, tree] = await Promise.all([diffArtifact(deps, state, state.integration), treeArtifact(deps, state, state.integration)]);
   const summaries = (state.taskPlan?.subtasks ?? []).map((s) => ({ id: s.id, title: s.title, summary: state.subtasks[s.id]?.summary ?? '' }));
   const job = makeJob(state, {
     id: `review-r${state.round}`,
@@ -16,6 +13,8 @@ export async function reviewNode(state: TaskStateValue, deps: GraphDeps): Promis
     tree,
     input: { role: 'reviewer', diff: diffRef, tests: state.lastTests, subtaskSummaries: summaries },
   });
+  // While the reviewer reads, get finalize's work done: the objects into the user's repository, and provenance.
+  startAhead(stagedObjects(deps, state, state.integration), provenance(deps, state));
   const result = await runOnCrew(deps, job);
   const jobs = [jobRecord(result, state.round)];
   if (result.status !== 'succeeded' || result.output?.role !== 'reviewer') {

@@ -1,4 +1,5 @@
-import { failureOf, jobRecord, makeJob, runOnCrew, treeArtifact } from '../jobs.ts';
+import { failureOf, jobRecord, makeJob, runOnCrew } from '../jobs.ts';
+import { treeArtifact } from '../ahead.ts';
 import type { GraphDeps } from '../deps.ts';
 import type { TaskStateUpdate, TaskStateValue } from '../state.ts';
 

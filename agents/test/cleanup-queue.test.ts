@@ -1,0 +1,63 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CleanupQueue } from '../src/index.ts';
+
+describe('CleanupQueue', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('waits its delay, then runs cleanups one at a time, in order', async () => {
+    const queue = new CleanupQueue({ delayMs: 1000, quietMs: 0 });
+    const log: string[] = [];
+    let release: () => void = () => undefined;
+    const first = queue.add(() => {
+      log.push('first started');
+      return new Promise<void>((resolve) => (release = resolve));
+    });
+    const second = queue.add(async () => void log.push('second'));
+    await vi.advanceTimersByTimeAsync(999);
+    expect(log).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(log).toEqual(['first started']);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(log).toEqual(['first started']); // the second waits for the first to end
+    release();
+    await first;
+    await vi.advanceTimersByTimeAsync(0);
+    await second;
+    expect(log).toEqual(['first started', 'second']);
+  });
+
+  it('holds back while jobs start or end, but not past its longest wait', async () => {
+    const queue = new CleanupQueue({ delayMs: 100, quietMs: 500, maxWaitMs: 3000 });
+    let ran = false;
+    void queue.add(async () => void (ran = true));
+    for (let t = 0; t < 2000; t += 250) {
+      queue.activity();
+      await vi.advanceTimersByTimeAsync(250);
+    }
+    expect(ran).toBe(false);
+    await vi.advanceTimersByTimeAsync(600); // quiet now
+    expect(ran).toBe(true);
+
+    let late = false;
+    void queue.add(async () => void (late = true));
+    for (let t = 0; t < 3000; t += 250) {
+      queue.activity();
+      await vi.advanceTimersByTimeAsync(250);
+    }
+    expect(late).toBe(true);
+  });
+
+  it('flush runs everything at once and a failing cleanup does not stop the rest', async () => {
+    const queue = new CleanupQueue({ delayMs: 60_000 });
+    const log: string[] = [];
+    void queue.add(async () => {
+      throw new Error('gone already');
+    });
+    void queue.add(async () => void log.push('after the failure'));
+    expect(queue.size).toBe(2);
+    await queue.flush();
+    expect(log).toEqual(['after the failure']);
+    expect(queue.size).toBe(0);
+  });
+});

@@ -1,0 +1,69 @@
+import type { ArtifactRef } from '@codecrew/core';
+import { GitRepo, archiveTree, diffCommits, hunkProvenance, stageObjects, type DiffFile } from '../git/index.ts';
+import type { GraphDeps } from './deps.ts';
+import type { HunkOrigin, TaskStateValue } from './state.ts';
+
+/**
+ * Work a later node needs, started as soon as its inputs are known so that it
+ * runs while the crew waits on a model; the node then awaits the same promise.
+ * Each piece runs once per key in a task run; a failed one is forgotten, so
+ * the node that needs it tries again and reports the error.
+ */
+export function remember<T>(deps: GraphDeps, key: string, make: () => Promise<T>): Promise<T> {
+  let entry = deps.memo.get(key) as Promise<T> | undefined;
+  if (entry === undefined) {
+    entry = make();
+    entry.catch(() => deps.memo.delete(key));
+    deps.memo.set(key, entry);
+  }
+  return entry;
+}
+
+type RepoState = Pick<TaskStateValue, 'task' | 'scratchDir'>;
+
+/** The artifact holding the tree of `commit`, uploaded once per task and commit. */
+export function treeArtifact(deps: GraphDeps, state: RepoState, commit: string): Promise<ArtifactRef> {
+  const name = `tasks/${state.task.taskId}/trees/${commit}.tar`;
+  return remember(deps, name, async () => deps.bus.putArtifact(name, await archiveTree(new GitRepo(state.scratchDir), commit)));
+}
+
+/** The diff from the base to `commit`: what review reads and finalize writes. */
+export function changeDiff(deps: GraphDeps, state: Pick<TaskStateValue, 'scratchDir' | 'baseCommit'>, commit: string): Promise<{ patch: string; files: DiffFile[] }> {
+  return remember(deps, `diff:${state.baseCommit}..${commit}`, () => diffCommits(new GitRepo(state.scratchDir), state.baseCommit, commit));
+}
+
+/** The diff from the base to `commit` as an artifact, for the reviewer. */
+export function diffArtifact(deps: GraphDeps, state: RepoState & Pick<TaskStateValue, 'baseCommit' | 'round'>, commit: string): Promise<ArtifactRef> {
+  const name = `tasks/${state.task.taskId}/diffs/review-r${state.round}.diff`;
+  return remember(deps, `${name}@${commit}`, async () => deps.bus.putArtifact(name, Buffer.from((await changeDiff(deps, state, commit)).patch)));
+}
+
+/** The objects of `commit` copied into the user's repository, ready for the branch that finalize creates. */
+export function stagedObjects(deps: GraphDeps, state: Pick<TaskStateValue, 'scratchDir' | 'repoRoot' | 'baseCommit'>, commit: string): Promise<void> {
+  return remember(deps, `staged:${commit}`, () => stageObjects(new GitRepo(state.scratchDir), state.repoRoot, commit, state.baseCommit));
+}
+
+/** Every hunk of the diff from the base to the integration, with the subtasks and jobs that wrote it. */
+export function provenance(deps: GraphDeps, state: TaskStateValue): Promise<HunkOrigin[]> {
+  const { integration } = state;
+  return remember(deps, `provenance:${integration}`, async () => {
+    const byCommit = new Map(state.merges.filter((m) => m.commit !== undefined).map((m) => [m.commit as string, m]));
+    const { patch } = await changeDiff(deps, state, integration);
+    const hunks = await hunkProvenance(new GitRepo(state.scratchDir), state.baseCommit, integration, patch);
+    return hunks.map((hunk) => {
+      const merges = hunk.commits.map((commit) => byCommit.get(commit)).filter((m) => m !== undefined);
+      return {
+        file: hunk.file,
+        hunk: hunk.hunk,
+        subtasks: [...new Set(merges.map((m) => m.subtaskId))],
+        jobs: [...new Set(merges.map((m) => m.jobId))],
+        inferred: hunk.inferred,
+      };
+    });
+  });
+}
+
+/** Starts work ahead without waiting for it; its errors surface in the node that awaits it. */
+export function startAhead(...work: Array<Promise<unknown>>): void {
+  for (const piece of work) piece.catch(() => undefined);
+}

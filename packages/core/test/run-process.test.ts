@@ -1,0 +1,56 @@
+import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { ProcessStartError, runProcess } from '../src/index.ts';
+
+describe('runProcess', () => {
+  it('feeds stdin and collects stdout, stderr and the exit code', async () => {
+    const out = await runProcess('sh', ['-c', 'cat; echo oops >&2; exit 3'], { cwd: tmpdir(), input: 'hello\n' });
+    expect(out).toMatchObject({ code: 3, signal: null });
+    expect(out.stdout.toString()).toBe('hello\n');
+    expect(out.stderr.toString()).toBe('oops\n');
+  });
+
+  it('passes bytes through untouched, in both directions', async () => {
+    const bytes = Buffer.from([0, 255, 10, 13, 128, 1]);
+    const out = await runProcess('cat', [], { cwd: tmpdir(), input: bytes });
+    expect(out.stdout).toEqual(bytes);
+  });
+
+  it('runs in the given directory with the given environment', async () => {
+    const out = await runProcess('sh', ['-c', 'pwd; echo "$ONLY"'], { cwd: '/', env: { PATH: process.env.PATH, ONLY: 'this' } });
+    expect(out.stdout.toString()).toBe('/\nthis\n');
+  });
+
+  it('runs many at once', async () => {
+    const outs = await Promise.all(Array.from({ length: 12 }, (_, i) => runProcess('echo', [String(i)], { cwd: tmpdir() })));
+    expect(outs.map((o) => o.stdout.toString().trim())).toEqual(Array.from({ length: 12 }, (_, i) => String(i)));
+  });
+
+  it('rejects with ENOENT for a program that does not exist', async () => {
+    const error = await runProcess('no-such-program-here', [], { cwd: tmpdir() }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProcessStartError);
+    expect((error as ProcessStartError).code).toBe('ENOENT');
+  });
+
+  it('stops a process that prints more than maxBuffer', async () => {
+    const error = await runProcess('sh', ['-c', 'yes | head -c 100000'], { cwd: tmpdir(), maxBuffer: 1000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProcessStartError);
+    expect((error as ProcessStartError).code).toBe('ERR_CHILD_PROCESS_STDIO_MAXBUFFER');
+  });
+
+  it('starts processes on the calling thread when CODECREW_PROCESS_THREADS=0', async () => {
+    process.env.CODECREW_PROCESS_THREADS = '0';
+    try {
+      const out = await runProcess('sh', ['-c', 'cat; exit 2'], { cwd: tmpdir(), input: 'here' });
+      expect(out).toMatchObject({ code: 2 });
+      expect(out.stdout.toString()).toBe('here');
+    } finally {
+      delete process.env.CODECREW_PROCESS_THREADS;
+    }
+  });
+
+  it('reports a process ended by a signal', async () => {
+    const out = await runProcess('sh', ['-c', 'kill -TERM $$'], { cwd: tmpdir() });
+    expect(out).toMatchObject({ code: null, signal: 'SIGTERM' });
+  });
+});
