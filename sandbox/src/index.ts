@@ -38,6 +38,7 @@ export type { Reaper } from './reaper.ts';
 export { Workspace, countOccurrences } from './workspace/workspace.ts';
 export type { WorkspaceCreateOptions } from './workspace/workspace.ts';
 export { parseRawChanges } from './workspace/raw-changes.ts';
+export { BaselineCache } from './workspace/baselines.ts';
 export type { WorkspaceChange } from './workspace/raw-changes.ts';
 export { BubblewrapSandboxProvider } from './bubblewrap/provider.ts';
 export type { BubblewrapSandboxProviderOptions, RootfsMode } from './bubblewrap/provider.ts';

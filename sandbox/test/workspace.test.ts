@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeFileSet, encodeFileSet, isCodecrewError } from '@codecrew/core';
-import { Workspace } from '@codecrew/sandbox';
+import { BaselineCache, Workspace } from '@codecrew/sandbox';
 import { gitArchive, tempDir } from './helpers.ts';
 
 const FILES = {
@@ -301,5 +301,34 @@ describe('Workspace diff', () => {
     // A file changed after git looked at it is not handed over as git saw it.
     await ws.writeFile('src/app.js', 'changed since\n');
     expect(await ws.readChanges(changes)).toBeNull();
+  });
+});
+
+describe('shared baselines', () => {
+  it('records a tree once and gives every workspace of it the same baseline, with its own changes', async () => {
+    const cacheDir = tempDir('baselines');
+    const cache = new BaselineCache(cacheDir, 0);
+    const tar = gitArchive('shared', FILES);
+    const [first, second] = await Promise.all(
+      ['first', 'second'].map((name) => Workspace.create({ parentDir: tempDir(`shared-${name}`), tar, shared: { cache, key: 'tree-1' } })),
+    );
+    const one = first as Workspace;
+    const two = second as Workspace;
+    expect(readdirSync(cacheDir)).toHaveLength(1);
+    expect((await one.diff()).changedFiles).toEqual([]);
+    await two.writeFile('src/app.js', 'const a = 1;\n');
+    await two.writeFile('src/added.js', 'added\n');
+    expect((await two.diff()).changedFiles).toEqual(['src/added.js', 'src/app.js']);
+    expect((await one.diff()).changedFiles).toEqual([]);
+    // A patch applies against the shared baseline as against a private one.
+    const patch = (await two.diff()).patch;
+    expect(await one.applyPatch(patch)).toEqual({ applied: true, rejected: '' });
+    expect((await one.diff()).patch).toEqual(patch);
+    // Once no workspace uses it, a template beyond the number kept is removed.
+    await one.dispose();
+    expect(readdirSync(cacheDir)).toHaveLength(1);
+    await two.dispose();
+    expect(readdirSync(cacheDir)).toHaveLength(0);
+    await cache.close();
   });
 });

@@ -1,8 +1,9 @@
 import { hostname } from 'node:os';
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ROLES, newId, type Role } from '@codecrew/core';
 import type { Bus, JobConsumerHandle } from '@codecrew/bus';
-import type { SandboxProvider } from '@codecrew/sandbox';
+import { BaselineCache, type SandboxProvider } from '@codecrew/sandbox';
 import { runJob, type JobRuntime } from './run-job.ts';
 import { CleanupQueue, type CleanupQueueOptions } from './cleanup-queue.ts';
 
@@ -37,12 +38,14 @@ export class AgentWorker {
   private readonly running = new Map<string, { taskId: string; controller: AbortController }>();
   private readonly cleanups = new Set<Promise<void>>();
   private readonly cleanupQueue: CleanupQueue;
+  private readonly baselines: BaselineCache;
   private stopControl: (() => Promise<void>) | null = null;
   private stopRegistration: (() => Promise<void>) | null = null;
 
   constructor(private readonly options: AgentWorkerOptions) {
     this.id = options.id ?? `worker-${hostname()}-${process.pid}-${newId().slice(-6)}`;
     this.cleanupQueue = new CleanupQueue(options.cleanup);
+    this.baselines = new BaselineCache(join(options.workRoot, '.baselines'));
   }
 
   /** Starts consuming jobs for the configured roles. */
@@ -52,6 +55,7 @@ export class AgentWorker {
     const runtime: JobRuntime = {
       bus,
       sandboxes: this.options.sandboxes,
+      baselines: this.baselines,
       workRoot: this.options.workRoot,
       workerId: this.id,
       prices: this.options.prices ?? {},
@@ -104,6 +108,7 @@ export class AgentWorker {
     this.consumers.length = 0;
     await this.cleanupQueue.flush();
     await Promise.all([...this.cleanups]);
+    await this.baselines.close();
     await this.stopControl?.();
     await this.stopRegistration?.();
   }

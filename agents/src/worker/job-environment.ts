@@ -55,7 +55,13 @@ export class JobEnvironment {
     const tree = await runtime.bus.getArtifact(job.tree);
     const workspaceStarted = Date.now();
     // Only coders diff their workspace; the others skip recording a baseline.
-    this.workspaceValue = await Workspace.create({ parentDir: join(runtime.workRoot, job.id), tar: tree, baseline: job.role === 'coder' });
+    const baseline = job.role === 'coder';
+    this.workspaceValue = await Workspace.create({
+      parentDir: join(runtime.workRoot, job.id),
+      tar: tree,
+      baseline,
+      ...(baseline && runtime.baselines ? { shared: { cache: runtime.baselines, key: job.tree.name } } : {}),
+    });
     const sandboxStarted = Date.now();
     const readOnly = !WRITABLE.has(job.role);
     this.sandboxValue = await runtime.sandboxes.create({

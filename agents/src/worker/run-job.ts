@@ -12,7 +12,7 @@ import {
 } from '@codecrew/core';
 import type { Bus } from '@codecrew/bus';
 import { createChatModel } from '@codecrew/llm';
-import type { SandboxProvider } from '@codecrew/sandbox';
+import type { BaselineCache, SandboxProvider } from '@codecrew/sandbox';
 import type { RoleRun } from '../runtime/role.ts';
 import { abortError } from '../runtime/loop.ts';
 import type { EmitEvent, ToolContext } from '../runtime/tool.ts';
@@ -35,6 +35,8 @@ const RUNNERS: Record<Role, RoleRun> = {
 export interface JobRuntime {
   bus: Bus;
   sandboxes: SandboxProvider;
+  /** Baseline commits shared by coders that start from the same tree; absent: each records its own. */
+  baselines?: BaselineCache;
   workRoot: string;
   workerId: string;
   prices: Record<string, { inputPerMillion: number; outputPerMillion: number }>;

@@ -10,10 +10,13 @@ export async function loadAgentsMdFromCommit(
   commit: string,
   cwd = '.',
   budgetBytes = AGENTS_MD_BUDGET_BYTES,
+  /** Every file of the commit, when known: paths not among them are not looked up. */
+  files?: ReadonlySet<string>,
 ): Promise<AgentsMdResult> {
-  const sha = await repo.revParse(`${commit}^{commit}`);
+  const sha = /^[0-9a-f]{40,64}$/.test(commit) ? commit : await repo.revParse(`${commit}^{commit}`);
   return collectAgentsMd(
     async (rel) => {
+      if (files !== undefined && !files.has(rel)) return undefined;
       const res = await repo.run(['cat-file', 'blob', `${sha}:${rel}`], { allowExitCodes: [128] });
       return res.code === 0 ? res.stdout : undefined;
     },

@@ -26,19 +26,26 @@ export async function openUserRepo(path: string, ref = 'HEAD'): Promise<UserRepo
     });
   }
   const probe = new GitRepo(abs);
-  const top = await probe.run(['rev-parse', '--show-toplevel'], { allowExitCodes: [128] });
-  if (top.code !== 0) {
+  // All three at once; a path outside any repository is reported by the first.
+  // --no-optional-locks: `status` must not refresh (write) the user's index.
+  const [top, commit, status] = await Promise.allSettled([
+    probe.run(['rev-parse', '--show-toplevel'], { allowExitCodes: [128] }),
+    resolveCommit(probe, ref),
+    probe.run(['--no-optional-locks', 'status', '--porcelain']),
+  ]);
+  if (top.status === 'rejected') throw top.reason;
+  if (top.value.code !== 0) {
     throw new CodecrewError(
       'REPO_INVALID',
       `${abs} is not inside a git repository; run \`git init\` and commit your files, or point spec.repo.path at a git checkout`,
-      { details: { path: abs, stderr: top.stderr } },
+      { details: { path: abs, stderr: top.value.stderr } },
     );
   }
-  const root = top.stdout.trim();
+  if (commit.status === 'rejected') throw commit.reason;
+  if (status.status === 'rejected') throw status.reason;
+  const root = top.value.stdout.trim();
   const repo = new GitRepo(root);
-  // --no-optional-locks: `status` must not refresh (write) the user's index.
-  const [baseCommit, status] = await Promise.all([resolveCommit(repo, ref), repo.run(['--no-optional-locks', 'status', '--porcelain'])]);
-  return { repo, root, baseCommit, ref, dirty: status.stdout.trim() !== '' };
+  return { repo, root, baseCommit: commit.value, ref, dirty: status.value.stdout.trim() !== '' };
 }
 
 async function resolveCommit(repo: GitRepo, ref: string): Promise<string> {

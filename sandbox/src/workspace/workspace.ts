@@ -7,6 +7,7 @@ import { git, runGit } from './git.ts';
 import { listTree } from './list.ts';
 import { patchPaths } from './patch-paths.ts';
 import { parseRawChanges, type WorkspaceChange } from './raw-changes.ts';
+import type { BaselineCache } from './baselines.ts';
 import { MAX_READ_BYTES, looksBinary, numberLines } from './read.ts';
 import { canChown, chownTree, extractTar } from './tree.ts';
 
@@ -21,6 +22,8 @@ export interface WorkspaceCreateOptions {
   gid?: number;
   /** Record the starting tree as a baseline commit, for `diff()` and `applyPatch()`; default true. Jobs that change nothing skip it. */
   baseline?: boolean;
+  /** Share the baseline with other workspaces of the same tree, named by `key` (e.g. its artifact name). */
+  shared?: { cache: BaselineCache; key: string };
 }
 
 const IDENTITY = ['-c', 'user.name=codecrew', '-c', 'user.email=codecrew@localhost', '-c', 'commit.gpgsign=false'];
@@ -39,6 +42,8 @@ export class Workspace {
   readonly root: string;
   /** The git dir holding the baseline commit, `<parentDir>/base.git`. */
   readonly gitDir: string;
+  /** Lets go of a shared baseline. */
+  private release: (() => Promise<void>) | undefined;
 
   private constructor(
     readonly parentDir: string,
@@ -61,11 +66,16 @@ export class Workspace {
     const workspace = new Workspace(parentDir, wsDir, uid, gid);
     // Every git call names --git-dir and --work-tree, so a bare, template-free repository is enough (and faster).
     const baseline = options.baseline !== false;
+    const shared = baseline ? options.shared : undefined;
     await Promise.all([
-      baseline ? git(['init', '--quiet', '--bare', '--template=', workspace.gitDir], { cwd: parentDir }) : undefined,
+      baseline && !shared ? git(['init', '--quiet', '--bare', '--template=', workspace.gitDir], { cwd: parentDir }) : undefined,
       extractTar(options.tar, wsDir).then(() => (canChown() ? chownTree(wsDir, uid, gid) : undefined)),
     ]);
     if (!baseline) return workspace;
+    if (shared) {
+      workspace.release = await shared.cache.attach(shared.key, wsDir, workspace.gitDir);
+      return workspace;
+    }
     // -f: files the archive holds are tracked even if a .gitignore matches them.
     await workspace.git(['add', '-A', '-f']);
     await workspace.git([...IDENTITY, 'commit', '--quiet', '--allow-empty', '--no-verify', '-m', 'baseline']);
@@ -232,6 +242,7 @@ export class Workspace {
   /** Removes the workspace and its baseline. */
   async dispose(): Promise<void> {
     await rm(this.parentDir, { recursive: true, force: true });
+    await this.release?.();
   }
 
   /** The bytes git would store for `path`: a file's content or a symlink's target; never through a symlink. */

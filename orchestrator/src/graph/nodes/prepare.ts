@@ -5,15 +5,21 @@ import { createScratchRepo, openUserRepo } from '../../git/index.ts';
 import { loadAgentsMdFromCommit } from '../../agents-md/index.ts';
 import { detectTestCommand } from '../../task/test-command.ts';
 import type { GraphDeps } from '../deps.ts';
+import { startAhead, treeArtifact } from '../ahead.ts';
 import type { TaskStateUpdate, TaskStateValue } from '../state.ts';
 
 /** prepare: resolve the repository and ref, snapshot the base commit, load AGENTS.md, find the test command. */
 export async function prepareNode(state: TaskStateValue, deps: GraphDeps): Promise<TaskStateUpdate> {
   const { task } = state;
-  const user = await openUserRepo(task.repoPath, task.ref ?? undefined);
   const scratchDir = join(task.outDir, 'scratch.git');
   await mkdir(task.outDir, { recursive: true });
-  const scratch = await createScratchRepo(user.root, scratchDir);
+  const [opened, created] = await Promise.allSettled([openUserRepo(task.repoPath, task.ref ?? undefined), createScratchRepo(task.repoPath, scratchDir)]);
+  // What is wrong with the repository is told by openUserRepo, whose errors say what to do.
+  if (opened.status === 'rejected') throw opened.reason;
+  if (created.status === 'rejected') throw created.reason;
+  const [user, scratch] = [opened.value, created.value];
+  // The planner (or asker) needs the base tree next: start uploading it.
+  startAhead(treeArtifact(deps, { task, scratchDir }, user.baseCommit));
   const [agents, { stdout }] = await Promise.all([
     loadAgentsMdFromCommit(scratch, user.baseCommit),
     scratch.run(['ls-tree', '-r', '--name-only', user.baseCommit]),
