@@ -9,6 +9,7 @@ import { AgentWorker } from '@codecrew/agents';
 import { loadConfig, resolveTask, runTask, type TaskReport } from '@codecrew/orchestrator';
 import { TEXTKIT, makeGitRepo } from '../test/support/cli.ts';
 import type { SuiteRun } from './lib/suite.ts';
+import { overheadBreakdown, type OverheadBreakdown } from './lib/overhead.ts';
 
 /** Model latency of every scripted reply, as the issue sets it. */
 const LATENCY_MS = 2000;
@@ -58,6 +59,7 @@ interface Measured {
   criticalCommandMs: number;
   overheadMs: number;
   status: string;
+  breakdown: OverheadBreakdown;
 }
 
 function phases(report: TaskReport): Map<string, TaskReport['jobs']> {
@@ -70,7 +72,7 @@ function phases(report: TaskReport): Map<string, TaskReport['jobs']> {
 }
 
 /** Wall time minus the model latency and command time on the critical path: what codecrew itself costs. */
-function measure(report: TaskReport, n: number, parallelism: number): Measured {
+function measure(report: TaskReport, n: number, parallelism: number, breakdown: OverheadBreakdown): Measured {
   let criticalModelMs = 0;
   let criticalCommandMs = 0;
   for (const [key, jobs] of phases(report)) {
@@ -88,7 +90,7 @@ function measure(report: TaskReport, n: number, parallelism: number): Measured {
   const coders = report.jobs.filter((j) => j.role === 'coder');
   const codePhaseMs = Math.max(...coders.map((j) => Date.parse(j.finishedAt))) - Math.min(...coders.map((j) => Date.parse(j.startedAt)));
   const wallMs = report.timings.durationMs;
-  return { n, parallelism, wallMs, codePhaseMs, criticalModelMs, criticalCommandMs, overheadMs: wallMs - criticalModelMs - criticalCommandMs, status: report.status };
+  return { n, parallelism, wallMs, codePhaseMs, criticalModelMs, criticalCommandMs, overheadMs: wallMs - criticalModelMs - criticalCommandMs, status: report.status, breakdown };
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -125,7 +127,7 @@ export const run: SuiteRun = async (log) => {
           for (const role of Object.keys(task.models) as Array<keyof typeof task.models>) task.models[role] = { name: 'scripted-bench', baseURL: server.url };
           await Promise.all([sandboxes.prewarm(task.sandbox), sandboxes.prewarm(task.sandbox, { readOnly: true })]);
           const outcome = await runTask({ task, bus, checkpointPath: join(dir, 'checkpoints.sqlite') });
-          const measured = measure(outcome.report, n, parallelism);
+          const measured = measure(outcome.report, n, parallelism, await overheadBreakdown(outcome.files.trace, outcome.report, LATENCY_MS));
           if (TRACE_DIR) {
             await mkdir(TRACE_DIR, { recursive: true });
             await copyFile(outcome.files.trace, join(TRACE_DIR, `crew-${n}-${parallelism}.jsonl`));
@@ -173,6 +175,18 @@ export const run: SuiteRun = async (log) => {
     '',
     'Code-phase efficiency = sequential code-phase wall time / (N × parallel code-phase wall time): how well N coders overlap. Whole-task efficiency includes the planner, tests and review, which do not parallelize (Amdahl).',
     'Overhead = wall time − model latency − command time on the critical path (plan, the longest coder of each wave, test, review): container start, NATS, git merges, checkpoints.',
+    '',
+    '## Where the overhead goes (parallel runs, ms)',
+    '',
+    'Each step\'s wall time minus the model and command time inside it; "between" is the time outside every step (start, hand-overs between steps, end).',
+    '',
+    '| N | prepare | plan | code | integrate | test | review | finalize | between | total |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => {
+      const b = r.parallel.breakdown;
+      const cells = [b.prepare, b.plan, b.code, b.integrate, b.test, b.review, b.finalize, b.between].map((ms) => String(Math.round(ms)));
+      return `| ${r.n} | ${cells.join(' | ')} | ${Math.round(r.parallel.overheadMs)} |`;
+    }),
     '',
     at8
       ? `Targets at N = 8: parallel efficiency ≥ 80% — code phase ${pct(at8.codeEfficiency)} (${at8.codeEfficiency >= 0.8 ? 'met' : 'not met'}); overhead ≤ 3% of wall time — ${pct(at8.overheadShare)} (${at8.overheadShare <= 0.03 ? 'met' : 'not met'}).`

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ROLES, newId, type Role } from '@codecrew/core';
+import { ROLES, newId, startProcessThreads, type Role } from '@codecrew/core';
 import type { Bus, JobConsumerHandle } from '@codecrew/bus';
 import { BaselineCache, type SandboxProvider } from '@codecrew/sandbox';
 import { runJob, type JobRuntime } from './run-job.ts';
@@ -51,6 +51,7 @@ export class AgentWorker {
   /** Starts consuming jobs for the configured roles. */
   async start(): Promise<void> {
     const { bus } = this.options;
+    startProcessThreads();
     await mkdir(this.options.workRoot, { recursive: true });
     const runtime: JobRuntime = {
       bus,

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
-import { isCodecrewError, toErrorData, type ErrorData, type JobResult, type TraceEvent, type TraceKind } from '@codecrew/core';
+import { isCodecrewError, startProcessThreads, toErrorData, type ErrorData, type JobResult, type TraceEvent, type TraceKind } from '@codecrew/core';
 import type { Bus } from '@codecrew/bus';
 import { buildTaskGraph } from '../graph/build.ts';
 import { TaskBudget } from '../graph/budget.ts';
@@ -37,6 +37,7 @@ export interface TaskOutcome {
 export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   const { task, bus } = options;
   const startedAt = new Date();
+  startProcessThreads();
   await mkdir(task.outDir, { recursive: true });
   await mkdir(dirname(options.checkpointPath), { recursive: true });
   const controller = new AbortController();

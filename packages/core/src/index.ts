@@ -27,5 +27,5 @@ export type { FileSetEntry } from './file-set.ts';
 export { TRACE_KINDS, TraceKind, TraceEvent } from './trace.ts';
 export { parseYamlWith, loadYamlFile, yamlPositionOf } from './yaml-load.ts';
 export type { YamlIssue } from './yaml-load.ts';
-export { runProcess, ProcessStartError } from './process/run-process.ts';
+export { runProcess, startProcessThreads, ProcessStartError } from './process/run-process.ts';
 export type { RunProcessOptions, ProcessOutput } from './process/run-process.ts';

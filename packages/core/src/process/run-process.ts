@@ -101,6 +101,14 @@ const toBuffer = (bytes: Uint8Array | undefined): Buffer => (bytes === undefined
 const THREADS = 2;
 const threads: ProcessThread[] = [];
 
+/**
+ * Starts the helper threads now rather than at the first process, which would
+ * otherwise wait for them; for long-lived processes that will run many.
+ */
+export function startProcessThreads(): void {
+  pickThread();
+}
+
 function pickThread(): ProcessThread | null {
   if (process.env.CODECREW_PROCESS_THREADS === '0') return null;
   while (threads.length < THREADS) {
