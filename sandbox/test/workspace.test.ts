@@ -315,6 +315,11 @@ describe('shared baselines', () => {
     const one = first as Workspace;
     const two = second as Workspace;
     expect(readdirSync(cacheDir)).toHaveLength(1);
+    // Each index already knows its own tree's file stats: git sees nothing to re-check.
+    for (const ws of [one, two]) {
+      const diffFiles = execFileSync('git', [`--git-dir=${ws.gitDir}`, `--work-tree=${ws.root}`, 'diff-files', '--name-only'], { encoding: 'utf8' });
+      expect(diffFiles).toBe('');
+    }
     expect((await one.diff()).changedFiles).toEqual([]);
     await two.writeFile('src/app.js', 'const a = 1;\n');
     await two.writeFile('src/added.js', 'added\n');

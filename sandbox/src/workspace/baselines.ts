@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { git } from './git.ts';
+import { git, runGit } from './git.ts';
 
 const IDENTITY = ['-c', 'user.name=codecrew', '-c', 'user.email=codecrew@localhost', '-c', 'commit.gpgsign=false'];
 
 interface Baseline {
   dir: string;
   commit: string;
+  /** The work tree the baseline was recorded from: its index's file stats are that tree's. */
+  recordedFrom: string;
   users: number;
   usedAt: number;
 }
@@ -52,6 +54,11 @@ export class BaselineCache {
         copyFile(join(baseline.dir, 'config'), join(gitDir, 'config')),
         copyFile(join(baseline.dir, 'index'), join(gitDir, 'index')),
       ]);
+      // The copied index holds the recording tree's file stats; refresh them for this tree now, during
+      // setup, or the first `git add` at the end of the job would hash every file again.
+      if (workTree !== baseline.recordedFrom) {
+        await runGit([`--git-dir=${gitDir}`, `--work-tree=${workTree}`, 'update-index', '-q', '--refresh'], { cwd: workTree });
+      }
     } catch (error) {
       baseline.users -= 1;
       throw error;
@@ -81,7 +88,7 @@ export class BaselineCache {
     // -f: files the archive holds are tracked even if a .gitignore matches them.
     await git([...args, 'add', '-A', '-f'], { cwd: workTree });
     await git([...args, ...IDENTITY, 'commit', '--quiet', '--allow-empty', '--no-verify', '-m', 'baseline'], { cwd: workTree });
-    return { dir, commit: await headCommit(dir), users: 0, usedAt: Date.now() };
+    return { dir, commit: await headCommit(dir), recordedFrom: workTree, users: 0, usedAt: Date.now() };
   }
 
   /** Drops the least recently used templates no workspace uses, beyond `keep`. */
