@@ -56,7 +56,7 @@ describe('the fast lane of the merge train', () => {
     git(user, 'add', '-A');
     git(user, 'commit', '--quiet', '-m', 'base');
     base = git(user, 'rev-parse', 'HEAD');
-    scratch = await createScratchRepo(user, join(root, 'scratch.git'));
+    scratch = await createScratchRepo(join(user, '.git'), join(root, 'scratch.git'));
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 

@@ -41,7 +41,7 @@ describe('publishBranch', () => {
     git(user, 'add', '-A');
     git(user, 'commit', '--quiet', '-m', 'base');
     base = git(user, 'rev-parse', 'HEAD');
-    scratch = await createScratchRepo(user, join(root, 'scratch'));
+    scratch = await createScratchRepo(join(user, '.git'), join(root, 'scratch'));
   });
 
   afterEach(() => {

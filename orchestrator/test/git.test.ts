@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,8 +9,10 @@ import {
   commitPatch,
   createScratchRepo,
   diffCommits,
+  hasUncommittedChanges,
   mergeInto,
   openUserRepo,
+  readFilesAt,
   type GitRepo,
 } from '../src/git/index.ts';
 
@@ -62,24 +64,34 @@ describe('git integration engine', () => {
       'old.txt': 'to be deleted\n',
     });
     base = git(user, 'rev-parse', 'HEAD');
-    scratch = await createScratchRepo(user, join(root, 'scratch'));
+    scratch = await createScratchRepo(join(user, '.git'), join(root, 'scratch'));
   });
 
   afterEach(() => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('openUserRepo resolves the base commit and reports dirtiness without writing', async () => {
+  it('openUserRepo resolves the base commit and the common git dir; uncommitted changes are told apart without writing', async () => {
     const clean = await openUserRepo(user);
-    expect({ root: clean.root, baseCommit: clean.baseCommit, ref: clean.ref, dirty: clean.dirty }).toEqual({
+    expect({ root: clean.root, commonDir: clean.commonDir, baseCommit: clean.baseCommit, ref: clean.ref }).toEqual({
       root: user,
+      commonDir: join(user, '.git'),
       baseCommit: base,
       ref: 'HEAD',
-      dirty: false,
     });
+    expect(await hasUncommittedChanges(clean.root)).toEqual(false);
+    const index = statSync(join(user, '.git', 'index')).mtimeMs;
     writeFileSync(join(user, 'a.txt'), 'changed\n');
     const dirty = await openUserRepo(join(user), 'main');
-    expect({ baseCommit: dirty.baseCommit, dirty: dirty.dirty }).toEqual({ baseCommit: base, dirty: true });
+    expect(dirty.baseCommit).toEqual(base);
+    expect(await hasUncommittedChanges(dirty.root)).toEqual(true);
+    expect(statSync(join(user, '.git', 'index')).mtimeMs).toEqual(index);
+  });
+
+  it('createScratchRepo makes a bare repository that reads the user\'s objects', async () => {
+    expect((await scratch.run(['rev-parse', '--is-bare-repository'])).stdout.trim()).toEqual('true');
+    expect((await scratch.run(['cat-file', '-t', base])).stdout.trim()).toEqual('commit');
+    expect((await scratch.run(['config', 'gc.auto'])).stdout.trim()).toEqual('0');
   });
 
   it('openUserRepo rejects a non-repository, an unknown ref and a repo without commits', async () => {
@@ -95,6 +107,19 @@ describe('git integration engine', () => {
     git(empty, 'init', '--quiet');
     await expect(openUserRepo(empty)).rejects.toMatchObject({ code: 'REPO_INVALID', message: expect.stringContaining('no commits yet') });
     await expect(openUserRepo(join(root, 'missing'))).rejects.toBeInstanceOf(CodecrewError);
+  });
+
+  it('readFilesAt reads several files of a commit in one go and leaves out missing paths and directories', async () => {
+    mkdirSync(join(user, 'dir'));
+    writeFileSync(join(user, 'dir', 'bin.dat'), Buffer.from([0, 10, 255, 10, 10]));
+    git(user, 'add', '-A');
+    git(user, 'commit', '--quiet', '-m', 'more');
+    const head = git(user, 'rev-parse', 'HEAD');
+    const found = await readFilesAt(scratch, head, ['a.txt', 'missing.txt', 'dir', 'dir/bin.dat', 'b.txt']);
+    expect([...found.keys()]).toEqual(['a.txt', 'dir/bin.dat', 'b.txt']);
+    expect(found.get('a.txt')?.toString('utf8')).toEqual('alpha\nline2\nline3\n');
+    expect([...(found.get('dir/bin.dat') ?? [])]).toEqual([0, 10, 255, 10, 10]);
+    expect(found.get('b.txt')?.toString('utf8')).toEqual('bravo\nline2\nline3\n');
   });
 
   it('GitRepo.revParse gives the full sha and REPO_INVALID for unknown refs', async () => {

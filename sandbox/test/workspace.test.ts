@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeFileSet, encodeFileSet, isCodecrewError } from '@codecrew/core';
@@ -48,6 +48,17 @@ describe('Workspace layout', () => {
     expect(existsSync(join(ws.parentDir, 'base.git/HEAD'))).toEqual(true);
     expect(existsSync(join(ws.root, '.git'))).toEqual(false);
     expect(await ws.diff()).toEqual({ patch: '', changedFiles: [], changes: [] });
+  });
+
+  it('gives the files to uid 1000 even under a work root that uid cannot enter', async () => {
+    const privateRoot = tempDir('private-root');
+    chmodSync(privateRoot, 0o700);
+    const ws = await Workspace.create({ parentDir: join(privateRoot, 'job'), tar: gitArchive('private', FILES) });
+    open.push(ws);
+    expect(readFileSync(join(ws.root, 'src/app.js'), 'utf8')).toEqual(FILES['src/app.js']);
+    expect(lstatSync(join(ws.root, 'src/app.js')).uid).toEqual(1000);
+    expect(lstatSync(join(ws.root, 'src')).uid).toEqual(1000);
+    expect(lstatSync(ws.root).uid).toEqual(1000);
   });
 
   it('dispose removes everything', async () => {

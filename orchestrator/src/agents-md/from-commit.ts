@@ -1,26 +1,14 @@
-import type { GitRepo } from '../git/index.ts';
-import { AGENTS_MD_BUDGET_BYTES, collectAgentsMd, type AgentsMdResult } from './load.ts';
+import { readFilesAt, type GitRepo } from '../git/index.ts';
+import { AGENTS_MD_BUDGET_BYTES, AGENTS_MD_NAMES, agentsMdDirs, collectAgentsMd, type AgentsMdResult } from './load.ts';
 
 /**
  * Loads AGENTS.md instructions from the tree of `commit` (the snapshotted base),
  * so later edits in the user's working tree do not change what agents see.
+ * Every candidate file is read by one git process.
  */
-export async function loadAgentsMdFromCommit(
-  repo: GitRepo,
-  commit: string,
-  cwd = '.',
-  budgetBytes = AGENTS_MD_BUDGET_BYTES,
-  /** Every file of the commit, when known: paths not among them are not looked up. */
-  files?: ReadonlySet<string>,
-): Promise<AgentsMdResult> {
+export async function loadAgentsMdFromCommit(repo: GitRepo, commit: string, cwd = '.', budgetBytes = AGENTS_MD_BUDGET_BYTES): Promise<AgentsMdResult> {
   const sha = /^[0-9a-f]{40,64}$/.test(commit) ? commit : await repo.revParse(`${commit}^{commit}`);
-  return collectAgentsMd(
-    async (rel) => {
-      if (files !== undefined && !files.has(rel)) return undefined;
-      const res = await repo.run(['cat-file', 'blob', `${sha}:${rel}`], { allowExitCodes: [128] });
-      return res.code === 0 ? res.stdout : undefined;
-    },
-    cwd,
-    budgetBytes,
-  );
+  const candidates = agentsMdDirs(cwd).flatMap((dir) => AGENTS_MD_NAMES.map((name) => `${dir}${name}`));
+  const contents = await readFilesAt(repo, sha, candidates);
+  return collectAgentsMd(async (rel) => contents.get(rel)?.toString('utf8'), cwd, budgetBytes);
 }

@@ -15,7 +15,8 @@ export interface AgentsMdResult {
 /** Default budget, as Codex's `project_doc_max_bytes`. */
 export const AGENTS_MD_BUDGET_BYTES = 32 * 1024;
 
-const NAMES = ['AGENTS.override.md', 'AGENTS.md'] as const;
+/** The file names looked for in each directory, the override first. */
+export const AGENTS_MD_NAMES = ['AGENTS.override.md', 'AGENTS.md'] as const;
 
 /** The directories from the root down to `cwd`, as repo-relative prefixes ('' for the root, then 'src/', 'src/api/'). */
 export function agentsMdDirs(cwd = '.'): string[] {
@@ -38,7 +39,7 @@ export function agentsMdDirs(cwd = '.'): string[] {
 export async function collectAgentsMd(read: AgentsMdReader, cwd = '.', budgetBytes = AGENTS_MD_BUDGET_BYTES): Promise<AgentsMdResult> {
   const sections: Array<{ file: string; text: string }> = [];
   for (const dir of agentsMdDirs(cwd)) {
-    for (const name of NAMES) {
+    for (const name of AGENTS_MD_NAMES) {
       const content = await read(`${dir}${name}`);
       if (content === undefined || content.trim() === '') continue;
       sections.push({ file: `${dir}${name}`, text: `<!-- ${name} from ${dir === '' ? './' : dir} -->\n${content.trimEnd()}\n` });

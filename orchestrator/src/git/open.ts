@@ -1,4 +1,4 @@
-import { appendFile, mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CodecrewError, isCodecrewError } from '@codecrew/core';
 import { GitRepo } from './repo.ts';
@@ -7,10 +7,10 @@ import { GitRepo } from './repo.ts';
 export interface UserRepo {
   repo: GitRepo;
   root: string;
+  /** The repository's common git dir (absolute): where its objects live, shared by its worktrees. */
+  commonDir: string;
   baseCommit: string;
   ref: string;
-  /** Uncommitted changes exist; informational only, codecrew works from `baseCommit`. */
-  dirty: boolean;
 }
 
 /**
@@ -26,26 +26,35 @@ export async function openUserRepo(path: string, ref = 'HEAD'): Promise<UserRepo
     });
   }
   const probe = new GitRepo(abs);
-  // All three at once; a path outside any repository is reported by the first.
-  // --no-optional-locks: `status` must not refresh (write) the user's index.
-  const [top, commit, status] = await Promise.allSettled([
-    probe.run(['rev-parse', '--show-toplevel'], { allowExitCodes: [128] }),
-    resolveCommit(probe, ref),
-    probe.run(['--no-optional-locks', 'status', '--porcelain']),
-  ]);
-  if (top.status === 'rejected') throw top.reason;
-  if (top.value.code !== 0) {
+  // One process answers everything when all is well; otherwise the probes below say what is wrong.
+  const args = ['rev-parse', '--path-format=absolute', '--show-toplevel', '--git-common-dir', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`];
+  const answer = await probe.run(args, { allowExitCodes: [1, 128] });
+  const [root = '', commonDir = '', commit = ''] = answer.stdout.split('\n');
+  if (answer.code === 0 && /^[0-9a-f]{40,64}$/.test(commit)) {
+    return { repo: new GitRepo(root), root, commonDir, baseCommit: commit, ref };
+  }
+  const top = await probe.run(['rev-parse', '--show-toplevel'], { allowExitCodes: [128] });
+  if (top.code !== 0) {
     throw new CodecrewError(
       'REPO_INVALID',
       `${abs} is not inside a git repository; run \`git init\` and commit your files, or point spec.repo.path at a git checkout`,
-      { details: { path: abs, stderr: top.value.stderr } },
+      { details: { path: abs, stderr: top.stderr } },
     );
   }
-  if (commit.status === 'rejected') throw commit.reason;
-  if (status.status === 'rejected') throw status.reason;
-  const root = top.value.stdout.trim();
-  const repo = new GitRepo(root);
-  return { repo, root, baseCommit: commit.value, ref, dirty: status.value.stdout.trim() !== '' };
+  await resolveCommit(probe, ref);
+  throw new CodecrewError('REPO_INVALID', `could not resolve ${ref} in ${abs}: ${answer.stderr.trim() || 'unexpected answer from git rev-parse'}`, {
+    details: { path: abs, ref, stdout: answer.stdout },
+  });
+}
+
+/**
+ * Whether the working tree or index of the repository at `root` differ from
+ * its HEAD. Informational only: codecrew works from a commit. Never writes
+ * (`--no-optional-locks`: `status` must not refresh the user's index).
+ */
+export async function hasUncommittedChanges(root: string): Promise<boolean> {
+  const status = await new GitRepo(root).run(['--no-optional-locks', 'status', '--porcelain']);
+  return status.stdout.trim() !== '';
 }
 
 async function resolveCommit(repo: GitRepo, ref: string): Promise<string> {
@@ -64,26 +73,30 @@ async function resolveCommit(repo: GitRepo, ref: string): Promise<string> {
 
 /**
  * Creates a bare scratch repository at `scratchDir` that borrows the user's
- * objects through `objects/info/alternates`: it reads every user commit at no
- * copying cost and never writes into the user's repository. Its archives hold
- * each file exactly as committed (the tree's export attributes are ignored).
+ * objects (from `userCommonDir`, see {@link UserRepo.commonDir}) through
+ * `objects/info/alternates`: it reads every user commit at no copying cost
+ * and never writes into the user's repository. Its archives hold each file
+ * exactly as committed (the tree's export attributes are ignored). Written
+ * directly: a bare repository is a handful of files, not worth a process.
  */
-export async function createScratchRepo(userRepoRoot: string, scratchDir: string): Promise<GitRepo> {
-  const user = new GitRepo(resolve(userRepoRoot));
+export async function createScratchRepo(userCommonDir: string, scratchDir: string): Promise<GitRepo> {
   const abs = resolve(scratchDir);
   await mkdir(abs, { recursive: true });
-  const scratch = new GitRepo(abs);
-  const [common] = await Promise.all([
-    user.run(['rev-parse', '--path-format=absolute', '--git-common-dir']).then((r) => r.stdout.trim()),
-    scratch.run(['init', '--bare', '--quiet', '--template=', '.']),
+  await Promise.all([
+    mkdir(join(abs, 'objects', 'info'), { recursive: true }),
+    mkdir(join(abs, 'objects', 'pack'), { recursive: true }),
+    mkdir(join(abs, 'refs', 'heads'), { recursive: true }),
+    mkdir(join(abs, 'refs', 'tags'), { recursive: true }),
+    mkdir(join(abs, 'info'), { recursive: true }),
   ]);
-  // Never gc here: a scratch repo must not repack or prune borrowed objects.
-  await appendFile(join(abs, 'config'), '[gc]\n\tauto = 0\n');
-  await mkdir(join(abs, 'objects', 'info'), { recursive: true });
-  await writeFile(join(abs, 'objects', 'info', 'alternates'), `${join(common, 'objects')}\n`);
-  // Archives must carry the commit's files verbatim: info/attributes outranks the tree's
-  // .gitattributes, so export-ignore, export-subst, eol conversion and filters are switched off.
-  await mkdir(join(abs, 'info'), { recursive: true });
-  await writeFile(join(abs, 'info', 'attributes'), '* -export-ignore -export-subst -text !eol -filter -ident\n');
-  return scratch;
+  await Promise.all([
+    writeFile(join(abs, 'HEAD'), 'ref: refs/heads/main\n'),
+    // Never gc here: a scratch repo must not repack or prune borrowed objects.
+    writeFile(join(abs, 'config'), '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n[gc]\n\tauto = 0\n'),
+    writeFile(join(abs, 'objects', 'info', 'alternates'), `${join(resolve(userCommonDir), 'objects')}\n`),
+    // Archives must carry the commit's files verbatim: info/attributes outranks the tree's
+    // .gitattributes, so export-ignore, export-subst, eol conversion and filters are switched off.
+    writeFile(join(abs, 'info', 'attributes'), '* -export-ignore -export-subst -text !eol -filter -ident\n'),
+  ]);
+  return new GitRepo(abs);
 }

@@ -40,9 +40,14 @@ export async function stageObjects(scratch: GitRepo, userRepoRoot: string, commi
  * existing branch is never overwritten: `<branch>-2`, `-3`, ... is used instead.
  * Pass `staged` when {@link stageObjects} already ran (or runs) for `tree`.
  */
-export async function publishBranch(opts: PublishOptions & { staged?: Promise<void> }): Promise<{ branch: string; commit: string }> {
+export async function publishBranch(
+  opts: PublishOptions & { staged?: Promise<void>; nameChecked?: Promise<void> },
+): Promise<{ branch: string; commit: string }> {
   const user = new GitRepo(opts.userRepoRoot);
-  await Promise.all([validateBranchName(user, opts.branch), opts.staged ?? stageObjects(opts.scratch, opts.userRepoRoot, opts.tree, opts.base)]);
+  await Promise.all([
+    opts.nameChecked ?? validateBranchName(opts.userRepoRoot, opts.branch),
+    opts.staged ?? stageObjects(opts.scratch, opts.userRepoRoot, opts.tree, opts.base),
+  ]);
   const args = ['commit-tree', '--no-gpg-sign', `${opts.tree}^{tree}`, '-p', opts.base, '-F', '-'];
   const commit = (await user.run(args, { input: opts.message, env: identityEnv(opts.author) })).stdout.trim();
   for (let n = 1; n <= MAX_SUFFIX; n++) {
@@ -70,7 +75,9 @@ async function refExists(repo: GitRepo, ref: string): Promise<boolean> {
   return res.code === 0;
 }
 
-async function validateBranchName(repo: GitRepo, branch: string): Promise<void> {
+/** Throws SPEC_INVALID unless `branch` is a name git accepts for a new branch of the repository at `repoRoot`. */
+export async function validateBranchName(repoRoot: string, branch: string): Promise<void> {
+  const repo = new GitRepo(repoRoot);
   const ok =
     !branch.startsWith('-') &&
     !branch.includes('@{') &&

@@ -1,5 +1,5 @@
 import type { ArtifactRef } from '@codecrew/core';
-import { GitRepo, archiveTree, diffCommits, hunkProvenance, stageObjects, type DiffFile } from '../git/index.ts';
+import { GitRepo, archiveTree, diffCommits, hasUncommittedChanges, hunkProvenance, stageObjects, validateBranchName, type DiffFile } from '../git/index.ts';
 import type { GraphDeps } from './deps.ts';
 import type { HunkOrigin, TaskStateValue } from './state.ts';
 
@@ -25,6 +25,16 @@ type RepoState = Pick<TaskStateValue, 'task' | 'scratchDir'>;
 export function treeArtifact(deps: GraphDeps, state: RepoState, commit: string): Promise<ArtifactRef> {
   const name = `tasks/${state.task.taskId}/trees/${commit}.tar`;
   return remember(deps, name, async () => deps.bus.putArtifact(name, await archiveTree(new GitRepo(state.scratchDir), commit)));
+}
+
+/** Whether the user's working tree has uncommitted changes (which the task ignores); told in finalize. */
+export function uncommittedChanges(deps: GraphDeps, repoRoot: string): Promise<boolean> {
+  return remember(deps, `uncommitted:${repoRoot}`, () => hasUncommittedChanges(repoRoot));
+}
+
+/** The task's output branch name checked against the user's repository: in prepare, so a bad name fails before any work. */
+export function branchNameChecked(deps: GraphDeps, repoRoot: string, branch: string): Promise<void> {
+  return remember(deps, `branch-name:${branch}`, () => validateBranchName(repoRoot, branch));
 }
 
 /** The diff from the base to `commit`: what review reads and finalize writes. */

@@ -69,7 +69,7 @@ export class Workspace {
     const shared = baseline ? options.shared : undefined;
     await Promise.all([
       baseline && !shared ? git(['init', '--quiet', '--bare', '--template=', workspace.gitDir], { cwd: parentDir }) : undefined,
-      extractTar(options.tar, wsDir).then(() => (canChown() ? chownTree(wsDir, uid, gid) : undefined)),
+      extractTar(options.tar, wsDir, { uid, gid }),
     ]);
     if (!baseline) return workspace;
     if (shared) {

@@ -1,7 +1,7 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { GitRepo, publishBranch } from '../../git/index.ts';
-import { changeDiff, provenance as traceProvenance, stagedObjects } from '../ahead.ts';
+import { branchNameChecked, changeDiff, provenance as traceProvenance, stagedObjects, uncommittedChanges } from '../ahead.ts';
 import type { GraphDeps } from '../deps.ts';
 import type { HunkOrigin, TaskResultRefs, TaskStatus, TaskStateUpdate, TaskStateValue } from '../state.ts';
 
@@ -57,6 +57,7 @@ export async function finalizeNode(state: TaskStateValue, deps: GraphDeps): Prom
       traceProvenance(deps, state),
       publishBranch({
         staged: stagedObjects(deps, state, state.integration),
+        nameChecked: branchNameChecked(deps, state.repoRoot, task.branch),
         scratch,
         userRepoRoot: state.repoRoot,
         base: state.baseCommit,
@@ -70,6 +71,12 @@ export async function finalizeNode(state: TaskStateValue, deps: GraphDeps): Prom
     result.branch = published.branch;
     result.commit = published.commit;
     deps.emit('log', `branch ${published.branch} (${published.commit.slice(0, 10)}) created in ${state.repoRoot}`, { ...published });
+  }
+  // Checked since prepare, beside the crew's work; a failed check is not worth failing the task for.
+  if (state.repoRoot !== '' && (await uncommittedChanges(deps, state.repoRoot).catch(() => false))) {
+    deps.emit('log', `uncommitted changes in ${state.repoRoot} were left out: the task worked from ${task.ref ?? 'HEAD'} (${state.baseCommit.slice(0, 10)})`, {
+      uncommittedChanges: true,
+    });
   }
   return { status, error, result, provenance };
 }

@@ -5,26 +5,25 @@ import { createScratchRepo, openUserRepo } from '../../git/index.ts';
 import { loadAgentsMdFromCommit } from '../../agents-md/index.ts';
 import { detectTestCommand } from '../../task/test-command.ts';
 import type { GraphDeps } from '../deps.ts';
-import { startAhead, treeArtifact } from '../ahead.ts';
+import { branchNameChecked, startAhead, treeArtifact, uncommittedChanges } from '../ahead.ts';
 import type { TaskStateUpdate, TaskStateValue } from '../state.ts';
 
 /** prepare: resolve the repository and ref, snapshot the base commit, load AGENTS.md, find the test command. */
 export async function prepareNode(state: TaskStateValue, deps: GraphDeps): Promise<TaskStateUpdate> {
   const { task } = state;
   const scratchDir = join(task.outDir, 'scratch.git');
-  await mkdir(task.outDir, { recursive: true });
-  const [opened, created] = await Promise.allSettled([openUserRepo(task.repoPath, task.ref ?? undefined), createScratchRepo(task.repoPath, scratchDir)]);
-  // What is wrong with the repository is told by openUserRepo, whose errors say what to do.
-  if (opened.status === 'rejected') throw opened.reason;
-  if (created.status === 'rejected') throw created.reason;
-  const [user, scratch] = [opened.value, created.value];
+  const [user] = await Promise.all([openUserRepo(task.repoPath, task.ref ?? undefined), mkdir(task.outDir, { recursive: true })]);
+  const scratch = await createScratchRepo(user.commonDir, scratchDir);
   // The planner (or asker) needs the base tree next: start uploading it.
   startAhead(treeArtifact(deps, { task, scratchDir }, user.baseCommit));
-  const [agents, { stdout }] = await Promise.all([
+  // Only told at the end (finalize): nothing waits for it.
+  startAhead(uncommittedChanges(deps, user.root));
+  const [{ stdout }, agents] = await Promise.all([
+    scratch.run(['ls-tree', '-r', '-z', '--name-only', user.baseCommit]),
     loadAgentsMdFromCommit(scratch, user.baseCommit),
-    scratch.run(['ls-tree', '-r', '--name-only', user.baseCommit]),
+    task.mode === 'code' ? branchNameChecked(deps, user.root, task.branch) : undefined,
   ]);
-  const files = stdout.split('\n').filter((line) => line !== '');
+  const files = stdout.split('\0').filter((line) => line !== '');
   if (files.length === 0 && task.mode === 'code') {
     throw new CodecrewError('REPO_INVALID', `${task.repoPath} has no files at ${user.ref}; commit something first`);
   }
@@ -37,11 +36,10 @@ export async function prepareNode(state: TaskStateValue, deps: GraphDeps): Promi
       testCommandSource = detected.source;
     }
   }
-  deps.emit('log', `repository ${user.root} at ${user.ref} (${user.baseCommit.slice(0, 10)})${user.dirty ? ', uncommitted changes ignored' : ''}`, {
+  deps.emit('log', `repository ${user.root} at ${user.ref} (${user.baseCommit.slice(0, 10)})`, {
     repo: user.root,
     ref: user.ref,
     baseCommit: user.baseCommit,
-    dirty: user.dirty,
     agentsMd: agents.files,
     testCommand,
     testCommandSource,

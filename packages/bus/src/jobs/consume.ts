@@ -1,5 +1,5 @@
 import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
-import type { ConsumerConfig, JsMsg } from '@nats-io/jetstream';
+import type { ConsumerConfig, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { CodecrewError, Job } from '@codecrew/core';
 import type { JobResult, Role } from '@codecrew/core';
 import type { BusContext } from '../context.ts';
@@ -10,7 +10,7 @@ import { checkHandlerResult, failedResult, salvageIds } from './outcome.ts';
 
 const DEFAULT_ACK_WAIT_MS = 30_000;
 const DEFAULT_MAX_DELIVER = 5;
-/** How long one pull request waits for a job; also the longest `stop()` waits for the fetch loop. */
+/** How long one pull request waits for jobs before the next is sent. */
 const PULL_EXPIRES_MS = 2_000;
 /** After a job's timeout aborts its signal, how long the handler has to settle before the bus gives up on it. */
 const TIMEOUT_GRACE_MS = 5_000;
@@ -144,29 +144,31 @@ export async function consumeJobs(
     inFlight.add(entry);
   };
 
+  // One pull asks for as many jobs as there are free slots, so a burst of jobs
+  // (eight coders dispatched at once) starts together rather than one round trip apart.
+  let batch: ConsumerMessages | null = null;
   const loop = (async () => {
     while (!stopped) {
-      if (inFlight.size >= opts.concurrency) {
+      const free = opts.concurrency - inFlight.size;
+      if (free <= 0) {
         await new Promise<void>((resolve) => {
           wake = resolve;
         });
         continue;
       }
-      let msg: JsMsg | null;
       try {
-        msg = await consumer.next({ expires: PULL_EXPIRES_MS });
+        batch = await consumer.fetch({ max_messages: free, expires: PULL_EXPIRES_MS });
+        for await (const msg of batch) {
+          if (stopped) msg.nak();
+          else start(msg);
+        }
       } catch (error) {
         if (stopped) break;
         ctx.report(`fetching ${role} jobs failed; retrying`, error);
         await new Promise((resolve) => setTimeout(resolve, 1_000));
-        continue;
+      } finally {
+        batch = null;
       }
-      if (msg === null) continue;
-      if (stopped) {
-        msg.nak();
-        break;
-      }
-      start(msg);
     }
   })();
 
@@ -174,6 +176,7 @@ export async function consumeJobs(
     async stop(stopOpts: { abandon?: boolean } = {}): Promise<void> {
       stopped = true;
       slotFreed();
+      batch?.stop();
       if (stopOpts.abandon === true) {
         for (const entry of inFlight) {
           entry.abandoned = true;

@@ -9,6 +9,8 @@ export interface RunProcessOptions {
   input?: string | Uint8Array;
   /** The most stdout kept before the process is killed; default 1 GiB. */
   maxBuffer?: number;
+  /** Run as this user and group (needs root); default: this process's. */
+  user?: { uid: number; gid: number };
 }
 
 /** How a process ended and what it printed. */
@@ -75,7 +77,7 @@ class ProcessThread {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { file, args, options, resolve, reject });
       if (this.pending.size === 1) this.worker.ref();
-      this.worker.postMessage({ id, file, args, cwd: options.cwd, env: options.env ?? process.env, input, maxBuffer: options.maxBuffer ?? DEFAULT_MAX_BUFFER });
+      this.worker.postMessage({ id, file, args, cwd: options.cwd, env: options.env ?? process.env, input, maxBuffer: options.maxBuffer ?? DEFAULT_MAX_BUFFER, user: options.user });
     });
   }
 
@@ -139,7 +141,7 @@ export function runProcess(file: string, args: string[], options: RunProcessOpti
 function runHere(file: string, args: string[], options: RunProcessOptions): Promise<ProcessOutput> {
   return new Promise((resolve, reject) => {
     const maxBuffer = options.maxBuffer ?? DEFAULT_MAX_BUFFER;
-    const child = spawn(file, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'], ...options.user });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let bytes = 0;
