@@ -17,6 +17,10 @@ const LATENCY_MS = 2000;
 const SIZES = (process.env.BENCH_CREW_SIZES ?? '1,2,4,8').split(',').map(Number);
 // BENCH_TRACE_DIR=path keeps each run's trace.jsonl and report.json there.
 const TRACE_DIR = process.env.BENCH_TRACE_DIR;
+// BENCH_CREW_REPEAT=3 runs every configuration three times and reports the run of median overhead.
+const REPEAT = Math.max(1, Number(process.env.BENCH_CREW_REPEAT ?? '1') || 1);
+// BENCH_CREW_SEQUENTIAL=0 skips the one-at-a-time runs (no efficiency then): for quick looks at the overhead.
+const SEQUENTIAL = process.env.BENCH_CREW_SEQUENTIAL !== '0';
 const TEST_COMMAND = 'node --test test/words.test.js';
 
 function script(n: number) {
@@ -60,6 +64,8 @@ interface Measured {
   overheadMs: number;
   status: string;
   breakdown: OverheadBreakdown;
+  /** Every run's overhead, when a configuration ran more than once. */
+  overheadSamplesMs?: number[];
 }
 
 function phases(report: TaskReport): Map<string, TaskReport['jobs']> {
@@ -93,7 +99,13 @@ function measure(report: TaskReport, n: number, parallelism: number, breakdown: 
   return { n, parallelism, wallMs, codePhaseMs, criticalModelMs, criticalCommandMs, overheadMs: wallMs - criticalModelMs - criticalCommandMs, status: report.status, breakdown };
 }
 
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+/** The run whose overhead is the median of the runs (the lower middle one for an even count). */
+function medianRun(runs: Measured[]): Measured {
+  const sorted = [...runs].sort((a, b) => a.overheadMs - b.overheadMs);
+  return { ...(sorted[Math.floor((sorted.length - 1) / 2)] as Measured), overheadSamplesMs: runs.map((r) => Math.round(r.overheadMs)) };
+}
+
+const pct = (x: number) => (Number.isNaN(x) ? '—' : `${(x * 100).toFixed(1)}%`);
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 /**
@@ -114,27 +126,32 @@ export const run: SuiteRun = async (log) => {
     for (const n of SIZES) {
       const server = await startScriptedModelServer({ script: script(n) });
       try {
-        for (const parallelism of [n, 1]) {
+        for (const parallelism of SEQUENTIAL ? [n, 1] : [n]) {
           if (n === 1 && parallelism === 1 && results.some((r) => r.n === 1)) continue;
-          const repo = await makeGitRepo(TEXTKIT, join(dir, `repo-${n}-${parallelism}`));
-          const spec = TaskSpec.parse({
-            apiVersion: 'codecrew/v1',
-            kind: 'Task',
-            metadata: { name: `bench-${n}-${parallelism}` },
-            spec: { repo: { path: repo }, prompt: `add ${n} files`, parallelism, test: { command: TEST_COMMAND }, review: { maxRounds: 0 } },
-          });
-          const task = resolveTask(spec, config, { specDir: dir, modelOverride: 'scripted-bench' });
-          for (const role of Object.keys(task.models) as Array<keyof typeof task.models>) task.models[role] = { name: 'scripted-bench', baseURL: server.url };
-          await Promise.all([sandboxes.prewarm(task.sandbox), sandboxes.prewarm(task.sandbox, { readOnly: true })]);
-          const outcome = await runTask({ task, bus, checkpointPath: join(dir, 'checkpoints.sqlite') });
-          const measured = measure(outcome.report, n, parallelism, await overheadBreakdown(outcome.files.trace, outcome.report, LATENCY_MS));
-          if (TRACE_DIR) {
-            await mkdir(TRACE_DIR, { recursive: true });
-            await copyFile(outcome.files.trace, join(TRACE_DIR, `crew-${n}-${parallelism}.jsonl`));
-            await copyFile(outcome.files.reportJson, join(TRACE_DIR, `crew-${n}-${parallelism}.report.json`));
+          const runs: Measured[] = [];
+          for (let attempt = 1; attempt <= REPEAT; attempt++) {
+            const label = `${n}-${parallelism}${REPEAT > 1 ? `-${attempt}` : ''}`;
+            const repo = await makeGitRepo(TEXTKIT, join(dir, `repo-${label}`));
+            const spec = TaskSpec.parse({
+              apiVersion: 'codecrew/v1',
+              kind: 'Task',
+              metadata: { name: `bench-${label}` },
+              spec: { repo: { path: repo }, prompt: `add ${n} files`, parallelism, test: { command: TEST_COMMAND }, review: { maxRounds: 0 } },
+            });
+            const task = resolveTask(spec, config, { specDir: dir, modelOverride: 'scripted-bench' });
+            for (const role of Object.keys(task.models) as Array<keyof typeof task.models>) task.models[role] = { name: 'scripted-bench', baseURL: server.url };
+            await Promise.all([sandboxes.prewarm(task.sandbox), sandboxes.prewarm(task.sandbox, { readOnly: true })]);
+            const outcome = await runTask({ task, bus, checkpointPath: join(dir, 'checkpoints.sqlite') });
+            const measured = measure(outcome.report, n, parallelism, await overheadBreakdown(outcome.files.trace, outcome.report, LATENCY_MS));
+            if (TRACE_DIR) {
+              await mkdir(TRACE_DIR, { recursive: true });
+              await copyFile(outcome.files.trace, join(TRACE_DIR, `crew-${label}.jsonl`));
+              await copyFile(outcome.files.reportJson, join(TRACE_DIR, `crew-${label}.report.json`));
+            }
+            runs.push(measured);
+            log(`N=${n} parallelism=${parallelism}${REPEAT > 1 ? ` run ${attempt}/${REPEAT}` : ''}: ${outcome.status}, wall ${sec(measured.wallMs)}, code phase ${sec(measured.codePhaseMs)}, overhead ${sec(measured.overheadMs)} (${pct(measured.overheadMs / measured.wallMs)})`);
           }
-          results.push(measured);
-          log(`N=${n} parallelism=${parallelism}: ${outcome.status}, wall ${sec(measured.wallMs)}, code phase ${sec(measured.codePhaseMs)}, overhead ${sec(measured.overheadMs)} (${pct(measured.overheadMs / measured.wallMs)})`);
+          results.push(medianRun(runs));
         }
       } finally {
         await server.close();
@@ -149,14 +166,14 @@ export const run: SuiteRun = async (log) => {
   }
   const rows = SIZES.map((n) => {
     const parallel = results.find((r) => r.n === n && r.parallelism === n) as Measured;
-    const sequential = n === 1 ? parallel : (results.find((r) => r.n === n && r.parallelism === 1) as Measured);
+    const sequential = n === 1 ? parallel : (results.find((r) => r.n === n && r.parallelism === 1) ?? null);
     return {
       n,
       parallel,
       sequential,
-      speedup: sequential.wallMs / parallel.wallMs,
-      taskEfficiency: sequential.wallMs / (n * parallel.wallMs),
-      codeEfficiency: sequential.codePhaseMs / (n * parallel.codePhaseMs),
+      speedup: sequential ? sequential.wallMs / parallel.wallMs : Number.NaN,
+      taskEfficiency: sequential ? sequential.wallMs / (n * parallel.wallMs) : Number.NaN,
+      codeEfficiency: sequential ? sequential.codePhaseMs / (n * parallel.codePhaseMs) : Number.NaN,
       overheadShare: parallel.overheadMs / parallel.wallMs,
     };
   });
@@ -170,11 +187,14 @@ export const run: SuiteRun = async (log) => {
     '|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.n} | ${sec(r.parallel.wallMs)} | ${sec(r.sequential.wallMs)} | ${r.speedup.toFixed(2)}× | ${pct(r.codeEfficiency)} | ${pct(r.taskEfficiency)} | ${sec(r.parallel.overheadMs)} | ${pct(r.overheadShare)} |`,
+        `| ${r.n} | ${sec(r.parallel.wallMs)} | ${r.sequential ? sec(r.sequential.wallMs) : '—'} | ${r.sequential ? `${r.speedup.toFixed(2)}×` : '—'} | ${pct(r.codeEfficiency)} | ${pct(r.taskEfficiency)} | ${sec(r.parallel.overheadMs)} | ${pct(r.overheadShare)} |`,
     ),
     '',
     'Code-phase efficiency = sequential code-phase wall time / (N × parallel code-phase wall time): how well N coders overlap. Whole-task efficiency includes the planner, tests and review, which do not parallelize (Amdahl).',
     'Overhead = wall time − model latency − command time on the critical path (plan, the longest coder of each wave, test, review): container start, NATS, git merges, checkpoints.',
+    REPEAT > 1
+      ? `Each configuration ran ${REPEAT} times; the table shows the run of median overhead. Every parallel run's overhead (ms): ${rows.map((r) => `N = ${r.n}: ${(r.parallel.overheadSamplesMs ?? []).join(', ')}`).join('; ')}.`
+      : 'Each configuration ran once (`BENCH_CREW_REPEAT` runs each several times).',
     '',
     '## Where the overhead goes (parallel runs, ms)',
     '',
@@ -193,5 +213,5 @@ export const run: SuiteRun = async (log) => {
       : '',
     '',
   ].join('\n');
-  return { json: { latencyMs: LATENCY_MS, rows }, markdown };
+  return { json: { latencyMs: LATENCY_MS, repeat: REPEAT, rows }, markdown };
 };

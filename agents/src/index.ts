@@ -1,7 +1,8 @@
 export { AgentWorker } from './worker/agent-worker.ts';
 export type { AgentWorkerOptions } from './worker/agent-worker.ts';
-export { CleanupQueue } from './worker/cleanup-queue.ts';
-export type { CleanupQueueOptions } from './worker/cleanup-queue.ts';
+export { QuietQueue } from './worker/quiet-queue.ts';
+export { AheadHandover } from './coder/handover.ts';
+export type { QuietQueueOptions } from './worker/quiet-queue.ts';
 export { runJob } from './worker/run-job.ts';
 export type { JobRuntime } from './worker/run-job.ts';
 export { runAgentLoop } from './runtime/loop.ts';

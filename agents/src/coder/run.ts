@@ -5,7 +5,8 @@ import { shellTool } from '../tools/shell.ts';
 import { runAgentLoop } from '../runtime/loop.ts';
 import { systemPrompt } from '../runtime/prompt.ts';
 import { defineTool } from '../runtime/tool.ts';
-import { requireModel, type RoleRun } from '../runtime/role.ts';
+import { requireModel, type RoleRun, type RoleRunInput } from '../runtime/role.ts';
+import { AheadHandover } from './handover.ts';
 
 const INSTRUCTIONS = `You are a coder in a crew of coding agents. You own one subtask of a larger task; other coders handle the other subtasks in parallel, in their own copies of the repository, and their work is merged with yours afterwards. Change only what your subtask needs, preferably within the files it lists, follow the repository's conventions, and add or update tests for what you change. Run the relevant tests with the shell tool before you finish. When the subtask is done, call finish with a short summary of what you changed and how you verified it.`;
 
@@ -33,33 +34,52 @@ function userPrompt(job: Job): string {
   return lines.filter((line) => line !== '').join('\n\n');
 }
 
-/** Runs a coder job: change the workspace, then hand back the patch against the starting tree and the changed files' new bytes. */
+/** What a coder hands over: its diff against the starting tree and the changed files' new bytes, uploaded. */
+interface Handover {
+  patch: ArtifactRef | null;
+  files: ArtifactRef | null;
+  changedFiles: string[];
+}
+
+async function handOver(input: RoleRunInput): Promise<Handover> {
+  const { job, tools: context } = input;
+  await context.ready;
+  const diff = await context.workspace.diff();
+  if (diff.patch.trim() === '') return { patch: null, files: null, changedFiles: diff.changedFiles };
+  const changed = await context.workspace.readChanges(diff.changes);
+  const [patch, files] = await Promise.all([
+    input.artifacts.put(`tasks/${job.taskId}/patches/${job.id}.diff`, Buffer.from(diff.patch)),
+    changed === null ? null : input.artifacts.put(`tasks/${job.taskId}/files/${job.id}.bin`, encodeFileSet(changed)),
+  ]);
+  return { patch, files, changedFiles: diff.changedFiles };
+}
+
+/**
+ * Runs a coder job: change the workspace, then hand back the patch against the
+ * starting tree and the changed files' new bytes (worked out ahead, see {@link AheadHandover}).
+ */
 export const runCoder: RoleRun = async (input) => {
   const { job, tools: context, price } = input;
+  const handover = new AheadHandover(() => handOver(input), input.whenQuiet);
   const result = await runAgentLoop({
     model: requireModel(input),
-    tools: [...readOnlyTools, ...writeTools, shellTool, finishTool],
+    tools: [...readOnlyTools, ...writeTools.map((tool) => handover.track(tool)), handover.track(shellTool), finishTool],
     terminalTools: ['finish'],
     system: systemPrompt(INSTRUCTIONS, job),
     user: userPrompt(job),
     maxSteps: job.maxSteps,
     budget: job.budget,
     context,
+    afterTools: () => handover.prefetch(),
     ...(price ? { price } : {}),
+  }).catch(async (error: unknown) => {
+    // The workspace goes away with the job: let a hand-over under way finish with it first.
+    await handover.settled();
+    throw error;
   });
   const { summary } = result.value as { summary: string };
-  await context.ready;
-  const diff = await context.workspace.diff();
-  let patch: ArtifactRef | null = null;
-  let files: ArtifactRef | null = null;
-  if (diff.patch.trim() !== '') {
-    const changed = await context.workspace.readChanges(diff.changes);
-    [patch, files] = await Promise.all([
-      input.artifacts.put(`tasks/${job.taskId}/patches/${job.id}.diff`, Buffer.from(diff.patch)),
-      changed === null ? null : input.artifacts.put(`tasks/${job.taskId}/files/${job.id}.bin`, encodeFileSet(changed)),
-    ]);
-  }
-  context.emit('log', `patch: ${diff.changedFiles.length} file(s) changed`, { changedFiles: diff.changedFiles });
-  const output: JobOutput = { role: 'coder', summary, patch, changedFiles: diff.changedFiles, files };
+  const { patch, files, changedFiles } = await handover.current();
+  context.emit('log', `patch: ${changedFiles.length} file(s) changed`, { changedFiles });
+  const output: JobOutput = { role: 'coder', summary, patch, changedFiles, files };
   return { output, usage: result.usage, steps: result.steps };
 };

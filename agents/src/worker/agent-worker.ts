@@ -5,7 +5,7 @@ import { ROLES, newId, startProcessThreads, type Role } from '@codecrew/core';
 import type { Bus, JobConsumerHandle } from '@codecrew/bus';
 import { BaselineCache, type SandboxProvider } from '@codecrew/sandbox';
 import { runJob, type JobRuntime } from './run-job.ts';
-import { CleanupQueue, type CleanupQueueOptions } from './cleanup-queue.ts';
+import { QuietQueue, type QuietQueueOptions } from './quiet-queue.ts';
 
 /** How to run an agent worker. */
 export interface AgentWorkerOptions {
@@ -21,8 +21,8 @@ export interface AgentWorkerOptions {
   modelRetries?: number;
   modelTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
-  /** When finished jobs' sandboxes are removed (see CleanupQueue); `stop()` removes what is left. */
-  cleanup?: CleanupQueueOptions;
+  /** When finished jobs' sandboxes are removed and work ahead runs (see QuietQueue); `stop()` removes what is left. */
+  cleanup?: QuietQueueOptions;
 }
 
 const DEFAULT_CONCURRENCY: Record<Role, number> = { planner: 2, coder: 4, tester: 2, reviewer: 2, asker: 2 };
@@ -37,14 +37,14 @@ export class AgentWorker {
   private readonly consumers: JobConsumerHandle[] = [];
   private readonly running = new Map<string, { taskId: string; controller: AbortController }>();
   private readonly cleanups = new Set<Promise<void>>();
-  private readonly cleanupQueue: CleanupQueue;
+  private readonly quiet: QuietQueue;
   private readonly baselines: BaselineCache;
   private stopControl: (() => Promise<void>) | null = null;
   private stopRegistration: (() => Promise<void>) | null = null;
 
   constructor(private readonly options: AgentWorkerOptions) {
     this.id = options.id ?? `worker-${hostname()}-${process.pid}-${newId().slice(-6)}`;
-    this.cleanupQueue = new CleanupQueue(options.cleanup);
+    this.quiet = new QuietQueue(options.cleanup);
     this.baselines = new BaselineCache(join(options.workRoot, '.baselines'));
   }
 
@@ -63,6 +63,8 @@ export class AgentWorker {
       modelRetries: this.options.modelRetries ?? 4,
       modelTimeoutMs: this.options.modelTimeoutMs ?? 300_000,
       env: this.options.env ?? process.env,
+      onModelReply: () => this.quiet.activity(),
+      whenQuiet: (run) => this.quiet.whenQuiet(run),
     };
     const control = await bus.subscribeControl('*', (message) => {
       if (message.type !== 'cancel') return;
@@ -81,17 +83,17 @@ export class AgentWorker {
           const onAbort = () => controller.abort(ctx.signal.reason);
           ctx.signal.addEventListener('abort', onAbort, { once: true });
           this.running.set(job.id, { taskId: job.taskId, controller });
-          this.cleanupQueue.activity();
+          this.quiet.activity();
           try {
             return await runJob(job, runtime, controller.signal, (cleanup) => {
-              const done = this.cleanupQueue.add(cleanup);
+              const done = this.quiet.add(cleanup);
               this.cleanups.add(done);
               void done.finally(() => this.cleanups.delete(done));
             });
           } finally {
             ctx.signal.removeEventListener('abort', onAbort);
             this.running.delete(job.id);
-            this.cleanupQueue.activity();
+            this.quiet.activity();
           }
         },
         { concurrency },
@@ -107,7 +109,7 @@ export class AgentWorker {
     for (const job of this.running.values()) job.controller.abort(new Error('worker stopping'));
     await Promise.all(this.consumers.map((consumer) => consumer.stop()));
     this.consumers.length = 0;
-    await this.cleanupQueue.flush();
+    await this.quiet.flush();
     await Promise.all([...this.cleanups]);
     await this.baselines.close();
     await this.stopControl?.();

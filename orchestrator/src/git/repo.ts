@@ -10,6 +10,7 @@ export interface GitResult {
 /** Options for {@link GitRepo.run}. */
 export interface GitRunOptions {
   input?: string | Buffer;
+  /** Variables added to git's environment. */
   env?: NodeJS.ProcessEnv;
   /** Exit codes other than 0 that are answers, not failures (e.g. 1 from `merge-tree` on conflicts). */
   allowExitCodes?: number[];
@@ -52,8 +53,9 @@ export class GitRepo {
   /** Like {@link run} but keeps stdout as bytes (archives, binary blobs). */
   runBuffer(args: string[], opts: GitRunOptions = {}): Promise<{ stdout: Buffer; stderr: string; code: number }> {
     const fullArgs = this.gitDir === undefined ? args : [`--git-dir=${this.gitDir}`, ...args];
-    const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...opts.env };
-    return runProcess('git', fullArgs, { cwd: this.dir, env, maxBuffer: MAX_BUFFER, ...(opts.input === undefined ? {} : { input: opts.input }) }).then(
+    const extraEnv: Record<string, string> = { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+    for (const [name, value] of Object.entries(opts.env ?? {})) if (value !== undefined) extraEnv[name] = value;
+    return runProcess('git', fullArgs, { cwd: this.dir, extraEnv, maxBuffer: MAX_BUFFER, ...(opts.input === undefined ? {} : { input: opts.input }) }).then(
       ({ code: exit, stdout, stderr: stderrBuf }) => {
         const stderr = stderrBuf.toString('utf8');
         const code = exit ?? -1;

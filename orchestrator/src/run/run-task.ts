@@ -64,6 +64,9 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
 
   emit('task.started', `task ${task.name} (${task.mode}) on ${task.repoPath}`, { name: task.name, mode: task.mode, repo: task.repoPath, models: task.models });
   const checkpointer = SqliteSaver.fromConnString(options.checkpointPath);
+  // WAL without a sync per step: the writes of a step block the whole process while they run, and a
+  // crash of the process still loses nothing (only a power loss may cost the last steps, which resume re-runs).
+  checkpointer.db.pragma('synchronous = NORMAL');
   const graph = buildTaskGraph(deps, checkpointer);
   // Parallelism is enforced by deps.coderSlots, not LangGraph's maxConcurrency, which drops Send tasks when it is 1.
   const config = { configurable: { thread_id: task.taskId }, recursionLimit: 200, signal: controller.signal };

@@ -41,7 +41,9 @@ export async function openContext(opts: BusOptions): Promise<BusContext> {
   const names = busNames(opts.prefix ?? 'crew');
   let nc: NatsConnection;
   try {
-    nc = await connect({ servers: opts.servers.split(',').map((s) => s.trim()), name: opts.name, maxReconnectAttempts: -1 });
+    // noAsyncTraces: no stack trace is captured for every request and publish (a busy crew makes thousands);
+    // the bus's own errors say which operation failed.
+    nc = await connect({ servers: opts.servers.split(',').map((s) => s.trim()), name: opts.name, maxReconnectAttempts: -1, noAsyncTraces: true });
   } catch (error) {
     throw unavailable(opts.servers, 'cannot connect to NATS', error);
   }

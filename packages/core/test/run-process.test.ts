@@ -21,6 +21,17 @@ describe('runProcess', () => {
     expect(out.stdout.toString()).toBe('/\nthis\n');
   });
 
+  it('adds extra variables to this process environment, as it is now', async () => {
+    await runProcess('true', [], { cwd: '/' });
+    process.env.CODECREW_RUN_PROCESS_TEST = 'set after the threads started';
+    try {
+      const out = await runProcess('sh', ['-c', 'echo "$EXTRA|$CODECREW_RUN_PROCESS_TEST|$HOME"'], { cwd: '/', extraEnv: { EXTRA: 'extra' } });
+      expect(out.stdout.toString()).toBe(`extra|set after the threads started|${process.env.HOME ?? ''}\n`);
+    } finally {
+      delete process.env.CODECREW_RUN_PROCESS_TEST;
+    }
+  });
+
   it('runs many at once', async () => {
     const outs = await Promise.all(Array.from({ length: 12 }, (_, i) => runProcess('echo', [String(i)], { cwd: tmpdir() })));
     expect(outs.map((o) => o.stdout.toString().trim())).toEqual(Array.from({ length: 12 }, (_, i) => String(i)));
@@ -41,9 +52,9 @@ describe('runProcess', () => {
   it('starts processes on the calling thread when CODECREW_PROCESS_THREADS=0', async () => {
     process.env.CODECREW_PROCESS_THREADS = '0';
     try {
-      const out = await runProcess('sh', ['-c', 'cat; exit 2'], { cwd: tmpdir(), input: 'here' });
+      const out = await runProcess('sh', ['-c', 'cat; echo "$EXTRA"; exit 2'], { cwd: tmpdir(), input: 'here', extraEnv: { EXTRA: 'extra' } });
       expect(out).toMatchObject({ code: 2 });
-      expect(out.stdout.toString()).toBe('here');
+      expect(out.stdout.toString()).toBe('hereextra\n');
     } finally {
       delete process.env.CODECREW_PROCESS_THREADS;
     }

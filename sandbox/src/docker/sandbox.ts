@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { removeTree } from '../remove-tree.ts';
 import type Dockerode from 'dockerode';
 import type { ExecOptions, ExecResult, Sandbox } from '../types.ts';
 import { dockerStatus, sandboxFailed } from './errors.ts';
@@ -63,7 +63,7 @@ export class DockerSandbox implements Sandbox {
       if (status !== 404 && status !== 409) throw sandboxFailed(`could not remove sandbox ${this.id.slice(0, 12)}`, error);
     }
     this.destroyed = true;
-    if (this.extras.stateDir !== undefined) await rm(this.extras.stateDir, { recursive: true, force: true });
+    if (this.extras.stateDir !== undefined) await removeTree(this.extras.stateDir);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, readFile, readlink, realpath, rm, stat, unlink } from 'node:fs/promises';
+import { lstat, mkdir, open, readFile, readlink, realpath, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { removeTree } from '../remove-tree.ts';
 import { CodecrewError, gitBlobId, type FileSetEntry } from '@codecrew/core';
 import { confine, firstSymlink, normalizeRelative } from './confine.ts';
 import { git, runGit } from './git.ts';
@@ -241,7 +242,7 @@ export class Workspace {
 
   /** Removes the workspace and its baseline. */
   async dispose(): Promise<void> {
-    await rm(this.parentDir, { recursive: true, force: true });
+    await removeTree(this.parentDir);
     await this.release?.();
   }
 

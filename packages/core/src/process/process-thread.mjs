@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { parentPort } from 'node:worker_threads';
 
 parentPort.on('message', (request) => {
-  const { id, file, args, cwd, env, input, maxBuffer, user } = request;
+  const { id, file, args, cwd, env, extraEnv, input, maxBuffer, user } = request;
   const out = [];
   const err = [];
   let outBytes = 0;
@@ -17,7 +17,8 @@ parentPort.on('message', (request) => {
   };
   let child;
   try {
-    child = spawn(file, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'], ...user });
+    const fullEnv = env ?? (extraEnv ? { ...process.env, ...extraEnv } : process.env);
+    child = spawn(file, args, { cwd, env: fullEnv, stdio: ['pipe', 'pipe', 'pipe'], ...user });
   } catch (error) {
     reply({ error: { message: error.message, code: error.code } });
     return;

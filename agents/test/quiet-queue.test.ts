@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CleanupQueue } from '../src/index.ts';
+import { QuietQueue } from '../src/index.ts';
 
-describe('CleanupQueue', () => {
+describe('QuietQueue', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
   it('waits its delay, then runs cleanups one at a time, in order', async () => {
-    const queue = new CleanupQueue({ delayMs: 1000, quietMs: 0 });
+    const queue = new QuietQueue({ delayMs: 1000, quietMs: 0 });
     const log: string[] = [];
     let release: () => void = () => undefined;
     const first = queue.add(() => {
@@ -28,7 +28,7 @@ describe('CleanupQueue', () => {
   });
 
   it('holds back while jobs start or end, but not past its longest wait', async () => {
-    const queue = new CleanupQueue({ delayMs: 100, quietMs: 500, maxWaitMs: 3000 });
+    const queue = new QuietQueue({ delayMs: 100, quietMs: 500, maxWaitMs: 3000 });
     let ran = false;
     void queue.add(async () => void (ran = true));
     for (let t = 0; t < 2000; t += 250) {
@@ -49,7 +49,7 @@ describe('CleanupQueue', () => {
   });
 
   it('flush runs everything at once and a failing cleanup does not stop the rest', async () => {
-    const queue = new CleanupQueue({ delayMs: 60_000 });
+    const queue = new QuietQueue({ delayMs: 60_000 });
     const log: string[] = [];
     void queue.add(async () => {
       throw new Error('gone already');
@@ -59,5 +59,37 @@ describe('CleanupQueue', () => {
     await queue.flush();
     expect(log).toEqual(['after the failure']);
     expect(queue.size).toBe(0);
+  });
+
+  it('runs work ahead at the first quiet moment, all at once, or after two seconds at most', async () => {
+    const queue = new QuietQueue({ quietMs: 300 });
+    const log: string[] = [];
+    queue.activity();
+    queue.whenQuiet(() => log.push('a'));
+    queue.whenQuiet(() => log.push('b'));
+    await vi.advanceTimersByTimeAsync(299);
+    expect(log).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(log).toEqual(['a', 'b']);
+
+    queue.whenQuiet(() => log.push('late'));
+    for (let t = 0; t < 1900; t += 100) {
+      queue.activity();
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    expect(log).toEqual(['a', 'b']);
+    queue.activity();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(log).toEqual(['a', 'b', 'late']);
+  });
+
+  it('flush drops work ahead that has not started', async () => {
+    const queue = new QuietQueue({ quietMs: 300 });
+    let ran = false;
+    queue.activity();
+    queue.whenQuiet(() => (ran = true));
+    await queue.flush();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(ran).toBe(false);
   });
 });
