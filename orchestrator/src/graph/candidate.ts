@@ -6,9 +6,9 @@ import type { PatchCandidate } from './state.ts';
 
 /** The changed files a coder sent with its patch (bytes checked against their blob ids), or null when it sent none. */
 export async function candidateFiles(deps: GraphDeps, candidate: PatchCandidate): Promise<FileSetEntry[] | null> {
-  if (!candidate.files) return null;
-  const name = candidate.files.name;
-  return remember(deps, name, async () => decodeFileSet(await deps.bus.getArtifact(name)));
+  const ref = candidate.files;
+  if (!ref) return null;
+  return remember(deps, ref.name, async () => decodeFileSet(await deps.bus.getArtifact(ref)));
 }
 
 /**

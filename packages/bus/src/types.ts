@@ -89,9 +89,9 @@ export interface Bus {
     taskId: string | '*',
     handler: (message: ControlMessage & { taskId: string }) => void,
   ): Promise<Stoppable>;
-  /** Stores bytes in the artifacts object store; `name` may contain `/` and `.`. Overwrites. */
+  /** Stores bytes in the artifacts object store (small ones travel inline in the reference instead); `name` may contain `/` and `.`. Overwrites. */
   putArtifact(name: string, data: Uint8Array): Promise<ArtifactRef>;
-  /** Reads an artifact back; ARTIFACT_NOT_FOUND when it is missing. */
+  /** Reads an artifact back (from the reference itself when inline); ARTIFACT_NOT_FOUND when it is missing. */
   getArtifact(ref: ArtifactRef | string): Promise<Uint8Array>;
   /** Announces a worker and keeps its entry alive until `stop()`, which removes it. */
   registerWorker(info: Omit<WorkerInfo, 'seenAt'>): Promise<Stoppable>;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CodecrewError, newId } from '@codecrew/core';
+import { ArtifactRef, CodecrewError, INLINE_ARTIFACT_MAX_BYTES, newId } from '@codecrew/core';
 import type { TraceEvent } from '@codecrew/core';
 import { connectBus } from '@codecrew/bus';
 import type { Bus, ControlMessage, EmbeddedNats } from '@codecrew/bus';
@@ -133,11 +133,27 @@ describe('artifacts', () => {
       expect(Buffer.from(back).equals(Buffer.from(data))).toEqual(true);
       expect(Buffer.from(await reader.getArtifact(ref.name)).equals(Buffer.from(data))).toEqual(true);
 
-      await bus.putArtifact('tasks/t1/patches/coder-1.patch', new TextEncoder().encode('replaced'));
-      expect(new TextDecoder().decode(await reader.getArtifact(ref))).toEqual('replaced');
+      const replacement = new Uint8Array(randomBytes(INLINE_ARTIFACT_MAX_BYTES + 1));
+      await bus.putArtifact('tasks/t1/patches/coder-1.patch', replacement);
+      expect(Buffer.from(await reader.getArtifact(ref)).equals(Buffer.from(replacement))).toEqual(true);
+    });
+  });
+
+  it('carries small artifacts in the reference, without a trip to the store, and checks their size', async () => {
+    await withBus('inline artifacts', async (bus, open) => {
+      const small = new Uint8Array(randomBytes(INLINE_ARTIFACT_MAX_BYTES));
+      const ref = await bus.putArtifact('tasks/t1/files/coder-1.bin', small);
+      expect(ref).toEqual({ name: 'tasks/t1/files/coder-1.bin', size: small.length, inline: Buffer.from(small).toString('base64') });
+      const reader = await open('reader');
+      expect(Buffer.from(await reader.getArtifact(ref)).equals(Buffer.from(small))).toEqual(true);
+      expect(ArtifactRef.parse(ref)).toEqual(ref);
+      // Only in the reference: the store has nothing under that name.
+      expect(await reader.getArtifact(ref.name).catch((e: unknown) => (e as CodecrewError).code)).toEqual('ARTIFACT_NOT_FOUND');
       const empty = await bus.putArtifact('empty.txt', new Uint8Array(0));
-      expect(empty).toEqual({ name: 'empty.txt', size: 0 });
+      expect(empty).toEqual({ name: 'empty.txt', size: 0, inline: '' });
       expect((await bus.getArtifact(empty)).length).toEqual(0);
+      const lying = await bus.getArtifact({ ...ref, size: ref.size + 1 }).catch((e: unknown) => e);
+      expect((lying as CodecrewError).code).toEqual('ARTIFACT_INVALID');
     });
   });
 

@@ -10,6 +10,7 @@ export {
   ROLES,
   Role,
   ArtifactRef,
+  INLINE_ARTIFACT_MAX_BYTES,
   ModelRef,
   SandboxLimits,
   TestReport,

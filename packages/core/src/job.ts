@@ -7,8 +7,17 @@ export const ROLES = ['planner', 'coder', 'tester', 'reviewer', 'asker'] as cons
 export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
 
-/** A reference to a blob in the artifact store (NATS object store). */
-export const ArtifactRef = z.object({ name: z.string().min(1), size: z.number().int().nonnegative() }).strict();
+/** Artifacts up to this many bytes travel inside the message that refers to them (see {@link ArtifactRef}). */
+export const INLINE_ARTIFACT_MAX_BYTES = 64 * 1024;
+
+/**
+ * A blob that jobs and results refer to: in the artifact store (NATS object
+ * store) under `name`, or, when small, carried along in `inline` (base64)
+ * and never stored, which saves the store's round trips on both ends.
+ */
+export const ArtifactRef = z
+  .object({ name: z.string().min(1), size: z.number().int().nonnegative(), inline: z.string().max(Math.ceil(INLINE_ARTIFACT_MAX_BYTES / 3) * 4).optional() })
+  .strict();
 export type ArtifactRef = z.infer<typeof ArtifactRef>;
 
 /** Which model a job talks to. Keys never travel: workers read them from their own environment. */

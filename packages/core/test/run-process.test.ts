@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ProcessStartError, runProcess } from '../src/index.ts';
 
@@ -63,5 +65,17 @@ describe('runProcess', () => {
   it('reports a process ended by a signal', async () => {
     const out = await runProcess('sh', ['-c', 'kill -TERM $$'], { cwd: tmpdir() });
     expect(out).toMatchObject({ code: null, signal: 'SIGTERM' });
+  });
+
+  it('lets the process exit when its work is done, with idle helper threads (as the CLI starts them)', () => {
+    const entry = fileURLToPath(new URL('../src/index.ts', import.meta.url));
+    const script = `import { register } from 'tsx/esm/api'; register();
+      const { runProcess } = await import(${JSON.stringify(entry)});
+      const out = await runProcess('true', [], { cwd: '/' });
+      console.log('done', out.code);`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('..', import.meta.url)), timeout: 20_000, encoding: 'utf8' });
+    expect(run.stdout.trim()).toBe('done 0');
+    expect(run.signal).toBeNull();
+    expect(run.status).toBe(0);
   });
 });

@@ -64,10 +64,11 @@ class ProcessThread {
   constructor() {
     // The thread runs plain JavaScript: no loader flags (a TypeScript loader would slow its start).
     this.worker = new Worker(new URL('./process-thread.mjs', import.meta.url), { execArgv: [], env: SHARE_ENV });
-    this.worker.unref();
     this.worker.on('message', (reply: Reply) => this.settle(reply));
     this.worker.on('error', () => this.fail());
     this.worker.on('exit', () => this.fail());
+    // After the listeners: adding a 'message' listener refs the thread's port again.
+    this.worker.unref();
   }
 
   get load(): number {
