@@ -83,13 +83,29 @@ describe('QuietQueue', () => {
     expect(log).toEqual(['a', 'b', 'late']);
   });
 
-  it('flush drops work ahead that has not started', async () => {
+  it('flush starts the work ahead that waits, once', async () => {
     const queue = new QuietQueue({ quietMs: 300 });
-    let ran = false;
+    let runs = 0;
     queue.activity();
-    queue.whenQuiet(() => (ran = true));
+    queue.whenQuiet(() => (runs += 1));
     await queue.flush();
+    expect(runs).toBe(1);
     await vi.advanceTimersByTimeAsync(5000);
-    expect(ran).toBe(false);
+    expect(runs).toBe(1);
+  });
+
+  it('starts nothing while work goes on (a tester running its command), then waits for quiet', async () => {
+    const queue = new QuietQueue({ delayMs: 100, quietMs: 300, maxWaitMs: 60_000 });
+    const log: string[] = [];
+    queue.working(1); // a job starts
+    void queue.add(async () => void log.push('cleanup'));
+    queue.whenQuiet(() => log.push('ahead'));
+    await vi.advanceTimersByTimeAsync(1500); // work ahead gives up waiting after 2 s
+    expect(log).toEqual([]);
+    queue.working(-1); // it waits on its model
+    await vi.advanceTimersByTimeAsync(299);
+    expect(log).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(log).toEqual(['ahead', 'cleanup']);
   });
 });

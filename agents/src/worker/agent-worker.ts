@@ -45,6 +45,8 @@ export class AgentWorker {
   constructor(private readonly options: AgentWorkerOptions) {
     this.id = options.id ?? `worker-${hostname()}-${process.pid}-${newId().slice(-6)}`;
     this.quiet = new QuietQueue(options.cleanup);
+    // The warm pool's replacements are made when the worker waits on models, not while its agents work.
+    options.sandboxes.paceRefills?.(() => new Promise<void>((resolve) => this.quiet.whenQuiet(resolve)));
     this.baselines = new BaselineCache(join(options.workRoot, '.baselines'));
   }
 
@@ -63,7 +65,7 @@ export class AgentWorker {
       modelRetries: this.options.modelRetries ?? 4,
       modelTimeoutMs: this.options.modelTimeoutMs ?? 300_000,
       env: this.options.env ?? process.env,
-      onModelReply: () => this.quiet.activity(),
+      onModelWait: (waiting) => this.quiet.working(waiting ? -1 : 1),
       whenQuiet: (run) => this.quiet.whenQuiet(run),
     };
     const control = await bus.subscribeControl('*', (message) => {
@@ -83,7 +85,7 @@ export class AgentWorker {
           const onAbort = () => controller.abort(ctx.signal.reason);
           ctx.signal.addEventListener('abort', onAbort, { once: true });
           this.running.set(job.id, { taskId: job.taskId, controller });
-          this.quiet.activity();
+          this.quiet.working(1);
           try {
             return await runJob(job, runtime, controller.signal, (cleanup) => {
               const done = this.quiet.add(cleanup);
@@ -93,7 +95,7 @@ export class AgentWorker {
           } finally {
             ctx.signal.removeEventListener('abort', onAbort);
             this.running.delete(job.id);
-            this.quiet.activity();
+            this.quiet.working(-1);
           }
         },
         { concurrency },

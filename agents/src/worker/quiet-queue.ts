@@ -18,10 +18,11 @@ interface Pending {
 const AHEAD_MAX_WAIT_MS = 2_000;
 
 /**
- * Runs a worker's background work when the worker is quiet: no job started
- * or ended and no model replied lately. The moments right after those are
- * when agents work and the host's few cores are busiest; the ones between
- * are spent waiting on models. Two kinds of work wait for them:
+ * Runs a worker's background work when the worker is quiet: every job it
+ * runs waits on a model (none sets up, runs a tool or a command), and no job
+ * started or ended and no model replied lately. The moments right after
+ * those are when agents work and the host's few cores are busiest; the ones
+ * between are spent waiting on models. Two kinds of work wait for them:
  * - cleanups ({@link add}): finished jobs' sandboxes and workspaces, removed
  *   one at a time after a delay. Removing a container is heavy work for the
  *   Docker daemon; done the moment a job ends, eight coders ending together
@@ -32,6 +33,7 @@ const AHEAD_MAX_WAIT_MS = 2_000;
  */
 export class QuietQueue {
   private readonly queue: Pending[] = [];
+  private busy = 0;
   private ahead: Array<{ run: () => void; since: number }> = [];
   private aheadTimer: NodeJS.Timeout | null = null;
   private lastActivity = 0;
@@ -53,6 +55,29 @@ export class QuietQueue {
     this.lastActivity = Date.now();
   }
 
+  /**
+   * Counts work going on (`+1` when a job starts or a model call returns,
+   * `-1` when a job ends or waits on a model): nothing here starts while any
+   * is, e.g. while a tester runs its command. Quiet begins `quietMs` after
+   * the count is back to zero.
+   */
+  working(delta: 1 | -1): void {
+    this.busy = Math.max(0, this.busy + delta);
+    this.activity();
+    if (this.busy > 0) return;
+    // Back to zero: the waits start over from now.
+    for (const timer of [this.timer, this.aheadTimer]) if (timer) clearTimeout(timer);
+    this.timer = null;
+    this.aheadTimer = null;
+    // Work ahead first: it is what an agent may soon wait for.
+    this.scheduleAhead();
+    this.schedule();
+  }
+
+  private isQuiet(now: number): boolean {
+    return this.busy === 0 && now >= this.lastActivity + this.quietMs;
+  }
+
   /** Runs `run` at the next quiet moment (or after 2 s at most); what `run` starts is its own business. */
   whenQuiet(run: () => void): void {
     this.ahead.push({ run, since: Date.now() });
@@ -67,14 +92,14 @@ export class QuietQueue {
     });
   }
 
-  /** Runs everything queued now, one at a time, and resolves when all have run; work ahead not yet started is dropped. */
+  /** Starts the work ahead that waits, runs the cleanups queued now, one at a time, and resolves when all have run. */
   async flush(): Promise<void> {
     this.flushing = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.aheadTimer) clearTimeout(this.aheadTimer);
     this.aheadTimer = null;
-    this.ahead = [];
+    this.runAhead();
     try {
       if (this.running) await this.running;
       while (this.queue.length > 0) await this.runNext();
@@ -91,38 +116,44 @@ export class QuietQueue {
   private scheduleAhead(): void {
     if (this.aheadTimer || this.ahead.length === 0) return;
     const oldest = Math.min(...this.ahead.map((entry) => entry.since));
-    const at = Math.min(this.lastActivity + this.quietMs, oldest + AHEAD_MAX_WAIT_MS);
+    const quietAt = this.busy === 0 ? this.lastActivity + this.quietMs : Number.POSITIVE_INFINITY;
+    const at = Math.min(quietAt, oldest + AHEAD_MAX_WAIT_MS);
     this.aheadTimer = setTimeout(() => {
       this.aheadTimer = null;
       const now = Date.now();
-      if (now < this.lastActivity + this.quietMs && now < oldest + AHEAD_MAX_WAIT_MS) {
+      if (!this.isQuiet(now) && now < oldest + AHEAD_MAX_WAIT_MS) {
         this.scheduleAhead();
         return;
       }
-      const due = this.ahead;
-      this.ahead = [];
-      for (const entry of due) {
-        try {
-          entry.run();
-        } catch {
-          // work ahead is optional: whoever needs its result does the work itself
-        }
-      }
+      this.runAhead();
     }, Math.max(0, at - Date.now()));
     this.aheadTimer.unref();
+  }
+
+  private runAhead(): void {
+    const due = this.ahead;
+    this.ahead = [];
+    for (const entry of due) {
+      try {
+        entry.run();
+      } catch {
+        // work ahead is optional: whoever needs its result does the work itself
+      }
+    }
   }
 
   private schedule(): void {
     if (this.flushing || this.running || this.timer || this.queue.length === 0) return;
     const next = this.queue[0] as Pending;
     const now = Date.now();
-    const due = Math.max(next.queuedAt + this.delayMs, this.lastActivity + this.quietMs);
+    const quietAt = this.busy === 0 ? this.lastActivity + this.quietMs : Number.POSITIVE_INFINITY;
+    const due = Math.max(next.queuedAt + this.delayMs, quietAt);
     const at = Math.min(due, next.queuedAt + this.maxWaitMs);
     this.timer = setTimeout(() => {
       this.timer = null;
       // Activity since the timer was set pushes the cleanup back again.
       const late = Date.now() >= next.queuedAt + this.maxWaitMs;
-      if (!late && Date.now() < this.lastActivity + this.quietMs) {
+      if (!late && !this.isQuiet(Date.now())) {
         this.schedule();
         return;
       }

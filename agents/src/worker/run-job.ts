@@ -43,17 +43,16 @@ export interface JobRuntime {
   modelRetries: number;
   modelTimeoutMs: number;
   env: NodeJS.ProcessEnv;
-  /** Hears every model reply: the moments when work resumes, which cleanups keep away from. */
-  onModelReply?: () => void;
+  /** Told when a job starts (true) and stops (false) waiting on a model: the moments the worker is idle or resumes work. */
+  onModelWait?: (waiting: boolean) => void;
   /** Runs work ahead at the worker's next quiet moment; absent: at once. */
   whenQuiet?: (run: () => void) => void;
 }
 
 /** Builds the event emitter of one job; events are published in order. */
-function eventEmitter(bus: Bus, job: Job, onModelReply?: () => void): { emit: EmitEvent; flush(): Promise<void> } {
+function eventEmitter(bus: Bus, job: Job): { emit: EmitEvent; flush(): Promise<void> } {
   let chain: Promise<void> = Promise.resolve();
   const emit: EmitEvent = (kind: TraceKind, message: string, data: Record<string, unknown> = {}) => {
-    if (kind === 'model.call') onModelReply?.();
     const event: TraceEvent = { taskId: job.taskId, kind, at: new Date().toISOString(), jobId: job.id, role: job.role, message, data };
     if (job.subtaskId !== undefined) event.subtaskId = job.subtaskId;
     chain = chain.then(() => bus.publishEvent(event)).catch(() => undefined);
@@ -74,7 +73,7 @@ export async function runJob(
   defer: (cleanup: () => Promise<void>) => void = (cleanup) => void cleanup(),
 ): Promise<JobResult> {
   const startedAt = new Date().toISOString();
-  const { emit, flush } = eventEmitter(runtime.bus, job, runtime.onModelReply);
+  const { emit, flush } = eventEmitter(runtime.bus, job);
   const commands: CommandRecord[] = [];
   const meter = { usage: emptyUsage(), steps: 0 };
   const base = { jobId: job.id, taskId: job.taskId, role: job.role, startedAt, worker: runtime.workerId, commands };
@@ -110,6 +109,7 @@ export async function runJob(
       commands,
       signal: jobSignal,
       meter,
+      ...(runtime.onModelWait ? { modelWait: runtime.onModelWait } : {}),
     };
     const run = await RUNNERS[job.role]({
       job,

@@ -175,6 +175,10 @@ export class DockerSandboxProvider implements SandboxProvider {
   }
 
   /** Removes the pooled containers nobody took; call it when the process shuts down. */
+  paceRefills(gate: () => Promise<void>): void {
+    if (this.pool) this.pool.pace = gate;
+  }
+
   async close(): Promise<void> {
     await this.pool?.close();
   }

@@ -30,6 +30,11 @@ const DEFAULT_MAX_KEYS = 4;
  * of limits), made one at a time in the background and refilled after each take.
  */
 export class WarmPool<T> {
+  /**
+   * Awaited before each replacement is made, to make it at a good moment
+   * (e.g. when the worker waits on models); absent: at once.
+   */
+  pace: (() => Promise<void>) | undefined;
   private readonly shelves = new Map<string, Shelf<T>>();
   private closed = false;
   private clock = 0;
@@ -54,7 +59,7 @@ export class WarmPool<T> {
     if (shelf === undefined || this.closed) return undefined;
     shelf.usedAt = ++this.clock;
     const item = shelf.ready.shift();
-    this.fill(shelf, this.options.refillDelayMs ?? 0);
+    this.fill(shelf, true);
     return item;
   }
 
@@ -81,12 +86,15 @@ export class WarmPool<T> {
     await Promise.all(shelves.flatMap((s) => s.ready.splice(0).map((item) => this.options.discard(item).catch(() => undefined))));
   }
 
-  private fill(shelf: Shelf<T>, delayMs = 0): void {
+  private fill(shelf: Shelf<T>, afterTake = false): void {
     if (shelf.filling !== null || shelf.ready.length >= this.options.size) return;
     shelf.filling = (async () => {
       try {
+        const delayMs = afterTake ? (this.options.refillDelayMs ?? 0) : 0;
         if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
         while (!this.closed && this.shelves.get(shelf.key) === shelf && shelf.ready.length < this.options.size) {
+          if (afterTake && this.pace) await this.pace();
+          if (this.closed || this.shelves.get(shelf.key) !== shelf) return;
           const item = await shelf.make();
           if (this.closed || this.shelves.get(shelf.key) !== shelf) {
             await this.options.discard(item).catch(() => undefined);
