@@ -50,6 +50,17 @@ describe('Workspace layout', () => {
     expect(await ws.diff()).toEqual({ patch: '', changedFiles: [], changes: [] });
   });
 
+  it('gives the files to uid 1000 under a work root that uid can enter (tar runs as that uid)', async () => {
+    const openRoot = tempDir('open-root');
+    chmodSync(openRoot, 0o755);
+    const ws = await Workspace.create({ parentDir: join(openRoot, 'job'), tar: gitArchive('open', FILES) });
+    open.push(ws);
+    expect(readFileSync(join(ws.root, 'src/app.js'), 'utf8')).toEqual(FILES['src/app.js']);
+    expect(lstatSync(join(ws.root, 'src/app.js')).uid).toEqual(1000);
+    expect(lstatSync(join(ws.root, 'src')).gid).toEqual(1000);
+    expect(await ws.diff()).toEqual({ patch: '', changedFiles: [], changes: [] });
+  });
+
   it('gives the files to uid 1000 even under a work root that uid cannot enter', async () => {
     const privateRoot = tempDir('private-root');
     chmodSync(privateRoot, 0o700);

@@ -40,18 +40,20 @@ export function makeJob(
 /**
  * Sends a job to the crew and waits for its result. A result already on the
  * results stream (a node re-run after a crash) is used instead of dispatching again.
+ * `afterDispatch` runs once the job is on its way: a moment for work ahead that should not delay it.
  */
-export async function runOnCrew(deps: GraphDeps, job: Job): Promise<JobResult> {
-  return job.role === 'coder' ? deps.coderSlots.run(() => dispatchAndWait(deps, job)) : dispatchAndWait(deps, job);
+export async function runOnCrew(deps: GraphDeps, job: Job, afterDispatch?: () => void): Promise<JobResult> {
+  return job.role === 'coder' ? deps.coderSlots.run(() => dispatchAndWait(deps, job, afterDispatch)) : dispatchAndWait(deps, job, afterDispatch);
 }
 
-async function dispatchAndWait(deps: GraphDeps, job: Job): Promise<JobResult> {
+async function dispatchAndWait(deps: GraphDeps, job: Job, afterDispatch?: () => void): Promise<JobResult> {
   const existing = await deps.bus.getResult(job.taskId, job.id);
   if (existing) return spend(deps, existing);
   deps.budget.check();
   const left = deps.budget.remaining();
   if (left.maxTokens !== undefined || left.maxCostUsd !== undefined) job.budget = left;
   await deps.bus.dispatchJob(job);
+  afterDispatch?.();
   deps.emit('job.dispatched', `${job.role}${job.subtaskId ? ` ${job.subtaskId}` : ''} dispatched`, {
     jobId: job.id,
     role: job.role,

@@ -1,5 +1,5 @@
-import { lchown, lstat, mkdir, readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lchown, lstat, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { CodecrewError, runProcess } from '@codecrew/core';
 
 /** Whether this process may hand files to another uid (only root may). */
@@ -25,10 +25,11 @@ async function untar(tar: Uint8Array, dir: string, user?: TreeOwner) {
  * Extracts a tar archive into `dir` (no absolute or `..` members). With an
  * `owner` and root rights, tar runs as the owner, so the files are the
  * owner's as they are written; if the owner cannot reach `dir` (a private
- * work root), the tree is extracted by this process and handed over after.
+ * work root such as one made by mkdtemp), the tree is extracted by this
+ * process and handed over after.
  */
 export async function extractTar(tar: Uint8Array, dir: string, owner?: TreeOwner): Promise<void> {
-  if (owner !== undefined && canChown()) {
+  if (owner !== undefined && canChown() && (await canEnter(dirname(dir), owner))) {
     await lchown(dir, owner.uid, owner.gid);
     const asOwner = await untar(tar, dir, owner).catch(() => null);
     if (asOwner?.code === 0) return;
@@ -38,6 +39,17 @@ export async function extractTar(tar: Uint8Array, dir: string, owner?: TreeOwner
   const out = await untar(tar, dir);
   if (out.code !== 0) throw new CodecrewError('REPO_INVALID', `extracting the workspace archive failed: ${out.stderr.toString('utf8').trim()}`);
   if (owner !== undefined && canChown()) await chownTree(dir, owner.uid, owner.gid);
+}
+
+/** Whether `owner` may pass through `dir` and every directory above it (execute permission for them on each). */
+async function canEnter(dir: string, owner: TreeOwner): Promise<boolean> {
+  for (let current = dir; ; current = dirname(current)) {
+    const info = await stat(current).catch(() => null);
+    if (info === null) return false;
+    const bit = info.uid === owner.uid ? 0o100 : info.gid === owner.gid ? 0o010 : 0o001;
+    if ((info.mode & bit) === 0) return false;
+    if (dirname(current) === current) return true;
+  }
 }
 
 /** Gives `path` and everything below it to uid:gid without following symlinks. */

@@ -3,7 +3,7 @@ import { GitRepo, commitPatch, commitTree, mergeInto, type ChainChange } from '.
 import type { GraphDeps } from '../deps.ts';
 import { FastLane } from '../fast-lane.ts';
 import { candidateFiles } from '../candidate.ts';
-import { diffArtifact, startAhead, treeArtifact } from '../ahead.ts';
+import { startAhead, treeArtifact } from '../ahead.ts';
 import { rerunInstructions } from './code.ts';
 import type { MergeRecord, PatchCandidate, SubtaskState, TaskStateUpdate, TaskStateValue } from '../state.ts';
 
@@ -168,8 +168,8 @@ export async function integrateNode(state: TaskStateValue, deps: GraphDeps): Pro
   }
   integration = await lane.flush();
   const round = Math.max(state.round, ...queue.map((c) => c.round));
-  // The tests and the review need the new tree and its diff: start on them now.
-  if (integration !== state.integration) startAhead(treeArtifact(deps, state, integration), diffArtifact(deps, { ...state, round }, integration));
+  // The tests need the new tree: start on it now (the review's diff follows once the tester is on its way).
+  if (integration !== state.integration) startAhead(treeArtifact(deps, state, integration));
   skipBlocked(state, subtasks, deps);
   return { integration, round, merges, subtasks: subtasks as Record<string, SubtaskState>, candidates: null };
 }

@@ -14,8 +14,7 @@ export async function reviewNode(state: TaskStateValue, deps: GraphDeps): Promis
     input: { role: 'reviewer', diff: diffRef, tests: state.lastTests, subtaskSummaries: summaries },
   });
   // While the reviewer reads, get finalize's work done: the objects into the user's repository, and provenance.
-  startAhead(stagedObjects(deps, state, state.integration), provenance(deps, state));
-  const result = await runOnCrew(deps, job);
+  const result = await runOnCrew(deps, job, () => startAhead(stagedObjects(deps, state, state.integration), provenance(deps, state)));
   const jobs = [jobRecord(result, state.round)];
   if (result.status !== 'succeeded' || result.output?.role !== 'reviewer') {
     return { jobs, status: 'failed', error: { code: 'JOB_FAILED', message: `the review failed: ${failureOf(result)}`, retryable: false } };

@@ -1,5 +1,5 @@
 import { failureOf, jobRecord, makeJob, runOnCrew } from '../jobs.ts';
-import { treeArtifact } from '../ahead.ts';
+import { diffArtifact, startAhead, treeArtifact } from '../ahead.ts';
 import type { GraphDeps } from '../deps.ts';
 import type { TaskStateUpdate, TaskStateValue } from '../state.ts';
 
@@ -16,7 +16,8 @@ export async function testNode(state: TaskStateValue, deps: GraphDeps): Promise<
     tree,
     input: { role: 'tester', command: state.testCommand },
   });
-  const result = await runOnCrew(deps, job);
+  // While the tests run, the review's diff is made.
+  const result = await runOnCrew(deps, job, () => startAhead(diffArtifact(deps, state, state.integration)));
   const jobs = [jobRecord(result, state.round)];
   if (result.status !== 'succeeded' || result.output?.role !== 'tester') {
     return {
