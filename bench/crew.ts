@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TaskSpec, type Config } from '@codecrew/core';
@@ -114,6 +114,8 @@ const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
  */
 export const run: SuiteRun = async (log) => {
   const dir = await mkdtemp(join(tmpdir(), 'codecrew-bench-crew-'));
+  // Open to the sandbox user like the CLI's data directory (mkdtemp makes it private).
+  await chmod(dir, 0o755);
   const nats = await startEmbeddedNats({ dataDir: join(dir, 'nats') });
   const bus = await connectBus({ servers: nats.url, name: 'bench-crew', prefix: 'bench' });
   // A long-lived worker, as in production: its warm pool is full when a task arrives.
