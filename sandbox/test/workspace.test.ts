@@ -50,26 +50,18 @@ describe('Workspace layout', () => {
     expect(await ws.diff()).toEqual({ patch: '', changedFiles: [], changes: [] });
   });
 
-  it('gives the files to uid 1000 under a work root that uid can enter (tar runs as that uid)', async () => {
-    const openRoot = tempDir('open-root');
-    chmodSync(openRoot, 0o755);
-    const ws = await Workspace.create({ parentDir: join(openRoot, 'job'), tar: gitArchive('open', FILES) });
+  // 0o755: tar runs as uid 1000; 0o700 (as mkdtemp makes): that uid cannot enter, this process unpacks and hands over.
+  it.each([
+    ['can enter', 0o755],
+    ['cannot enter', 0o700],
+  ])('gives the files to uid 1000 under a work root that uid %s', async (_, mode) => {
+    const root = tempDir(`root-${mode.toString(8)}`);
+    chmodSync(root, mode);
+    const ws = await Workspace.create({ parentDir: join(root, 'job'), tar: gitArchive(`root-${mode.toString(8)}`, FILES) });
     open.push(ws);
     expect(readFileSync(join(ws.root, 'src/app.js'), 'utf8')).toEqual(FILES['src/app.js']);
-    expect(lstatSync(join(ws.root, 'src/app.js')).uid).toEqual(1000);
-    expect(lstatSync(join(ws.root, 'src')).gid).toEqual(1000);
+    for (const path of ['', 'src', 'src/app.js']) expect(lstatSync(join(ws.root, path))).toMatchObject({ uid: 1000, gid: 1000 });
     expect(await ws.diff()).toEqual({ patch: '', changedFiles: [], changes: [] });
-  });
-
-  it('gives the files to uid 1000 even under a work root that uid cannot enter', async () => {
-    const privateRoot = tempDir('private-root');
-    chmodSync(privateRoot, 0o700);
-    const ws = await Workspace.create({ parentDir: join(privateRoot, 'job'), tar: gitArchive('private', FILES) });
-    open.push(ws);
-    expect(readFileSync(join(ws.root, 'src/app.js'), 'utf8')).toEqual(FILES['src/app.js']);
-    expect(lstatSync(join(ws.root, 'src/app.js')).uid).toEqual(1000);
-    expect(lstatSync(join(ws.root, 'src')).uid).toEqual(1000);
-    expect(lstatSync(ws.root).uid).toEqual(1000);
   });
 
   it('dispose removes everything', async () => {
