@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -51,7 +52,7 @@ describe('the demo task through the codecrew CLI', () => {
       scripted: boolean;
       subtasks: Array<{ id: string; status: string }>;
       jobs: JobRow[];
-      tests: Array<{ exitCode: number; passed: number; failed: number }>;
+      tests: Array<{ exitCode: number; passed: number; failed: number; logPath?: string; log?: Record<string, unknown> }>;
       reviews: Array<{ verdict: string }>;
       result: { branch: string; commit: string; diffPath: string; filesChanged: number };
     };
@@ -63,6 +64,10 @@ describe('the demo task through the codecrew CLI', () => {
       ['exports', 'merged'],
     ]);
     expect(report.tests.at(-1)).toMatchObject({ exitCode: 0, passed: 7, failed: 0 });
+    // The full test log is kept beside the report, not only in the run's artifact store.
+    const lastTests = report.tests.at(-1);
+    expect(lastTests?.log).not.toHaveProperty('inline');
+    expect(readFileSync(lastTests?.logPath ?? '', 'utf8')).toMatch(/^\$ node --test[\s\S]*# pass 7/);
     expect(report.reviews.map((r) => r.verdict)).toEqual(['approve']);
 
     // The two independent coders ran at the same time, in two containers.

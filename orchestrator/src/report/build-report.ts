@@ -35,7 +35,8 @@ export interface TaskReport {
   merges: TaskStateValue['merges'];
   /** Best-of-N: every candidate of a subtask and why the winner won. */
   selections: TaskStateValue['selections'];
-  tests: TaskStateValue['testRuns'];
+  /** Test runs; `logPath` is the full log's file, `log` only names the artifact (its bytes are in that file). */
+  tests: Array<Omit<TaskStateValue['testRuns'][number], 'log'> & { log?: { name: string; size: number }; logPath?: string }>;
   reviews: TaskStateValue['reviews'];
   answer: string | null;
   result: TaskStateValue['result'];
@@ -54,7 +55,7 @@ function add(map: Record<string, Usage>, key: string, usage: Usage): void {
 export function buildReport(
   state: TaskStateValue,
   results: Map<string, JobResult>,
-  meta: { status: TaskStatus; error: ErrorData | null; startedAt: Date; finishedAt: Date; files: TaskReport['files'] },
+  meta: { status: TaskStatus; error: ErrorData | null; startedAt: Date; finishedAt: Date; files: TaskReport['files']; testLogs?: Map<number, string> },
 ): TaskReport {
   const { task } = state;
   let usage = emptyUsage();
@@ -109,7 +110,10 @@ export function buildReport(
     })),
     merges: state.merges,
     selections: state.selections,
-    tests: state.testRuns,
+    tests: state.testRuns.map(({ log, ...run }) => {
+      const logPath = meta.testLogs?.get(run.round);
+      return { ...run, ...(log ? { log: { name: log.name, size: log.size } } : {}), ...(logPath ? { logPath } : {}) };
+    }),
     reviews: state.reviews,
     answer: state.answer,
     result: state.result,

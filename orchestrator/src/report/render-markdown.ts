@@ -71,6 +71,7 @@ export function renderMarkdown(report: TaskReport): string {
     for (const t of report.tests) {
       out.push(`Round ${t.round}: \`${t.command}\` → exit ${t.exitCode}${t.timedOut ? ' (timed out)' : ''}; ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped (${t.framework}, ${formatDuration(t.durationMs)})`, '');
       out.push(fence(t.outputExcerpt.slice(-3000)), '');
+      if (t.logPath) out.push(`Full log: \`${t.logPath}\``, '');
     }
   }
   if (report.reviews.length > 0) {

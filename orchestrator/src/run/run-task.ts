@@ -9,6 +9,7 @@ import { Slots } from '../graph/slots.ts';
 import type { GraphDeps } from '../graph/deps.ts';
 import { emptyTaskState, type TaskStateValue, type TaskStatus } from '../graph/state.ts';
 import { buildReport, type TaskReport } from '../report/build-report.ts';
+import { saveTestLogs } from '../report/test-logs.ts';
 import { renderMarkdown } from '../report/render-markdown.ts';
 import type { ResolvedTask } from '../task/resolve.ts';
 
@@ -106,7 +107,8 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     const result = await bus.getResult(task.taskId, job.jobId).catch(() => null);
     if (result) results.set(job.jobId, result);
   }
-  const report = buildReport(finalState, results, { status, error, startedAt, finishedAt, files });
+  const testLogs = await saveTestLogs(bus, task.outDir, finalState.testRuns);
+  const report = buildReport(finalState, results, { status, error, startedAt, finishedAt, files, testLogs });
   const events = await bus.readEvents(task.taskId);
   await writeFile(files.trace, events.map((event) => JSON.stringify(event)).join('\n') + '\n');
   await writeFile(files.reportJson, `${JSON.stringify(report, null, 2)}\n`);
