@@ -19,4 +19,10 @@ export interface GraphDeps {
    * changed files, diffs, and what finalize needs, started ahead of the node that uses it.
    */
   memo: Map<string, Promise<unknown>>;
+  /**
+   * The task's checkpoints existed before this run (it picks up where an
+   * earlier run stopped): only then can a job already have a result, so only
+   * then is the results stream asked before a job is sent.
+   */
+  resumed: boolean;
 }

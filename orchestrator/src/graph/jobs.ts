@@ -38,8 +38,8 @@ export function makeJob(
 }
 
 /**
- * Sends a job to the crew and waits for its result. A result already on the
- * results stream (a node re-run after a crash) is used instead of dispatching again.
+ * Sends a job to the crew and waits for its result. In a resumed task, a result
+ * already on the results stream (a node re-run after a crash) is used instead of dispatching again.
  * `afterDispatch` runs once the job is on its way: a moment for work ahead that should not delay it.
  */
 export async function runOnCrew(deps: GraphDeps, job: Job, afterDispatch?: () => void): Promise<JobResult> {
@@ -47,7 +47,7 @@ export async function runOnCrew(deps: GraphDeps, job: Job, afterDispatch?: () =>
 }
 
 async function dispatchAndWait(deps: GraphDeps, job: Job, afterDispatch?: () => void): Promise<JobResult> {
-  const existing = await deps.bus.getResult(job.taskId, job.id);
+  const existing = deps.resumed ? await deps.bus.getResult(job.taskId, job.id) : null;
   if (existing) return spend(deps, existing);
   deps.budget.check();
   const left = deps.budget.remaining();

@@ -59,7 +59,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     const event: TraceEvent = { taskId: task.taskId, kind, at: new Date().toISOString(), message, data };
     chain = chain.then(() => bus.publishEvent(event)).catch(() => undefined);
   };
-  const deps: GraphDeps = { bus, emit, signal: controller.signal, budget, coderSlots: new Slots(Math.max(task.parallelism, 1)), memo: new Map() };
+  const deps: GraphDeps = { bus, emit, signal: controller.signal, budget, coderSlots: new Slots(Math.max(task.parallelism, 1)), memo: new Map(), resumed: false };
   const onCancel = () => void bus.publishControl(task.taskId, { type: 'cancel', reason: String(controller.signal.reason ?? 'cancelled') }).catch(() => undefined);
   controller.signal.addEventListener('abort', onCancel, { once: true });
 
@@ -71,6 +71,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   const graph = buildTaskGraph(deps, checkpointer);
   // Parallelism is enforced by deps.coderSlots, not LangGraph's maxConcurrency, which drops Send tasks when it is 1.
   const config = { configurable: { thread_id: task.taskId }, recursionLimit: 200, signal: controller.signal };
+  deps.resumed = (await checkpointer.getTuple({ configurable: { thread_id: task.taskId } })) !== undefined;
   let state: TaskStateValue | null = null;
   let status: TaskStatus;
   let error: ErrorData | null = null;
