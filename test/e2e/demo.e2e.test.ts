@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -30,6 +30,7 @@ describe('the demo task through the codecrew CLI', () => {
     const repo = await makeGitRepo(TEXTKIT, join(dir, 'textkit'));
     const headBefore = git(repo, 'rev-parse', 'HEAD');
     expect(nodeTest(repo)).not.toBe(0); // the fixture's tests fail before the task
+    writeFileSync(join(repo, 'notes.txt'), 'uncommitted, not part of the task\n');
 
     const spec = await writeTaskFile(dir, {
       name: 'demo-e2e',
@@ -88,7 +89,9 @@ describe('the demo task through the codecrew CLI', () => {
     // The user's working tree and current branch are untouched.
     expect(git(repo, 'rev-parse', 'HEAD')).toBe(headBefore);
     expect(git(repo, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('main');
-    expect(git(repo, 'status', '--porcelain')).toBe('');
+    expect(git(repo, 'status', '--porcelain')).toBe('?? notes.txt');
+    const trace = readFileSync((report as unknown as { files: { trace: string } }).files.trace, 'utf8');
+    expect(trace).toContain(`uncommitted changes in ${repo} were left out`);
 
     // No container is left behind.
     expect(containersOfTask(report.taskId)).toEqual([]);

@@ -5,7 +5,7 @@ import { createScratchRepo, openUserRepo } from '../../git/index.ts';
 import { loadAgentsMdFromCommit } from '../../agents-md/index.ts';
 import { detectTestCommand } from '../../task/test-command.ts';
 import type { GraphDeps } from '../deps.ts';
-import { branchNameChecked, startAhead, treeArtifact, uncommittedChanges } from '../ahead.ts';
+import { branchNameChecked, startAhead, treeArtifact } from '../ahead.ts';
 import type { TaskStateUpdate, TaskStateValue } from '../state.ts';
 
 /** prepare: resolve the repository and ref, snapshot the base commit, load AGENTS.md, find the test command. */
@@ -16,8 +16,6 @@ export async function prepareNode(state: TaskStateValue, deps: GraphDeps): Promi
   const scratch = await createScratchRepo(user.commonDir, scratchDir);
   // The planner (or asker) needs the base tree next: start uploading it.
   startAhead(treeArtifact(deps, { task, scratchDir }, user.baseCommit));
-  // Only told at the end (finalize): nothing waits for it.
-  startAhead(uncommittedChanges(deps, user.root));
   const [{ stdout }, agents] = await Promise.all([
     scratch.run(['ls-tree', '-r', '-z', '--name-only', user.baseCommit]),
     loadAgentsMdFromCommit(scratch, user.baseCommit),
