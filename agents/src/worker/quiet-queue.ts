@@ -2,7 +2,7 @@
 export interface QuietQueueOptions {
   /** A cleanup starts no sooner than this after it was queued; default 500 ms. */
   delayMs?: number;
-  /** …and only once no job started or ended and no model replied for this long; default 500 ms. */
+  /** …and only once every job waits on a model and nothing started, ended or replied for this long; default 500 ms. */
   quietMs?: number;
   /** …unless it has waited this long; default 30 s. */
   maxWaitMs?: number;
@@ -50,7 +50,7 @@ export class QuietQueue {
     this.maxWaitMs = options.maxWaitMs ?? 30_000;
   }
 
-  /** Notes that a job started or ended or a model replied: cleanups wait for the worker to be quiet again. */
+  /** Notes that something happened (`working` calls it too): quiet starts over from now. */
   activity(): void {
     this.lastActivity = Date.now();
   }

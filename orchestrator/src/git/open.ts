@@ -42,7 +42,7 @@ export async function openUserRepo(path: string, ref = 'HEAD'): Promise<UserRepo
     );
   }
   await resolveCommit(probe, ref);
-  throw new CodecrewError('REPO_INVALID', `could not resolve ${ref} in ${abs}: ${answer.stderr.trim() || 'unexpected answer from git rev-parse'}`, {
+  throw new CodecrewError('REPO_INVALID', `could not resolve ${ref} in ${abs} (${answer.stderr.trim() || 'unexpected answer from git rev-parse'}); run \`git -C ${abs} rev-parse ${ref}\` to see what git says`, {
     details: { path: abs, ref, stdout: answer.stdout },
   });
 }

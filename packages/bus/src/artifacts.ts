@@ -20,7 +20,7 @@ export async function getArtifact(store: ObjectStore, ref: ArtifactRef | string)
   if (typeof ref !== 'string' && ref.inline !== undefined) {
     const data = Buffer.from(ref.inline, 'base64');
     if (data.length !== ref.size) {
-      throw new CodecrewError('ARTIFACT_INVALID', `artifact "${ref.name}" carries ${data.length} bytes inline but claims ${ref.size}`, {
+      throw new CodecrewError('ARTIFACT_INVALID', `artifact "${ref.name}" carries ${data.length} bytes inline but claims ${ref.size}: the message was damaged or written by another codecrew version; run the job again`, {
         details: { name: ref.name, size: ref.size, carried: data.length },
       });
     }

@@ -174,11 +174,11 @@ export class DockerSandboxProvider implements SandboxProvider {
     await this.pool?.settled();
   }
 
-  /** Removes the pooled containers nobody took; call it when the process shuts down. */
   paceRefills(gate: () => Promise<void>): void {
     if (this.pool) this.pool.pace = gate;
   }
 
+  /** Removes the pooled containers nobody took; call it when the process shuts down. */
   async close(): Promise<void> {
     await this.pool?.close();
   }
