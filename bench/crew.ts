@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TaskSpec, type Config } from '@codecrew/core';
 import { connectBus, startEmbeddedNats } from '@codecrew/bus';
-import { ModelScript, startScriptedModelServer } from '@codecrew/llm';
+import { ModelScript } from '@codecrew/llm';
 import { DockerSandboxProvider } from '@codecrew/sandbox';
 import { AgentWorker } from '@codecrew/agents';
 import { loadConfig, resolveTask, runTask, type TaskReport } from '@codecrew/orchestrator';
 import { TEXTKIT, makeGitRepo } from '../test/support/cli.ts';
 import type { SuiteRun } from './lib/suite.ts';
 import { overheadBreakdown, type OverheadBreakdown } from './lib/overhead.ts';
+import { startModelServerThread } from './lib/model-server-thread.ts';
 
 /** Model latency of every scripted reply, as the issue sets it. */
 const LATENCY_MS = 2000;
@@ -126,7 +127,8 @@ export const run: SuiteRun = async (log) => {
   const results: Measured[] = [];
   try {
     for (const n of SIZES) {
-      const server = await startScriptedModelServer({ script: script(n) });
+      // On its own thread, like a remote model: the crew's work on this thread does not delay its replies.
+      const server = await startModelServerThread(script(n));
       try {
         for (const parallelism of SEQUENTIAL ? [n, 1] : [n]) {
           if (n === 1 && parallelism === 1 && results.some((r) => r.n === 1)) continue;
@@ -142,6 +144,8 @@ export const run: SuiteRun = async (log) => {
             });
             const task = resolveTask(spec, config, { specDir: dir, modelOverride: 'scripted-bench' });
             for (const role of Object.keys(task.models) as Array<keyof typeof task.models>) task.models[role] = { name: 'scripted-bench', baseURL: server.url };
+            // Each run starts on a settled host: the last run's containers removed, the warm pool full again.
+            await worker.drain();
             await Promise.all([sandboxes.prewarm(task.sandbox), sandboxes.prewarm(task.sandbox, { readOnly: true })]);
             const outcome = await runTask({ task, bus, checkpointPath: join(dir, 'checkpoints.sqlite') });
             const measured = measure(outcome.report, n, parallelism, await overheadBreakdown(outcome.files.trace, outcome.report, LATENCY_MS));

@@ -108,4 +108,43 @@ describe('QuietQueue', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(log).toEqual(['ahead', 'cleanup']);
   });
+
+  it('once model calls are timed, starts nothing that would still run when a reply is due', async () => {
+    const queue = new QuietQueue({ delayMs: 0, quietMs: 300, workMs: 400, maxWaitMs: 60_000 });
+    const log: string[] = [];
+    // One timed call: models take 2 s here.
+    queue.working(1);
+    queue.modelWait('a', true);
+    await vi.advanceTimersByTimeAsync(2000);
+    queue.modelWait('a', false);
+    // The next call starts; quiet comes 300 ms later, 1700 ms before its reply is due: room for work.
+    queue.modelWait('a', true);
+    queue.whenQuiet(() => log.push('early'), 60_000);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(log).toEqual(['early']);
+    // Work queued 1.7 s into the call would meet the reply: it waits for the next call's quiet moment.
+    await vi.advanceTimersByTimeAsync(1400);
+    void queue.add(async () => void log.push('cleanup'));
+    queue.whenQuiet(() => log.push('refill'), 60_000);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(log).toEqual(['early']);
+    queue.modelWait('a', false); // the reply, 2 s into the call
+    queue.modelWait('a', true); // the job's next call
+    await vi.advanceTimersByTimeAsync(299);
+    expect(log).toEqual(['early']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(log).toEqual(['early', 'refill', 'cleanup']);
+  });
+
+  it('runs each piece of work ahead by its own deadline when no quiet moment comes', async () => {
+    const queue = new QuietQueue({ quietMs: 300 });
+    const log: string[] = [];
+    queue.working(1);
+    queue.whenQuiet(() => log.push('hand-over'));
+    queue.whenQuiet(() => log.push('refill'), 30_000);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(log).toEqual(['hand-over']);
+    await vi.advanceTimersByTimeAsync(28_000);
+    expect(log).toEqual(['hand-over', 'refill']);
+  });
 });

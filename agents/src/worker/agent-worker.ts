@@ -27,6 +27,9 @@ export interface AgentWorkerOptions {
 
 const DEFAULT_CONCURRENCY: Record<Role, number> = { planner: 2, coder: 4, tester: 2, reviewer: 2, asker: 2 };
 
+/** The longest a warm-pool refill waits for a quiet moment. */
+const REFILL_MAX_WAIT_MS = 30_000;
+
 /**
  * A NATS consumer that runs agent jobs: one durable pull consumer per role,
  * each job in its own sandbox. Cancel messages on the control subject abort
@@ -46,7 +49,8 @@ export class AgentWorker {
     this.id = options.id ?? `worker-${hostname()}-${process.pid}-${newId().slice(-6)}`;
     this.quiet = new QuietQueue(options.cleanup);
     // The warm pool's replacements are made when the worker waits on models, not while its agents work.
-    options.sandboxes.paceRefills?.(() => new Promise<void>((resolve) => this.quiet.whenQuiet(resolve)));
+    // A replacement container can wait: it is for a later job.
+    options.sandboxes.paceRefills?.(() => new Promise<void>((resolve) => this.quiet.whenQuiet(resolve, REFILL_MAX_WAIT_MS)));
     this.baselines = new BaselineCache(join(options.workRoot, '.baselines'));
   }
 
@@ -65,7 +69,7 @@ export class AgentWorker {
       modelRetries: this.options.modelRetries ?? 4,
       modelTimeoutMs: this.options.modelTimeoutMs ?? 300_000,
       env: this.options.env ?? process.env,
-      onModelWait: (waiting) => this.quiet.working(waiting ? -1 : 1),
+      onModelWait: (jobId, waiting) => this.quiet.modelWait(jobId, waiting),
       whenQuiet: (run) => this.quiet.whenQuiet(run),
     };
     const control = await bus.subscribeControl('*', (message) => {
@@ -104,6 +108,16 @@ export class AgentWorker {
     }
     const registration = await bus.registerWorker({ id: this.id, roles: [...roles], host: hostname(), pid: process.pid });
     this.stopRegistration = () => registration.stop();
+  }
+
+  /**
+   * Runs the cleanups of finished jobs now instead of at the next quiet
+   * moment, and waits for them: for a caller that wants the host idle before
+   * it starts something it measures (the benchmarks).
+   */
+  async drain(): Promise<void> {
+    await this.quiet.flush();
+    await Promise.all([...this.cleanups]);
   }
 
   /** Stops taking jobs, aborts running ones, and waits for them to clean up. */

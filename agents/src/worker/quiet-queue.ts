@@ -6,7 +6,16 @@ export interface QuietQueueOptions {
   quietMs?: number;
   /** …unless it has waited this long; default 30 s. */
   maxWaitMs?: number;
+  /**
+   * How long a piece of background work may take (a container start, say);
+   * default 400 ms. Once model calls have been timed, nothing starts when a
+   * model's reply is due sooner than this: the reply would find the host busy.
+   */
+  workMs?: number;
 }
+
+/** How many recent model calls the reply forecast looks at. */
+const MODEL_SAMPLES = 8;
 
 interface Pending {
   run: () => Promise<void>;
@@ -30,11 +39,16 @@ const AHEAD_MAX_WAIT_MS = 2_000;
  *   jobs' starts.
  * - work ahead ({@link whenQuiet}): started all at once at the first quiet
  *   moment, e.g. a coder's hand-over while its model thinks.
+ *
+ * Model calls reported through {@link modelWait} are timed: the quickest of
+ * the recent ones is taken as how long a call takes at least, and a quiet
+ * moment ends `workMs` before the first reply is due, so that background work
+ * does not meet the replies (which would then wait for the host).
  */
 export class QuietQueue {
   private readonly queue: Pending[] = [];
   private busy = 0;
-  private ahead: Array<{ run: () => void; since: number }> = [];
+  private ahead: Array<{ run: () => void; deadline: number }> = [];
   private aheadTimer: NodeJS.Timeout | null = null;
   private lastActivity = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -43,11 +57,34 @@ export class QuietQueue {
   private readonly delayMs: number;
   private readonly quietMs: number;
   private readonly maxWaitMs: number;
+  private readonly workMs: number;
+  /** When each outstanding model call started, by job. */
+  private readonly modelWaits = new Map<string, number>();
+  /** Durations of the last model calls, oldest first. */
+  private readonly modelMs: number[] = [];
 
   constructor(options: QuietQueueOptions = {}) {
     this.delayMs = options.delayMs ?? 500;
     this.quietMs = options.quietMs ?? 500;
     this.maxWaitMs = options.maxWaitMs ?? 30_000;
+    this.workMs = options.workMs ?? 400;
+  }
+
+  /** Notes that the job `key` starts (true) or stops (false) waiting on a model: `working(-1)` / `working(1)`, timed. */
+  modelWait(key: string, waiting: boolean): void {
+    const now = Date.now();
+    if (waiting) {
+      this.modelWaits.set(key, now);
+      this.working(-1);
+      return;
+    }
+    const since = this.modelWaits.get(key);
+    this.modelWaits.delete(key);
+    if (since !== undefined) {
+      this.modelMs.push(now - since);
+      if (this.modelMs.length > MODEL_SAMPLES) this.modelMs.shift();
+    }
+    this.working(1);
   }
 
   /** Notes that something happened (`working` calls it too): quiet starts over from now. */
@@ -74,13 +111,27 @@ export class QuietQueue {
     this.schedule();
   }
 
-  private isQuiet(now: number): boolean {
-    return this.busy === 0 && now >= this.lastActivity + this.quietMs;
+  /**
+   * When the next quiet moment begins, as things stand (`now` or later), or
+   * Infinity when none can before something else happens: work goes on, or
+   * a model's reply is due too soon for background work to be done first.
+   */
+  private quietAt(now: number): number {
+    if (this.busy > 0) return Number.POSITIVE_INFINITY;
+    const at = Math.max(now, this.lastActivity + this.quietMs);
+    if (this.modelMs.length === 0) return at;
+    const shortest = Math.min(...this.modelMs);
+    for (const since of this.modelWaits.values()) if (at + this.workMs > since + shortest) return Number.POSITIVE_INFINITY;
+    return at;
   }
 
-  /** Runs `run` at the next quiet moment (or after 2 s at most); what `run` starts is its own business. */
-  whenQuiet(run: () => void): void {
-    this.ahead.push({ run, since: Date.now() });
+  private isQuiet(now: number): boolean {
+    return this.quietAt(now) <= now;
+  }
+
+  /** Runs `run` at the next quiet moment, or after `maxWaitMs` (default 2 s) at most; what `run` starts is its own business. */
+  whenQuiet(run: () => void, maxWaitMs = AHEAD_MAX_WAIT_MS): void {
+    this.ahead.push({ run, deadline: Date.now() + maxWaitMs });
     this.scheduleAhead();
   }
 
@@ -115,24 +166,21 @@ export class QuietQueue {
 
   private scheduleAhead(): void {
     if (this.aheadTimer || this.ahead.length === 0) return;
-    const oldest = Math.min(...this.ahead.map((entry) => entry.since));
-    const quietAt = this.busy === 0 ? this.lastActivity + this.quietMs : Number.POSITIVE_INFINITY;
-    const at = Math.min(quietAt, oldest + AHEAD_MAX_WAIT_MS);
+    const deadline = Math.min(...this.ahead.map((entry) => entry.deadline));
+    const at = Math.min(this.quietAt(Date.now()), deadline);
     this.aheadTimer = setTimeout(() => {
       this.aheadTimer = null;
       const now = Date.now();
-      if (!this.isQuiet(now) && now < oldest + AHEAD_MAX_WAIT_MS) {
-        this.scheduleAhead();
-        return;
-      }
-      this.runAhead();
+      this.runAhead(this.isQuiet(now) ? Number.POSITIVE_INFINITY : now);
+      this.scheduleAhead();
     }, Math.max(0, at - Date.now()));
     this.aheadTimer.unref();
   }
 
-  private runAhead(): void {
-    const due = this.ahead;
-    this.ahead = [];
+  /** Runs the work ahead whose deadline is `until` or sooner (all of it by default). */
+  private runAhead(until = Number.POSITIVE_INFINITY): void {
+    const due = this.ahead.filter((entry) => entry.deadline <= until);
+    this.ahead = this.ahead.filter((entry) => entry.deadline > until);
     for (const entry of due) {
       try {
         entry.run();
@@ -146,8 +194,7 @@ export class QuietQueue {
     if (this.flushing || this.running || this.timer || this.queue.length === 0) return;
     const next = this.queue[0] as Pending;
     const now = Date.now();
-    const quietAt = this.busy === 0 ? this.lastActivity + this.quietMs : Number.POSITIVE_INFINITY;
-    const due = Math.max(next.queuedAt + this.delayMs, quietAt);
+    const due = Math.max(next.queuedAt + this.delayMs, this.quietAt(now));
     const at = Math.min(due, next.queuedAt + this.maxWaitMs);
     this.timer = setTimeout(() => {
       this.timer = null;

@@ -44,7 +44,7 @@ export interface JobRuntime {
   modelTimeoutMs: number;
   env: NodeJS.ProcessEnv;
   /** Told when a job starts (true) and stops (false) waiting on a model: the moments the worker is idle or resumes work. */
-  onModelWait?: (waiting: boolean) => void;
+  onModelWait?: (jobId: string, waiting: boolean) => void;
   /** Runs work ahead at the worker's next quiet moment; absent: at once. */
   whenQuiet?: (run: () => void) => void;
 }
@@ -109,7 +109,7 @@ export async function runJob(
       commands,
       signal: jobSignal,
       meter,
-      ...(runtime.onModelWait ? { modelWait: runtime.onModelWait } : {}),
+      ...(runtime.onModelWait ? { modelWait: (waiting: boolean) => runtime.onModelWait?.(job.id, waiting) } : {}),
     };
     const run = await RUNNERS[job.role]({
       job,

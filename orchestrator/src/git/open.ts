@@ -10,7 +10,17 @@ export interface UserRepo {
   /** The repository's common git dir (absolute): where its objects live, shared by its worktrees. */
   commonDir: string;
   baseCommit: string;
+  /** The tree of the base commit. */
+  baseTree: string;
   ref: string;
+}
+
+/** The id of the empty tree, in SHA-1 and SHA-256 repositories. */
+const EMPTY_TREES = new Set(['4b825dc642cb6eb9a060e54bf8d69288fbee4904', '6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321']);
+
+/** Whether `tree` is the empty tree (a commit with no files). */
+export function isEmptyTree(tree: string): boolean {
+  return EMPTY_TREES.has(tree);
 }
 
 /**
@@ -27,11 +37,14 @@ export async function openUserRepo(path: string, ref = 'HEAD'): Promise<UserRepo
   }
   const probe = new GitRepo(abs);
   // One process answers everything when all is well; otherwise the probes below say what is wrong.
-  const args = ['rev-parse', '--path-format=absolute', '--show-toplevel', '--git-common-dir', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`];
-  const answer = await probe.run(args, { allowExitCodes: [1, 128] });
-  const [root = '', commonDir = '', commit = ''] = answer.stdout.split('\n');
-  if (answer.code === 0 && /^[0-9a-f]{40,64}$/.test(commit)) {
-    return { repo: new GitRepo(root), root, commonDir, baseCommit: commit, ref };
+  // Two revisions need rev-parse without --verify, where --end-of-options is echoed: a ref that looks
+  // like an option takes the probes' path, which reports it.
+  const args = ['rev-parse', '--path-format=absolute', '--show-toplevel', '--git-common-dir', `${ref}^{commit}`, `${ref}^{tree}`];
+  const answer = ref.startsWith('-') ? { code: 128, stdout: '', stderr: '' } : await probe.run(args, { allowExitCodes: [1, 128] });
+  const [root = '', commonDir = '', commit = '', tree = ''] = answer.stdout.split('\n');
+  const objectId = /^[0-9a-f]{40,64}$/;
+  if (answer.code === 0 && objectId.test(commit) && objectId.test(tree)) {
+    return { repo: new GitRepo(root), root, commonDir, baseCommit: commit, baseTree: tree, ref };
   }
   const top = await probe.run(['rev-parse', '--show-toplevel'], { allowExitCodes: [128] });
   if (top.code !== 0) {

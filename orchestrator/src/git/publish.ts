@@ -17,6 +17,7 @@ export interface PublishOptions {
 const MAX_SUFFIX = 100;
 /** git's transfer.unpackLimit default. */
 const UNPACK_LIMIT = 100;
+const PUBLISH_REFLOG = 'codecrew: publish';
 
 /**
  * Copies into the user's repository the objects of `commit` that only the
@@ -50,24 +51,109 @@ export async function publishBranch(
   ]);
   const args = ['commit-tree', '--no-gpg-sign', `${opts.tree}^{tree}`, '-p', opts.base, '-F', '-'];
   const commit = (await user.run(args, { input: opts.message, env: identityEnv(opts.author) })).stdout.trim();
+  return { branch: await createBranch(user, opts.userRepoRoot, opts.branch, commit), commit };
+}
+
+/** Creates `branch` (or the first free `<branch>-N`) at `commit`; returns the name used. */
+async function createBranch(user: GitRepo, repoRoot: string, branch: string, commit: string): Promise<string> {
   for (let n = 1; n <= MAX_SUFFIX; n++) {
-    const name = n === 1 ? opts.branch : `${opts.branch}-${n}`;
+    const name = n === 1 ? branch : `${branch}-${n}`;
     const ref = `refs/heads/${name}`;
     // An empty old value means "the ref must not exist": a branch made meanwhile is never overwritten.
-    const created = await user.run(['update-ref', '-m', 'codecrew: publish', ref, commit, ''], { allowExitCodes: [1, 128] });
-    if (created.code === 0) return { branch: name, commit };
+    const created = await user.run(['update-ref', '-m', PUBLISH_REFLOG, ref, commit, ''], { allowExitCodes: [1, 128] });
+    if (created.code === 0) return name;
     if (await refExists(user, ref)) continue;
     throw new CodecrewError(
       'GIT_FAILED',
-      `could not create branch ${name} in ${opts.userRepoRoot}: ${created.stderr.trim()}; check that the repository is writable`,
+      `could not create branch ${name} in ${repoRoot}: ${created.stderr.trim()}; check that the repository is writable`,
       { details: { branch: name, stderr: created.stderr } },
     );
   }
   throw new CodecrewError(
     'GIT_FAILED',
-    `branches ${opts.branch} to ${opts.branch}-${MAX_SUFFIX} all exist in ${opts.userRepoRoot}; choose another output branch name`,
-    { details: { branch: opts.branch } },
+    `branches ${branch} to ${branch}-${MAX_SUFFIX} all exist in ${repoRoot}; choose another output branch name`,
+    { details: { branch } },
   );
+}
+
+/** A branch commit made ready ahead of the message it will carry: see {@link preparePublish}. */
+export interface PreparedPublish {
+  /** The tree (or commit) it was prepared for. */
+  readonly tree: string;
+  /** Commits the tree with `message` and creates the branch, as {@link publishBranch} does. */
+  publish(message: string): Promise<{ branch: string; commit: string }>;
+  /** Stops the git processes waiting for their input; nothing is written. Harmless after `publish`. */
+  cancel(): void;
+}
+
+interface Settable<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(reason: unknown): void;
+}
+
+function settable<T>(): Settable<T> {
+  let resolve: (value: T) => void = () => undefined;
+  let reject: (reason: unknown) => void = () => undefined;
+  const promise = new Promise<T>((yes, no) => {
+    resolve = yes;
+    reject = no;
+  });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+/**
+ * Starts the two git processes of {@link publishBranch} before the commit
+ * message is known (`commit-tree` once the objects are staged, and
+ * `update-ref --stdin`), each waiting for its input, so that publishing
+ * later costs no process start. Every prepared publish must end with
+ * `publish` or `cancel`: a waiting process lives until then.
+ */
+export function preparePublish(opts: Omit<PublishOptions, 'message'> & { staged?: Promise<void>; nameChecked?: Promise<void> }): PreparedPublish {
+  const user = new GitRepo(opts.userRepoRoot);
+  const message = settable<string>();
+  const refUpdate = settable<string>();
+  let cancelled = false;
+  const ready = Promise.all([
+    opts.nameChecked ?? validateBranchName(opts.userRepoRoot, opts.branch),
+    opts.staged ?? stageObjects(opts.scratch, opts.userRepoRoot, opts.tree, opts.base),
+  ]);
+  // commit-tree reads the tree as it starts, so it starts once the objects are there.
+  const commit = ready.then(async () => {
+    if (cancelled) throw new CodecrewError('CANCELLED', 'the prepared publish was cancelled');
+    const args = ['commit-tree', '--no-gpg-sign', `${opts.tree}^{tree}`, '-p', opts.base, '-F', '-'];
+    return (await user.run(args, { input: message.promise, env: identityEnv(opts.author) })).stdout.trim();
+  });
+  commit.catch(() => undefined);
+  const created = user.run(['update-ref', '-m', PUBLISH_REFLOG, '--stdin'], { input: refUpdate.promise, allowExitCodes: [1, 128] });
+  created.catch(() => undefined);
+  const cancel = (reason: unknown) => {
+    cancelled = true;
+    message.reject(reason);
+    refUpdate.reject(reason);
+  };
+  return {
+    tree: opts.tree,
+    async publish(text) {
+      message.resolve(text);
+      let id: string;
+      try {
+        id = await commit;
+      } catch (error) {
+        cancel(error);
+        throw error;
+      }
+      // "create" fails when the branch exists: then the one-at-a-time path finds a free name.
+      refUpdate.resolve(`create refs/heads/${opts.branch} ${id}\n`);
+      const result = await created;
+      if (result.code === 0) return { branch: opts.branch, commit: id };
+      return { branch: await createBranch(user, opts.userRepoRoot, opts.branch, id), commit: id };
+    },
+    cancel() {
+      cancel(new CodecrewError('CANCELLED', 'the prepared publish was cancelled'));
+    },
+  };
 }
 
 async function refExists(repo: GitRepo, ref: string): Promise<boolean> {

@@ -9,7 +9,8 @@ export interface GitResult {
 
 /** Options for {@link GitRepo.run}. */
 export interface GitRunOptions {
-  input?: string | Buffer;
+  /** stdin; a promise starts git now and feeds it later (if it rejects, git is killed and the call rejects with it). */
+  input?: string | Buffer | Promise<string | Buffer>;
   /** Variables added to git's environment. */
   env?: NodeJS.ProcessEnv;
   /** Exit codes other than 0 that are answers, not failures (e.g. 1 from `merge-tree` on conflicts). */
@@ -63,7 +64,9 @@ export class GitRepo {
         throw gitFailed(fullArgs, this.dir, code, stderr, undefined);
       },
       (error: unknown) => {
-        if (error instanceof ProcessStartError && error.code === 'ENOENT') {
+        // The reason a deferred input was withdrawn, as the caller gave it.
+        if (!(error instanceof ProcessStartError)) throw error;
+        if (error.code === 'ENOENT') {
           throw new CodecrewError('GIT_FAILED', 'git was not found on PATH; install git (2.38 or newer) and retry', { cause: error });
         }
         throw gitFailed(fullArgs, this.dir, -1, (error as Error).message, error);

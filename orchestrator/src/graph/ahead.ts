@@ -1,5 +1,5 @@
 import type { ArtifactRef } from '@codecrew/core';
-import { GitRepo, archiveTree, diffCommits, hasUncommittedChanges, hunkProvenance, stageObjects, validateBranchName, type DiffFile } from '../git/index.ts';
+import { GitRepo, archiveTree, diffCommits, hasUncommittedChanges, hunkProvenance, preparePublish, readTarFiles, stageObjects, validateBranchName, type DiffFile, type PreparedPublish, type TarFiles } from '../git/index.ts';
 import type { GraphDeps } from './deps.ts';
 import type { HunkOrigin, TaskStateValue } from './state.ts';
 
@@ -21,10 +21,22 @@ export function remember<T>(deps: GraphDeps, key: string, make: () => Promise<T>
 
 type RepoState = Pick<TaskStateValue, 'task' | 'scratchDir'>;
 
+const PUBLISH_KEY = 'publish:';
+
+/** The tree of `commit` as a tar archive, made once per task and commit. */
+export function treeTar(deps: GraphDeps, state: Pick<TaskStateValue, 'scratchDir'>, commit: string): Promise<Buffer> {
+  return remember(deps, `tar:${commit}`, () => archiveTree(new GitRepo(state.scratchDir), commit));
+}
+
 /** The artifact holding the tree of `commit`, uploaded once per task and commit. */
 export function treeArtifact(deps: GraphDeps, state: RepoState, commit: string): Promise<ArtifactRef> {
   const name = `tasks/${state.task.taskId}/trees/${commit}.tar`;
-  return remember(deps, name, async () => deps.bus.putArtifact(name, await archiveTree(new GitRepo(state.scratchDir), commit)));
+  return remember(deps, name, async () => deps.bus.putArtifact(name, await treeTar(deps, state, commit)));
+}
+
+/** The files of the base commit, read from its archive (which the planner's job carries anyway). */
+export function baseFiles(deps: GraphDeps, state: Pick<TaskStateValue, 'scratchDir' | 'baseCommit'>): Promise<TarFiles> {
+  return remember(deps, `files:${state.baseCommit}`, async () => readTarFiles(await treeTar(deps, state, state.baseCommit)));
 }
 
 /** Whether the user's working tree has uncommitted changes (which the task ignores); told in finalize. */
@@ -51,6 +63,34 @@ export function diffArtifact(deps: GraphDeps, state: RepoState & Pick<TaskStateV
 /** The objects of `commit` copied into the user's repository, ready for the branch that finalize creates. */
 export function stagedObjects(deps: GraphDeps, state: Pick<TaskStateValue, 'scratchDir' | 'repoRoot' | 'baseCommit'>, commit: string): Promise<void> {
   return remember(deps, `staged:${commit}`, () => stageObjects(new GitRepo(state.scratchDir), state.repoRoot, commit, state.baseCommit));
+}
+
+/**
+ * The output branch's commit and ref update for `commit`'s tree, started
+ * before the review's verdict (and so the commit message) is known; a
+ * prepared publish for another tree (an earlier round's) is cancelled. Every
+ * one left is cancelled when the task run ends.
+ */
+export function publishAhead(deps: GraphDeps, state: Pick<TaskStateValue, 'task' | 'scratchDir' | 'repoRoot' | 'baseCommit'>, commit: string): Promise<PreparedPublish> {
+  const key = `${PUBLISH_KEY}${commit}`;
+  const known = deps.memo.get(key) as Promise<PreparedPublish> | undefined;
+  if (known !== undefined) return known;
+  for (const [other, entry] of deps.memo) {
+    if (!other.startsWith(PUBLISH_KEY)) continue;
+    deps.memo.delete(other);
+    void (entry as Promise<PreparedPublish>).then((stale) => stale.cancel());
+  }
+  const prepared = preparePublish({
+    staged: stagedObjects(deps, state, commit),
+    nameChecked: branchNameChecked(deps, state.repoRoot, state.task.branch),
+    scratch: new GitRepo(state.scratchDir),
+    userRepoRoot: state.repoRoot,
+    base: state.baseCommit,
+    tree: commit,
+    branch: state.task.branch,
+  });
+  deps.atEnd.push(() => prepared.cancel());
+  return remember(deps, key, () => Promise.resolve(prepared));
 }
 
 /** Every hunk of the diff from the base to the integration, with the subtasks and jobs that wrote it. */

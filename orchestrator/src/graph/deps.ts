@@ -20,6 +20,11 @@ export interface GraphDeps {
    */
   memo: Map<string, Promise<unknown>>;
   /**
+   * Run when the task run ends, however it ends: they stop work started ahead
+   * that waits for input it will never get (git processes started early).
+   */
+  atEnd: Array<() => void>;
+  /**
    * The task's checkpoints existed before this run (it picks up where an
    * earlier run stopped): only then can a job already have a result, so only
    * then is the results stream asked before a job is sent.

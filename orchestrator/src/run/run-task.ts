@@ -59,7 +59,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     const event: TraceEvent = { taskId: task.taskId, kind, at: new Date().toISOString(), message, data };
     chain = chain.then(() => bus.publishEvent(event)).catch(() => undefined);
   };
-  const deps: GraphDeps = { bus, emit, signal: controller.signal, budget, coderSlots: new Slots(Math.max(task.parallelism, 1)), memo: new Map(), resumed: false };
+  const deps: GraphDeps = { bus, emit, signal: controller.signal, budget, coderSlots: new Slots(Math.max(task.parallelism, 1)), memo: new Map(), atEnd: [], resumed: false };
   const onCancel = () => void bus.publishControl(task.taskId, { type: 'cancel', reason: String(controller.signal.reason ?? 'cancelled') }).catch(() => undefined);
   controller.signal.addEventListener('abort', onCancel, { once: true });
 
@@ -95,6 +95,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     state = (snapshot?.values as TaskStateValue | undefined) ?? null;
   } finally {
     if (budgetTimer) clearTimeout(budgetTimer);
+    for (const stop of deps.atEnd.splice(0)) stop();
   }
   const finishedAt = new Date();
   emit('task.finished', `task ${status}${error ? `: ${error.message}` : ''}`, { status, error, result: state?.result ?? null });

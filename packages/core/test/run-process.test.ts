@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ProcessStartError, runProcess } from '../src/index.ts';
@@ -57,6 +59,37 @@ describe('runProcess', () => {
       const out = await runProcess('sh', ['-c', 'cat; echo "$EXTRA"; exit 2'], { cwd: tmpdir(), input: 'here', extraEnv: { EXTRA: 'extra' } });
       expect(out).toMatchObject({ code: 2 });
       expect(out.stdout.toString()).toBe('hereextra\n');
+    } finally {
+      delete process.env.CODECREW_PROCESS_THREADS;
+    }
+  });
+
+  it.each([
+    ['on a helper thread', '1'],
+    ['on the calling thread', '0'],
+  ])('starts a process before its input is known and feeds it later (%s)', async (_, threads) => {
+    process.env.CODECREW_PROCESS_THREADS = threads;
+    try {
+      let feed: (input: string) => void = () => undefined;
+      const input = new Promise<string>((resolve) => {
+        feed = resolve;
+      });
+      // The process is running (it printed its pid) before anything is written to it.
+      const out = runProcess('sh', ['-c', 'echo started; cat'], { cwd: tmpdir(), input });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      feed('later\n');
+      expect((await out).stdout.toString()).toBe('started\nlater\n');
+
+      // A withdrawn input kills the waiting process and rejects with the reason given.
+      let withdraw: (reason: Error) => void = () => undefined;
+      const never = new Promise<string>((_, reject) => {
+        withdraw = reject;
+      });
+      const marker = join(mkdtempSync(join(tmpdir(), 'codecrew-run-process-')), 'read');
+      const cancelled = runProcess('sh', ['-c', `cat >/dev/null; touch ${marker}`], { cwd: tmpdir(), input: never });
+      withdraw(new Error('not needed after all'));
+      await expect(cancelled).rejects.toThrow('not needed after all');
+      expect(existsSync(marker)).toBe(false);
     } finally {
       delete process.env.CODECREW_PROCESS_THREADS;
     }

@@ -1,7 +1,6 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { GitRepo, publishBranch } from '../../git/index.ts';
-import { branchNameChecked, changeDiff, provenance as traceProvenance, stagedObjects, uncommittedChanges } from '../ahead.ts';
+import { changeDiff, provenance as traceProvenance, publishAhead, uncommittedChanges } from '../ahead.ts';
 import type { GraphDeps } from '../deps.ts';
 import type { HunkOrigin, TaskResultRefs, TaskStatus, TaskStateUpdate, TaskStateValue } from '../state.ts';
 
@@ -43,7 +42,6 @@ export async function finalizeNode(state: TaskStateValue, deps: GraphDeps): Prom
   }
   let provenance: HunkOrigin[] = [];
   if (task.mode === 'code' && state.integration !== '' && state.integration !== state.baseCommit) {
-    const scratch = new GitRepo(state.scratchDir);
     const diff = await changeDiff(deps, state, state.integration);
     result.filesChanged = diff.files.length;
     result.diffPath = join(task.outDir, 'diff.patch');
@@ -55,16 +53,8 @@ export async function finalizeNode(state: TaskStateValue, deps: GraphDeps): Prom
     }
     const [traced, published] = await Promise.all([
       traceProvenance(deps, state),
-      publishBranch({
-        staged: stagedObjects(deps, state, state.integration),
-        nameChecked: branchNameChecked(deps, state.repoRoot, task.branch),
-        scratch,
-        userRepoRoot: state.repoRoot,
-        base: state.baseCommit,
-        tree: state.integration,
-        branch: task.branch,
-        message: commitMessage(state),
-      }),
+      // Prepared while the reviewer read (or now, when there was no review).
+      publishAhead(deps, state, state.integration).then((prepared) => prepared.publish(commitMessage(state))),
     ]);
     provenance = traced;
     deps.emit('merge', `provenance: ${provenance.length} hunk(s) traced to their subtasks`, { provenance });

@@ -1,6 +1,7 @@
 import { validatePlan, type Plan } from '@codecrew/core';
 import { failureOf, jobRecord, makeJob, runOnCrew } from '../jobs.ts';
-import { startAhead, treeArtifact, uncommittedChanges } from '../ahead.ts';
+import { baseFiles, branchNameChecked, startAhead, treeArtifact, uncommittedChanges } from '../ahead.ts';
+import { detectTestCommand } from '../../task/test-command.ts';
 import type { GraphDeps } from '../deps.ts';
 import { overlapOrdering } from '../overlap.ts';
 import type { SubtaskState, TaskStateUpdate, TaskStateValue } from '../state.ts';
@@ -20,6 +21,8 @@ export async function planNode(state: TaskStateValue, deps: GraphDeps): Promise<
   if (problems.length > 0) {
     return { jobs, status: 'failed', error: { code: 'PLAN_INVALID', message: `the plan is not valid: ${problems.join('; ')}`, retryable: false } };
   }
+  // Checked since prepare, while the planner thought: a bad branch name fails the task before any coder starts.
+  const [tests] = await Promise.all([testCommandOf(state, deps), branchNameChecked(deps, state.repoRoot, state.task.branch)]);
   const subtasks: Record<string, SubtaskState> = {};
   for (const subtask of plan.subtasks) {
     subtasks[subtask.id] = { id: subtask.id, title: subtask.title, status: 'pending', summary: '', changedFiles: [], error: null, conflictTries: 0, next: null };
@@ -29,5 +32,14 @@ export async function planNode(state: TaskStateValue, deps: GraphDeps): Promise<
   for (const order of ordering) {
     deps.emit('log', `${order.subtaskId} waits for ${order.after}: ${order.reason}`, { ...order });
   }
-  return { jobs, taskPlan: plan, subtasks, ordering };
+  return { jobs, taskPlan: plan, subtasks, ordering, ...tests };
+}
+
+/** The test command: the task spec's, or one found in AGENTS.md or the base tree's files (read in prepare). */
+async function testCommandOf(state: TaskStateValue, deps: GraphDeps): Promise<{ testCommand: string | null; testCommandSource: string }> {
+  if (state.testCommand !== null) return { testCommand: state.testCommand, testCommandSource: state.testCommandSource };
+  const detected = detectTestCommand(state.agentsMd, (await baseFiles(deps, state)).paths);
+  const found = detected ? { testCommand: detected.command, testCommandSource: detected.source } : { testCommand: null, testCommandSource: '' };
+  deps.emit('log', found.testCommand === null ? 'no test command found: tests will not run' : `test command: ${found.testCommand} (from ${found.testCommandSource})`, { ...found });
+  return found;
 }

@@ -1,46 +1,37 @@
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { CodecrewError } from '@codecrew/core';
-import { createScratchRepo, openUserRepo } from '../../git/index.ts';
-import { loadAgentsMdFromCommit } from '../../agents-md/index.ts';
-import { detectTestCommand } from '../../task/test-command.ts';
+import { createScratchRepo, isEmptyTree, openUserRepo } from '../../git/index.ts';
+import { loadAgentsMdFromTar } from '../../agents-md/index.ts';
 import type { GraphDeps } from '../deps.ts';
-import { branchNameChecked, startAhead, treeArtifact } from '../ahead.ts';
+import { baseFiles, branchNameChecked, startAhead, treeArtifact } from '../ahead.ts';
 import type { TaskStateUpdate, TaskStateValue } from '../state.ts';
 
-/** prepare: resolve the repository and ref, snapshot the base commit, load AGENTS.md, find the test command. */
+/**
+ * prepare: resolve the repository and ref, snapshot the base commit and load
+ * AGENTS.md: what the planner (or asker) needs. The base tree's archive is
+ * made here, and AGENTS.md and the file list (for the test command) are read
+ * from it. Its upload and the output branch's name check are started here
+ * and awaited where they are needed (the planner's dispatch; before any
+ * coder starts).
+ */
 export async function prepareNode(state: TaskStateValue, deps: GraphDeps): Promise<TaskStateUpdate> {
   const { task } = state;
   const scratchDir = join(task.outDir, 'scratch.git');
   const [user] = await Promise.all([openUserRepo(task.repoPath, task.ref ?? undefined), mkdir(task.outDir, { recursive: true })]);
-  const scratch = await createScratchRepo(user.commonDir, scratchDir);
-  // The planner (or asker) needs the base tree next: start uploading it.
-  startAhead(treeArtifact(deps, { task, scratchDir }, user.baseCommit));
-  const [{ stdout }, agents] = await Promise.all([
-    scratch.run(['ls-tree', '-r', '-z', '--name-only', user.baseCommit]),
-    loadAgentsMdFromCommit(scratch, user.baseCommit),
-    task.mode === 'code' ? branchNameChecked(deps, user.root, task.branch) : undefined,
-  ]);
-  const files = stdout.split('\0').filter((line) => line !== '');
-  if (files.length === 0 && task.mode === 'code') {
+  if (isEmptyTree(user.baseTree) && task.mode === 'code') {
     throw new CodecrewError('REPO_INVALID', `${task.repoPath} has no files at ${user.ref}; commit something first`);
   }
-  let testCommand = task.testCommand;
-  let testCommandSource = testCommand === null ? '' : 'task spec';
-  if (testCommand === null) {
-    const detected = detectTestCommand(agents.text, files);
-    if (detected) {
-      testCommand = detected.command;
-      testCommandSource = detected.source;
-    }
-  }
+  await createScratchRepo(user.commonDir, scratchDir);
+  const base = { task, scratchDir, baseCommit: user.baseCommit };
+  // One archive of the base tree: the planner's job carries it, and AGENTS.md and the file list are read from it.
+  startAhead(treeArtifact(deps, base, user.baseCommit), task.mode === 'code' ? branchNameChecked(deps, user.root, task.branch) : Promise.resolve());
+  const agents = await loadAgentsMdFromTar(await baseFiles(deps, base));
   deps.emit('log', `repository ${user.root} at ${user.ref} (${user.baseCommit.slice(0, 10)})`, {
     repo: user.root,
     ref: user.ref,
     baseCommit: user.baseCommit,
     agentsMd: agents.files,
-    testCommand,
-    testCommandSource,
   });
   return {
     repoRoot: user.root,
@@ -49,7 +40,7 @@ export async function prepareNode(state: TaskStateValue, deps: GraphDeps): Promi
     scratchDir,
     agentsMd: agents.text,
     agentsMdFiles: agents.files,
-    testCommand,
-    testCommandSource,
+    testCommand: task.testCommand,
+    testCommandSource: task.testCommand === null ? '' : 'task spec',
   };
 }

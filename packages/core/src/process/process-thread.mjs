@@ -3,8 +3,19 @@
 import { spawn } from 'node:child_process';
 import { parentPort } from 'node:worker_threads';
 
+/** Processes started ahead of their input, by request id: they read it when it is fed, or are killed. */
+const waiting = new Map();
+
 parentPort.on('message', (request) => {
-  const { id, file, args, cwd, env, extraEnv, input, maxBuffer, user } = request;
+  if (request.feed !== undefined || request.cancel === true) {
+    const child = waiting.get(request.id);
+    if (child === undefined) return;
+    waiting.delete(request.id);
+    if (request.cancel === true) child.kill('SIGKILL');
+    else child.stdin.end(request.feed);
+    return;
+  }
+  const { id, file, args, cwd, env, extraEnv, input, deferred, maxBuffer, user } = request;
   const out = [];
   const err = [];
   let outBytes = 0;
@@ -13,6 +24,7 @@ parentPort.on('message', (request) => {
   const reply = (message) => {
     if (settled) return;
     settled = true;
+    waiting.delete(id);
     parentPort.postMessage({ id, ...message });
   };
   let child;
@@ -39,5 +51,6 @@ parentPort.on('message', (request) => {
     else reply({ code, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err) });
   });
   child.stdin.on('error', () => undefined);
-  child.stdin.end(input ?? null);
+  if (deferred) waiting.set(id, child);
+  else child.stdin.end(input ?? null);
 });

@@ -8,8 +8,14 @@ export interface RunProcessOptions {
   env?: NodeJS.ProcessEnv;
   /** Variables added to this process's environment (cheaper than a whole `env`: nothing is copied here). */
   extraEnv?: Record<string, string>;
-  /** Bytes written to the process's stdin, which is then closed. */
-  input?: string | Uint8Array;
+  /**
+   * Bytes written to the process's stdin, which is then closed. A promise lets
+   * the process start now and read its input once it is known (a process
+   * started ahead of the moment it is needed); if the promise rejects, the
+   * process is killed before it reads anything and `runProcess` rejects with
+   * the same reason.
+   */
+  input?: string | Uint8Array | Promise<string | Uint8Array>;
   /** The most stdout kept before the process is killed; default 1 GiB. */
   maxBuffer?: number;
   /** Run as this user and group (needs root); default: this process's. */
@@ -77,13 +83,16 @@ class ProcessThread {
 
   run(file: string, args: string[], options: RunProcessOptions): Promise<ProcessOutput> {
     const id = this.next++;
-    const input = typeof options.input === 'string' ? Buffer.from(options.input) : options.input;
-    return new Promise((resolve, reject) => {
+    const deferred = options.input instanceof Promise ? options.input : null;
+    const input = deferred === null ? asBytes(options.input as string | Uint8Array | undefined) : undefined;
+    const output = new Promise<ProcessOutput>((resolve, reject) => {
       this.pending.set(id, { file, args, options, resolve, reject });
       if (this.pending.size === 1) this.worker.ref();
       // The thread shares this process's environment: only what differs travels.
-      this.worker.postMessage({ id, file, args, cwd: options.cwd, env: options.env, extraEnv: options.extraEnv, input, maxBuffer: options.maxBuffer ?? DEFAULT_MAX_BUFFER, user: options.user });
+      this.worker.postMessage({ id, file, args, cwd: options.cwd, env: options.env, extraEnv: options.extraEnv, input, deferred: deferred !== null, maxBuffer: options.maxBuffer ?? DEFAULT_MAX_BUFFER, user: options.user });
     });
+    if (deferred === null) return output;
+    return withDeferredInput(output, deferred, (bytes) => this.worker.postMessage({ id, feed: bytes }), () => this.worker.postMessage({ id, cancel: true }));
   }
 
   private settle(reply: Reply): void {
@@ -101,6 +110,37 @@ class ProcessThread {
     for (const waiter of this.pending.values()) runHere(waiter.file, waiter.args, waiter.options).then(waiter.resolve, waiter.reject);
     this.pending.clear();
   }
+}
+
+const asBytes = (input: string | Uint8Array | undefined): Uint8Array | undefined => (typeof input === 'string' ? Buffer.from(input) : input);
+
+/**
+ * Feeds a process its input once `deferred` resolves, or has it killed when
+ * `deferred` rejects; then the output promise rejects with that reason.
+ */
+function withDeferredInput(
+  output: Promise<ProcessOutput>,
+  deferred: Promise<string | Uint8Array>,
+  feed: (bytes: Uint8Array) => void,
+  cancel: () => void,
+): Promise<ProcessOutput> {
+  let cancelled: { reason: unknown } | null = null;
+  deferred.then(
+    (input) => feed(asBytes(input) ?? new Uint8Array()),
+    (reason: unknown) => {
+      cancelled = { reason };
+      cancel();
+    },
+  );
+  return output.then(
+    (result) => {
+      if (cancelled !== null) throw cancelled.reason;
+      return result;
+    },
+    (error: unknown) => {
+      throw cancelled !== null ? cancelled.reason : error;
+    },
+  );
 }
 
 const toBuffer = (bytes: Uint8Array | undefined): Buffer => (bytes === undefined ? Buffer.alloc(0) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
@@ -144,7 +184,10 @@ export function runProcess(file: string, args: string[], options: RunProcessOpti
 }
 
 function runHere(file: string, args: string[], options: RunProcessOptions): Promise<ProcessOutput> {
-  return new Promise((resolve, reject) => {
+  const deferred = options.input instanceof Promise ? options.input : null;
+  let feed: (bytes: Uint8Array) => void = () => undefined;
+  let cancel: () => void = () => undefined;
+  const output = new Promise<ProcessOutput>((resolve, reject) => {
     const maxBuffer = options.maxBuffer ?? DEFAULT_MAX_BUFFER;
     const env = options.env ?? (options.extraEnv ? { ...process.env, ...options.extraEnv } : process.env);
     const child = spawn(file, args, { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'], ...options.user });
@@ -166,6 +209,13 @@ function runHere(file: string, args: string[], options: RunProcessOptions): Prom
       else resolve({ code, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err) });
     });
     child.stdin.on('error', () => undefined);
-    child.stdin.end(options.input ?? null);
+    if (deferred === null) {
+      child.stdin.end(asBytes(options.input as string | Uint8Array | undefined) ?? null);
+      return;
+    }
+    feed = (bytes) => child.stdin.end(bytes);
+    cancel = () => child.kill('SIGKILL');
   });
+  if (deferred === null) return output;
+  return withDeferredInput(output, deferred, (bytes) => feed(bytes), () => cancel());
 }
