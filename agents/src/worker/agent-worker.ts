@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ROLES, newId, startProcessThreads, type Role } from '@codecrew/core';
+import { ROLES, currentQuietGate, newId, setQuietGate, startProcessThreads, type QuietGate, type Role } from '@codecrew/core';
 import type { Bus, JobConsumerHandle } from '@codecrew/bus';
 import { BaselineCache, type SandboxProvider } from '@codecrew/sandbox';
 import { runJob, type JobRuntime } from './run-job.ts';
@@ -40,6 +40,7 @@ export class AgentWorker {
   private readonly consumers: JobConsumerHandle[] = [];
   private readonly running = new Map<string, { taskId: string; controller: AbortController }>();
   private readonly cleanups = new Set<Promise<void>>();
+  private readonly gate: QuietGate = (run, maxWaitMs) => this.quiet.whenQuiet(run, maxWaitMs);
   private readonly quiet: QuietQueue;
   private readonly baselines: BaselineCache;
   private stopControl: (() => Promise<void>) | null = null;
@@ -58,6 +59,8 @@ export class AgentWorker {
   async start(): Promise<void> {
     const { bus } = this.options;
     startProcessThreads();
+    // An orchestrator in this process does its work ahead at this worker's quiet moments too.
+    setQuietGate(this.gate);
     await mkdir(this.options.workRoot, { recursive: true });
     const runtime: JobRuntime = {
       bus,
@@ -122,6 +125,7 @@ export class AgentWorker {
 
   /** Stops taking jobs, aborts running ones, and waits for them to clean up. */
   async stop(): Promise<void> {
+    if (currentQuietGate() === this.gate) setQuietGate(null);
     for (const job of this.running.values()) job.controller.abort(new Error('worker stopping'));
     await Promise.all(this.consumers.map((consumer) => consumer.stop()));
     this.consumers.length = 0;

@@ -1,4 +1,4 @@
-import type { ArtifactRef } from '@codecrew/core';
+import { whenHostQuiet, type ArtifactRef } from '@codecrew/core';
 import { GitRepo, archiveTree, diffCommits, hasUncommittedChanges, hunkProvenance, preparePublish, readTarFiles, stageObjects, validateBranchName, type DiffFile, type PreparedPublish, type TarFiles } from '../git/index.ts';
 import type { GraphDeps } from './deps.ts';
 import type { HunkOrigin, TaskStateValue } from './state.ts';
@@ -113,7 +113,19 @@ export function provenance(deps: GraphDeps, state: TaskStateValue): Promise<Hunk
   });
 }
 
-/** Starts work ahead without waiting for it; its errors surface in the node that awaits it. */
-export function startAhead(...work: Array<Promise<unknown>>): void {
-  for (const piece of work) piece.catch(() => undefined);
+/** How long work ahead may wait for a quiet moment when the node that needs it comes after a model call. */
+export const AHEAD_BEHIND_MODEL_MS = 2_000;
+
+/**
+ * Starts work ahead without waiting for it, at the next quiet moment of the
+ * agent worker in this process (when its jobs wait on models; at once when
+ * there is none), or after `maxWaitMs` at most: work started the moment a
+ * job is sent would slow down that job's start. Each piece goes through
+ * `remember`, so a node that needs it sooner starts it itself, and the
+ * later start finds it done. Its errors surface in the node that awaits it.
+ */
+export function startAhead(maxWaitMs: number, ...work: Array<() => Promise<unknown>>): void {
+  whenHostQuiet(() => {
+    for (const piece of work) piece().catch(() => undefined);
+  }, maxWaitMs);
 }

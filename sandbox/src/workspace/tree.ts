@@ -1,6 +1,6 @@
 import { lchown, lstat, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { CodecrewError, runProcess } from '@codecrew/core';
+import { CodecrewError, extractArchive, isCodecrewError, runProcess } from '@codecrew/core';
 
 /** Whether this process may hand files to another uid (only root may). */
 export const canChown = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
@@ -22,13 +22,29 @@ async function untar(tar: Uint8Array, dir: string, user?: TreeOwner) {
 }
 
 /**
- * Extracts a tar archive into `dir` (no absolute or `..` members). With an
- * `owner` and root rights, tar runs as the owner, so the files are the
- * owner's as they are written; if the owner cannot reach `dir` (a private
- * work root such as one made by mkdtemp), the tree is extracted by this
- * process and handed over after.
+ * Extracts a tar archive into the empty directory `dir` (no absolute or `..`
+ * members), the files given to `owner` when this process may (root). It is
+ * done on a helper thread (see `extractArchive`); when no thread can, `tar`
+ * runs instead: as the owner, so the files are the owner's as they are
+ * written, or, if the owner cannot reach `dir` (a private work root such as
+ * one made by mkdtemp), as this process, the tree handed over after.
  */
 export async function extractTar(tar: Uint8Array, dir: string, owner?: TreeOwner): Promise<void> {
+  const extracted = await extractArchive(tar, dir, owner !== undefined && canChown() ? owner : undefined).then(
+    () => true,
+    (error: unknown) => {
+      // A damaged or unsafe archive is refused whatever extracts it.
+      if (isCodecrewError(error)) throw error;
+      return false;
+    },
+  );
+  if (extracted) return;
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir);
+  await extractWithTar(tar, dir, owner);
+}
+
+async function extractWithTar(tar: Uint8Array, dir: string, owner?: TreeOwner): Promise<void> {
   if (owner !== undefined && canChown() && (await canEnter(dirname(dir), owner))) {
     await lchown(dir, owner.uid, owner.gid);
     const asOwner = await untar(tar, dir, owner).catch(() => null);

@@ -3,7 +3,7 @@ import { GitRepo, commitPatch, commitTree, mergeInto, type ChainChange } from '.
 import type { GraphDeps } from '../deps.ts';
 import { FastLane } from '../fast-lane.ts';
 import { candidateFiles } from '../candidate.ts';
-import { startAhead, treeArtifact } from '../ahead.ts';
+import { treeArtifact } from '../ahead.ts';
 import { rerunInstructions } from './code.ts';
 import type { MergeRecord, PatchCandidate, SubtaskState, TaskStateUpdate, TaskStateValue } from '../state.ts';
 
@@ -169,7 +169,7 @@ export async function integrateNode(state: TaskStateValue, deps: GraphDeps): Pro
   integration = await lane.flush();
   const round = Math.max(state.round, ...queue.map((c) => c.round));
   // The tests need the new tree: start on it now (the review's diff follows once the tester is on its way).
-  if (integration !== state.integration) startAhead(treeArtifact(deps, state, integration));
+  if (integration !== state.integration) void treeArtifact(deps, state, integration).catch(() => undefined);
   skipBlocked(state, subtasks, deps);
   return { integration, round, merges, subtasks: subtasks as Record<string, SubtaskState>, candidates: null };
 }

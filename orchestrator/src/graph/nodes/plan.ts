@@ -1,6 +1,6 @@
 import { validatePlan, type Plan } from '@codecrew/core';
 import { failureOf, jobRecord, makeJob, runOnCrew } from '../jobs.ts';
-import { baseFiles, branchNameChecked, startAhead, treeArtifact, uncommittedChanges } from '../ahead.ts';
+import { AHEAD_BEHIND_MODEL_MS, baseFiles, branchNameChecked, startAhead, treeArtifact, uncommittedChanges } from '../ahead.ts';
 import { detectTestCommand } from '../../task/test-command.ts';
 import type { GraphDeps } from '../deps.ts';
 import { overlapOrdering } from '../overlap.ts';
@@ -11,7 +11,7 @@ export async function planNode(state: TaskStateValue, deps: GraphDeps): Promise<
   const tree = await treeArtifact(deps, state, state.baseCommit);
   const job = makeJob(state, { id: 'plan', role: 'planner', tree, input: { role: 'planner' } });
   // Whether the working tree has uncommitted changes is only told at the end (finalize): checked while the model thinks.
-  const result = await runOnCrew(deps, job, () => startAhead(uncommittedChanges(deps, state.repoRoot)));
+  const result = await runOnCrew(deps, job, () => startAhead(AHEAD_BEHIND_MODEL_MS, () => uncommittedChanges(deps, state.repoRoot)));
   const jobs = [jobRecord(result, 0)];
   if (result.status !== 'succeeded' || result.output?.role !== 'planner') {
     return { jobs, status: 'failed', error: { code: 'JOB_FAILED', message: `planning failed: ${failureOf(result)}`, retryable: false } };

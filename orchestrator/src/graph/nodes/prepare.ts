@@ -4,7 +4,7 @@ import { CodecrewError } from '@codecrew/core';
 import { createScratchRepo, isEmptyTree, openUserRepo } from '../../git/index.ts';
 import { loadAgentsMdFromTar } from '../../agents-md/index.ts';
 import type { GraphDeps } from '../deps.ts';
-import { baseFiles, branchNameChecked, startAhead, treeArtifact } from '../ahead.ts';
+import { AHEAD_BEHIND_MODEL_MS, baseFiles, branchNameChecked, startAhead, treeArtifact } from '../ahead.ts';
 import type { TaskStateUpdate, TaskStateValue } from '../state.ts';
 
 /**
@@ -25,7 +25,8 @@ export async function prepareNode(state: TaskStateValue, deps: GraphDeps): Promi
   await createScratchRepo(user.commonDir, scratchDir);
   const base = { task, scratchDir, baseCommit: user.baseCommit };
   // One archive of the base tree: the planner's job carries it, and AGENTS.md and the file list are read from it.
-  startAhead(treeArtifact(deps, base, user.baseCommit), task.mode === 'code' ? branchNameChecked(deps, user.root, task.branch) : Promise.resolve());
+  void treeArtifact(deps, base, user.baseCommit).catch(() => undefined);
+  if (task.mode === 'code') startAhead(AHEAD_BEHIND_MODEL_MS, () => branchNameChecked(deps, user.root, task.branch));
   const agents = await loadAgentsMdFromTar(await baseFiles(deps, base));
   deps.emit('log', `repository ${user.root} at ${user.ref} (${user.baseCommit.slice(0, 10)})`, {
     repo: user.root,

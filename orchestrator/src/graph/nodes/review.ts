@@ -1,5 +1,5 @@
 import { failureOf, jobRecord, makeJob, runOnCrew } from '../jobs.ts';
-import { diffArtifact, provenance, publishAhead, startAhead, treeArtifact } from '../ahead.ts';
+import { AHEAD_BEHIND_MODEL_MS, diffArtifact, provenance, publishAhead, startAhead, treeArtifact } from '../ahead.ts';
 import type { GraphDeps } from '../deps.ts';
 import type { TaskStateUpdate, TaskStateValue } from '../state.ts';
 
@@ -15,7 +15,9 @@ export async function reviewNode(state: TaskStateValue, deps: GraphDeps): Promis
   });
   // While the reviewer reads, get finalize's work done: the objects into the user's repository, the
   // branch's git processes waiting for the commit message, and provenance.
-  const result = await runOnCrew(deps, job, () => startAhead(publishAhead(deps, state, state.integration), provenance(deps, state)));
+  const result = await runOnCrew(deps, job, () =>
+    startAhead(AHEAD_BEHIND_MODEL_MS, () => publishAhead(deps, state, state.integration), () => provenance(deps, state)),
+  );
   const jobs = [jobRecord(result, state.round)];
   if (result.status !== 'succeeded' || result.output?.role !== 'reviewer') {
     return { jobs, status: 'failed', error: { code: 'JOB_FAILED', message: `the review failed: ${failureOf(result)}`, retryable: false } };

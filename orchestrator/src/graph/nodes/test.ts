@@ -3,6 +3,9 @@ import { diffArtifact, startAhead, treeArtifact } from '../ahead.ts';
 import type { GraphDeps } from '../deps.ts';
 import type { TaskStateUpdate, TaskStateValue } from '../state.ts';
 
+/** About how long a tester takes to start its command: work ahead waits that long, not for a model. */
+const TESTER_START_MS = 150;
+
 /** test: a tester job runs the test command on the integrated tree in a fresh sandbox. */
 export async function testNode(state: TaskStateValue, deps: GraphDeps): Promise<TaskStateUpdate> {
   if (state.testCommand === null) {
@@ -16,8 +19,8 @@ export async function testNode(state: TaskStateValue, deps: GraphDeps): Promise<
     tree,
     input: { role: 'tester', command: state.testCommand },
   });
-  // While the tests run, the review's diff is made.
-  const result = await runOnCrew(deps, job, () => startAhead(diffArtifact(deps, state, state.integration)));
+  // While the tests run (once the tester has started them), the review's diff is made.
+  const result = await runOnCrew(deps, job, () => startAhead(TESTER_START_MS, () => diffArtifact(deps, state, state.integration)));
   const jobs = [jobRecord(result, state.round)];
   if (result.status !== 'succeeded' || result.output?.role !== 'tester') {
     return {
