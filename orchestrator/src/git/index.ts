@@ -17,3 +17,4 @@ export type { ChainChange, ChainStep } from './fast-commit.ts';
 export { readFilesAt } from './blobs.ts';
 export { readTarFiles } from './tar-files.ts';
 export type { TarFiles } from './tar-files.ts';
+export { overlayTar } from './overlay-tar.ts';

@@ -1,5 +1,5 @@
 import { whenHostQuiet, type ArtifactRef } from '@codecrew/core';
-import { GitRepo, archiveTree, diffCommits, hasUncommittedChanges, hunkProvenance, preparePublish, readTarFiles, stageObjects, validateBranchName, type DiffFile, type PreparedPublish, type TarFiles } from '../git/index.ts';
+import { GitRepo, archiveTree, diffCommits, hasUncommittedChanges, hunkProvenance, overlayTar, preparePublish, readTarFiles, stageObjects, validateBranchName, type ChainChange, type DiffFile, type PreparedPublish, type TarFiles } from '../git/index.ts';
 import type { GraphDeps } from './deps.ts';
 import type { HunkOrigin, TaskStateValue } from './state.ts';
 
@@ -26,6 +26,21 @@ const PUBLISH_KEY = 'publish:';
 /** The tree of `commit` as a tar archive, made once per task and commit. */
 export function treeTar(deps: GraphDeps, state: Pick<TaskStateValue, 'scratchDir'>, commit: string): Promise<Buffer> {
   return remember(deps, `tar:${commit}`, () => archiveTree(new GitRepo(state.scratchDir), commit));
+}
+
+/**
+ * Starts the archive of `commit`, which is `start`'s tree with `changes`
+ * made: built from `start`'s archive without git when that one is at hand
+ * and the changes carry their bytes (see `overlayTar`), by git archive
+ * otherwise.
+ */
+export function treeTarFromChanges(deps: GraphDeps, state: Pick<TaskStateValue, 'scratchDir'>, commit: string, start: string, changes: ChainChange[]): void {
+  const base = deps.memo.get(`tar:${start}`) as Promise<Buffer> | undefined;
+  if (base === undefined) return;
+  void remember(deps, `tar:${commit}`, async () => {
+    const built = await base.then((tar) => overlayTar(tar, changes)).catch(() => null);
+    return built ?? archiveTree(new GitRepo(state.scratchDir), commit);
+  }).catch(() => undefined);
 }
 
 /** The artifact holding the tree of `commit`, uploaded once per task and commit. */

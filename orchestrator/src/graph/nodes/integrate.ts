@@ -3,7 +3,8 @@ import { GitRepo, commitPatch, commitTree, mergeInto, type ChainChange } from '.
 import type { GraphDeps } from '../deps.ts';
 import { FastLane } from '../fast-lane.ts';
 import { candidateFiles } from '../candidate.ts';
-import { treeArtifact } from '../ahead.ts';
+import { treeArtifact, treeTarFromChanges } from '../ahead.ts';
+import { sendTestsAhead } from '../test-ahead.ts';
 import { rerunInstructions } from './code.ts';
 import type { MergeRecord, PatchCandidate, SubtaskState, TaskStateUpdate, TaskStateValue } from '../state.ts';
 
@@ -166,11 +167,18 @@ export async function integrateNode(state: TaskStateValue, deps: GraphDeps): Pro
       deps.emit('merge', `${candidate.subtaskId}: could not merge: ${message}`, { ...base, status: 'failed' });
     }
   }
-  integration = await lane.flush();
   const round = Math.max(state.round, ...queue.map((c) => c.round));
-  // The tests need the new tree: start on it now (the review's diff follows once the tester is on its way).
-  if (integration !== state.integration) void treeArtifact(deps, state, integration).catch(() => undefined);
   skipBlocked(state, subtasks, deps);
+  // When only the fast lane merged, the merged tree is the old one with the lane's files: the tests
+  // can start before git has written the merges.
+  const laneOnly = lane.changesSinceStart();
+  if (laneOnly !== null) sendTestsAhead(deps, state, { round, subtasks }, laneOnly);
+  integration = await lane.flush();
+  // The tests and the review need the new tree: start on it now (without git when only the lane merged).
+  if (integration !== state.integration) {
+    if (laneOnly !== null) treeTarFromChanges(deps, state, integration, laneOnly.start, laneOnly.changes);
+    void treeArtifact(deps, state, integration).catch(() => undefined);
+  }
   return { integration, round, merges, subtasks: subtasks as Record<string, SubtaskState>, candidates: null };
 }
 

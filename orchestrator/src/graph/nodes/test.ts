@@ -1,4 +1,5 @@
-import { failureOf, jobRecord, makeJob, runOnCrew } from '../jobs.ts';
+import { failureOf, jobRecord, runOnCrew } from '../jobs.ts';
+import { testJob, testsSentAhead } from '../test-ahead.ts';
 import { diffArtifact, startAhead, treeArtifact } from '../ahead.ts';
 import type { GraphDeps } from '../deps.ts';
 import type { TaskStateUpdate, TaskStateValue } from '../state.ts';
@@ -12,15 +13,12 @@ export async function testNode(state: TaskStateValue, deps: GraphDeps): Promise<
     deps.emit('tests', 'no test command found (set spec.test.command or name it in AGENTS.md); tests skipped', { skipped: true });
     return { lastTests: null };
   }
-  const tree = await treeArtifact(deps, state, state.integration);
-  const job = makeJob(state, {
-    id: `test-r${state.round}`,
-    role: 'tester',
-    tree,
-    input: { role: 'tester', command: state.testCommand },
-  });
   // While the tests run (once the tester has started them), the review's diff is made.
-  const result = await runOnCrew(deps, job, () => startAhead(TESTER_START_MS, () => diffArtifact(deps, state, state.integration)));
+  const makeDiff = () => startAhead(TESTER_START_MS, () => diffArtifact(deps, state, state.integration));
+  const ahead = testsSentAhead(deps, state.round);
+  if (ahead !== null) makeDiff();
+  const result =
+    (await ahead) ?? (await runOnCrew(deps, testJob(state, state.round, state.testCommand, await treeArtifact(deps, state, state.integration)), makeDiff));
   const jobs = [jobRecord(result, state.round)];
   if (result.status !== 'succeeded' || result.output?.role !== 'tester') {
     return {

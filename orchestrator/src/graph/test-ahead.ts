@@ -1,0 +1,50 @@
+import type { ArtifactRef, JobResult } from '@codecrew/core';
+import { overlayTar, type ChainChange } from '../git/index.ts';
+import type { GraphDeps } from './deps.ts';
+import { makeJob, runOnCrew } from './jobs.ts';
+import { afterIntegrate } from './routes.ts';
+import type { SubtaskState, TaskStateValue } from './state.ts';
+
+const key = (round: number) => `test-ahead:r${round}`;
+
+/** The tester job of `round`, running `command` on `tree`. */
+export function testJob(state: Pick<TaskStateValue, 'task' | 'agentsMd' | 'scratchDir'>, round: number, command: string, tree: ArtifactRef) {
+  return makeJob(state, { id: `test-r${round}`, role: 'tester', tree, input: { role: 'tester', command } });
+}
+
+/**
+ * Sends the tests of a merge train that only the fast lane merged before
+ * its commits are written: the merged tree is the lane's starting tree (its
+ * archive at hand) with the lane's changes, so the tester can start while
+ * git records the merges. Only when the graph goes to the tests next (no
+ * further wave); the test node then waits for this job instead of sending
+ * its own (see {@link testsSentAhead}).
+ */
+export function sendTestsAhead(
+  deps: GraphDeps,
+  state: TaskStateValue,
+  update: { round: number; subtasks: Record<string, Partial<SubtaskState>> },
+  lane: { start: string; changes: ChainChange[] },
+): void {
+  const command = state.testCommand;
+  const startTar = deps.memo.get(`tar:${lane.start}`) as Promise<Buffer> | undefined;
+  if (command === null || startTar === undefined || lane.changes.length === 0) return;
+  const subtasks: Record<string, SubtaskState> = { ...state.subtasks };
+  for (const [id, change] of Object.entries(update.subtasks)) subtasks[id] = { ...(state.subtasks[id] as SubtaskState), ...change };
+  // The new integration commit is not known yet; any id but the base's routes the same way.
+  const next: TaskStateValue = { ...state, round: update.round, subtasks, integration: `${lane.start}+` };
+  if (afterIntegrate(next) !== 'test') return;
+  const sent = (async (): Promise<JobResult | null> => {
+    const tar = overlayTar(await startTar, lane.changes);
+    if (tar === null) return null;
+    const tree = await deps.bus.putArtifact(`tasks/${state.task.taskId}/trees/test-r${update.round}.tar`, tar);
+    return runOnCrew(deps, testJob(state, update.round, command, tree));
+  })();
+  // A failure here is the test node's to report: it sends the job itself.
+  deps.memo.set(key(update.round), sent.catch(() => null));
+}
+
+/** The result of the tests sent ahead for `round`, or null when none were (or sending failed): then the test node sends them. */
+export function testsSentAhead(deps: GraphDeps, round: number): Promise<JobResult | null> | null {
+  return (deps.memo.get(key(round)) as Promise<JobResult | null> | undefined) ?? null;
+}
