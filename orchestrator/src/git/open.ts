@@ -1,4 +1,5 @@
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CodecrewError, isCodecrewError } from '@codecrew/core';
 import { GitRepo } from './repo.ts';
@@ -94,22 +95,14 @@ async function resolveCommit(repo: GitRepo, ref: string): Promise<string> {
  */
 export async function createScratchRepo(userCommonDir: string, scratchDir: string): Promise<GitRepo> {
   const abs = resolve(scratchDir);
-  await mkdir(abs, { recursive: true });
-  await Promise.all([
-    mkdir(join(abs, 'objects', 'info'), { recursive: true }),
-    mkdir(join(abs, 'objects', 'pack'), { recursive: true }),
-    mkdir(join(abs, 'refs', 'heads'), { recursive: true }),
-    mkdir(join(abs, 'refs', 'tags'), { recursive: true }),
-    mkdir(join(abs, 'info'), { recursive: true }),
-  ]);
-  await Promise.all([
-    writeFile(join(abs, 'HEAD'), 'ref: refs/heads/main\n'),
-    // Never gc here: a scratch repo must not repack or prune borrowed objects.
-    writeFile(join(abs, 'config'), '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n[gc]\n\tauto = 0\n'),
-    writeFile(join(abs, 'objects', 'info', 'alternates'), `${join(resolve(userCommonDir), 'objects')}\n`),
-    // Archives must carry the commit's files verbatim: info/attributes outranks the tree's
-    // .gitattributes, so export-ignore, export-subst, eol conversion and filters are switched off.
-    writeFile(join(abs, 'info', 'attributes'), '* -export-ignore -export-subst -text !eol -filter -ident\n'),
-  ]);
+  // A handful of tiny files: written at once (the file system's thread pool may be busy with other work).
+  for (const dir of ['objects/info', 'objects/pack', 'refs/heads', 'refs/tags', 'info']) mkdirSync(join(abs, dir), { recursive: true });
+  writeFileSync(join(abs, 'HEAD'), 'ref: refs/heads/main\n');
+  // Never gc here: a scratch repo must not repack or prune borrowed objects.
+  writeFileSync(join(abs, 'config'), '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n[gc]\n\tauto = 0\n');
+  writeFileSync(join(abs, 'objects', 'info', 'alternates'), `${join(resolve(userCommonDir), 'objects')}\n`);
+  // Archives must carry the commit's files verbatim: info/attributes outranks the tree's
+  // .gitattributes, so export-ignore, export-subst, eol conversion and filters are switched off.
+  writeFileSync(join(abs, 'info', 'attributes'), '* -export-ignore -export-subst -text !eol -filter -ident\n');
   return new GitRepo(abs);
 }

@@ -1,5 +1,7 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { whenHostQuiet, type ArtifactRef } from '@codecrew/core';
-import { GitRepo, archiveTree, diffCommits, hasUncommittedChanges, hunkProvenance, overlayTar, preparePublish, readTarFiles, stageObjects, validateBranchName, type ChainChange, type DiffFile, type PreparedPublish, type TarFiles } from '../git/index.ts';
+import { GitRepo, archiveTree, createScratchRepo, openUserRepo, diffCommits, hasUncommittedChanges, hunkProvenance, overlayTar, preparePublish, readTarFiles, stageObjects, validateBranchName, type ChainChange, type DiffFile, type PreparedPublish, type TarFiles, type UserRepo } from '../git/index.ts';
 import type { GraphDeps } from './deps.ts';
 import type { HunkOrigin, TaskStateValue } from './state.ts';
 
@@ -22,6 +24,28 @@ export function remember<T>(deps: GraphDeps, key: string, make: () => Promise<T>
 type RepoState = Pick<TaskStateValue, 'task' | 'scratchDir'>;
 
 const PUBLISH_KEY = 'publish:';
+
+/** Where the task works from: the user's repository resolved, and the scratch repository made beside the output. */
+export interface RepoSnapshot {
+  user: UserRepo;
+  scratchDir: string;
+}
+
+/**
+ * prepare's git work, which needs nothing but the task: the repository and
+ * ref resolved, the scratch repository made and the base tree's archive
+ * started. The task run starts it before it opens its checkpoints, and
+ * prepare awaits it.
+ */
+export function repoSnapshot(deps: GraphDeps, task: TaskStateValue['task']): Promise<RepoSnapshot> {
+  return remember(deps, 'snapshot', async () => {
+    const scratchDir = join(task.outDir, 'scratch.git');
+    const [user] = await Promise.all([openUserRepo(task.repoPath, task.ref ?? undefined), mkdir(task.outDir, { recursive: true })]);
+    await createScratchRepo(user.commonDir, scratchDir);
+    void treeTar(deps, { scratchDir }, user.baseCommit).catch(() => undefined);
+    return { user, scratchDir };
+  });
+}
 
 /** The tree of `commit` as a tar archive, made once per task and commit. */
 export function treeTar(deps: GraphDeps, state: Pick<TaskStateValue, 'scratchDir'>, commit: string): Promise<Buffer> {

@@ -6,6 +6,7 @@ import type { Bus } from '@codecrew/bus';
 import { buildTaskGraph } from '../graph/build.ts';
 import { TaskBudget } from '../graph/budget.ts';
 import { Slots } from '../graph/slots.ts';
+import { repoSnapshot } from '../graph/ahead.ts';
 import type { GraphDeps } from '../graph/deps.ts';
 import { emptyTaskState, type TaskStateValue, type TaskStatus } from '../graph/state.ts';
 import { buildReport, type TaskReport } from '../report/build-report.ts';
@@ -64,6 +65,8 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   controller.signal.addEventListener('abort', onCancel, { once: true });
 
   emit('task.started', `task ${task.name} (${task.mode}) on ${task.repoPath}`, { name: task.name, mode: task.mode, repo: task.repoPath, models: task.models });
+  // prepare's git work needs only the task: it runs while the checkpoints are opened (prepare reports its errors).
+  void repoSnapshot(deps, task).catch(() => undefined);
   const checkpointer = SqliteSaver.fromConnString(options.checkpointPath);
   // WAL without a sync per step: the writes of a step block the whole process while they run, and a
   // crash of the process still loses nothing (only a power loss may cost the last steps, which resume re-runs).

@@ -1,10 +1,8 @@
-import { join } from 'node:path';
-import { mkdir } from 'node:fs/promises';
 import { CodecrewError } from '@codecrew/core';
-import { createScratchRepo, isEmptyTree, openUserRepo } from '../../git/index.ts';
+import { isEmptyTree } from '../../git/index.ts';
 import { loadAgentsMdFromTar } from '../../agents-md/index.ts';
 import type { GraphDeps } from '../deps.ts';
-import { AHEAD_BEHIND_MODEL_MS, baseFiles, branchNameChecked, startAhead, treeArtifact } from '../ahead.ts';
+import { AHEAD_BEHIND_MODEL_MS, baseFiles, branchNameChecked, repoSnapshot, startAhead, treeArtifact } from '../ahead.ts';
 import type { TaskStateUpdate, TaskStateValue } from '../state.ts';
 
 /**
@@ -17,12 +15,11 @@ import type { TaskStateUpdate, TaskStateValue } from '../state.ts';
  */
 export async function prepareNode(state: TaskStateValue, deps: GraphDeps): Promise<TaskStateUpdate> {
   const { task } = state;
-  const scratchDir = join(task.outDir, 'scratch.git');
-  const [user] = await Promise.all([openUserRepo(task.repoPath, task.ref ?? undefined), mkdir(task.outDir, { recursive: true })]);
+  // Started with the task run, before its checkpoints were opened.
+  const { user, scratchDir } = await repoSnapshot(deps, task);
   if (isEmptyTree(user.baseTree) && task.mode === 'code') {
     throw new CodecrewError('REPO_INVALID', `${task.repoPath} has no files at ${user.ref}; commit something first`);
   }
-  await createScratchRepo(user.commonDir, scratchDir);
   const base = { task, scratchDir, baseCommit: user.baseCommit };
   // One archive of the base tree: the planner's job carries it, and AGENTS.md and the file list are read from it.
   void treeArtifact(deps, base, user.baseCommit).catch(() => undefined);
