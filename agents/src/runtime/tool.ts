@@ -41,14 +41,21 @@ export function defineTool<S extends z.ZodType>(tool: ToolDefinition<S>): ToolDe
 /** A text outcome. */
 export const text = (value: string): ToolOutcome => ({ kind: 'text', text: value });
 
+/** JSON schemas of tool arguments, by zod schema: every job of a role binds the same tools. */
+const jsonSchemas = new WeakMap<z.ZodType, Record<string, unknown>>();
+
 /** The OpenAI function-tool form of a tool, for `bindTools`. */
 export function toOpenAITool(tool: ToolDefinition): {
   type: 'function';
   function: { name: string; description: string; parameters: Record<string, unknown> };
 } {
-  const schema = z.toJSONSchema(tool.schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  delete schema.$schema;
-  return { type: 'function', function: { name: tool.name, description: tool.description, parameters: schema } };
+  let schema = jsonSchemas.get(tool.schema);
+  if (schema === undefined) {
+    schema = z.toJSONSchema(tool.schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+    delete schema.$schema;
+    jsonSchemas.set(tool.schema, schema);
+  }
+  return { type: 'function', function: { name: tool.name, description: tool.description, parameters: structuredClone(schema) } };
 }
 
 /** Formats zod issues as one line per problem, for the model to read. */

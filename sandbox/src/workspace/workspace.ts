@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { closeSync, constants, fchownSync, lchownSync, lstatSync, mkdirSync, openSync, writeFileSync, type Stats } from 'node:fs';
 import { lstat, mkdir, open, readFile, readlink, realpath, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { removeTree } from '../remove-tree.ts';
@@ -29,6 +29,15 @@ export interface WorkspaceCreateOptions {
 
 const IDENTITY = ['-c', 'user.name=codecrew', '-c', 'user.email=codecrew@localhost', '-c', 'commit.gpgsign=false'];
 const DEFAULT_LIST_DEPTH = 3;
+
+/** The entry at `path` (not following a link), or undefined when there is none. */
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
 
 const toolFailed = (message: string, details?: Record<string, unknown>): CodecrewError =>
   new CodecrewError('TOOL_FAILED', message, details === undefined ? {} : { details });
@@ -108,25 +117,31 @@ export class Workspace {
     return numberLines(bytes.toString('utf8'), path, options.offset, options.limit);
   }
 
-  /** Writes a file, creating parent directories; refuses to write through a symlink. */
+  /**
+   * Writes a file, creating parent directories; refuses to write through a
+   * symlink. The few calls it takes are made at once rather than through the
+   * file system's thread pool, which eight agents writing together would
+   * keep waiting.
+   */
   async writeFile(path: string, content: string): Promise<void> {
     const abs = this.resolveForWrite(path);
     const normal = normalizeRelative(path);
-    await this.makeParents(normal);
-    const existing = await lstat(abs).catch(() => undefined);
+    this.makeParents(normal);
+    const existing = lstatOrUndefined(abs);
     if (existing?.isDirectory() === true) throw toolFailed(`${path} is a directory; give a file path`);
-    // O_NOFOLLOW: a symlink swapped in since the check above is refused by the kernel.
-    const handle = await open(abs, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644).catch(
-      (error: NodeJS.ErrnoException) => {
-        if (error.code === 'ELOOP') throw toolFailed(`${path} is a symbolic link; write its target instead`);
-        throw toolFailed(`could not write ${path}: ${error.message}`);
-      },
-    );
+    let fd: number;
     try {
-      await handle.writeFile(content, 'utf8');
-      if (existing === undefined && canChown()) await handle.chown(this.uid, this.gid);
+      // O_NOFOLLOW: a symlink swapped in since the check above is refused by the kernel.
+      fd = openSync(abs, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw toolFailed(`${path} is a symbolic link; write its target instead`);
+      throw toolFailed(`could not write ${path}: ${(error as Error).message}`);
+    }
+    try {
+      writeFileSync(fd, content, 'utf8');
+      if (existing === undefined && canChown()) fchownSync(fd, this.uid, this.gid);
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   }
 
@@ -272,15 +287,15 @@ export class Workspace {
     return abs;
   }
 
-  private async makeParents(normal: string): Promise<void> {
+  private makeParents(normal: string): void {
     const parts = normal.split('/').slice(0, -1);
     let current = this.root;
     for (const part of parts) {
       current = join(current, part);
-      const info = await lstat(current).catch(() => undefined);
+      const info = lstatOrUndefined(current);
       if (info === undefined) {
-        await mkdir(current);
-        if (canChown()) await chownTree(current, this.uid, this.gid);
+        mkdirSync(current);
+        if (canChown()) lchownSync(current, this.uid, this.gid);
       } else if (!info.isDirectory()) {
         throw toolFailed(`cannot create ${normal}: ${current.slice(this.root.length + 1)} is not a directory`);
       }
