@@ -147,4 +147,19 @@ describe('QuietQueue', () => {
     await vi.advanceTimersByTimeAsync(28_000);
     expect(log).toEqual(['hand-over', 'refill']);
   });
+
+  it('is not thrown off by one call that failed at once', async () => {
+    const queue = new QuietQueue({ delayMs: 0, quietMs: 300, workMs: 400, maxWaitMs: 60_000 });
+    const log: string[] = [];
+    queue.working(1);
+    for (const ms of [2000, 2000, 2000, 10]) {
+      queue.modelWait('a', true);
+      await vi.advanceTimersByTimeAsync(ms);
+      queue.modelWait('a', false);
+    }
+    queue.modelWait('a', true);
+    queue.whenQuiet(() => log.push('refill'), 60_000);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(log).toEqual(['refill']);
+  });
 });

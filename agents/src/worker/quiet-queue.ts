@@ -40,10 +40,11 @@ const AHEAD_MAX_WAIT_MS = 2_000;
  * - work ahead ({@link whenQuiet}): started all at once at the first quiet
  *   moment, e.g. a coder's hand-over while its model thinks.
  *
- * Model calls reported through {@link modelWait} are timed: the quickest of
- * the recent ones is taken as how long a call takes at least, and a quiet
- * moment ends `workMs` before the first reply is due, so that background work
- * does not meet the replies (which would then wait for the host).
+ * Model calls reported through {@link modelWait} are timed: the lower
+ * quartile of the last eight is taken as how long a call takes at least, and
+ * a quiet moment ends `workMs` before the first reply is due, so that
+ * background work does not meet the replies (which would then wait for the
+ * host).
  */
 export class QuietQueue {
   private readonly queue: Pending[] = [];
@@ -120,8 +121,9 @@ export class QuietQueue {
     if (this.busy > 0) return Number.POSITIVE_INFINITY;
     const at = Math.max(now, this.lastActivity + this.quietMs);
     if (this.modelMs.length === 0) return at;
-    const shortest = Math.min(...this.modelMs);
-    for (const since of this.modelWaits.values()) if (at + this.workMs > since + shortest) return Number.POSITIVE_INFINITY;
+    // The lower quartile of recent calls: one call that failed at once does not close every window.
+    const short = [...this.modelMs].sort((a, b) => a - b)[Math.floor((this.modelMs.length - 1) / 4)] as number;
+    for (const since of this.modelWaits.values()) if (at + this.workMs > since + short) return Number.POSITIVE_INFINITY;
     return at;
   }
 
