@@ -122,7 +122,7 @@ export class QuietQueue {
     const at = Math.max(now, this.lastActivity + this.quietMs);
     if (this.modelMs.length === 0) return at;
     // The lower quartile of recent calls: one call that failed at once does not close every window.
-    const short = [...this.modelMs].sort((a, b) => a - b)[Math.floor((this.modelMs.length - 1) / 4)] as number;
+    const short = [...this.modelMs].sort((a, b) => a - b)[Math.floor(this.modelMs.length / 4)] as number;
     for (const since of this.modelWaits.values()) if (at + this.workMs > since + short) return Number.POSITIVE_INFINITY;
     return at;
   }
