@@ -53,18 +53,19 @@ export function treeTar(deps: GraphDeps, state: Pick<TaskStateValue, 'scratchDir
 }
 
 /**
- * Starts the archive of `commit`, which is `start`'s tree with `changes`
- * made: built from `start`'s archive without git when that one is at hand
- * and the changes carry their bytes (see `overlayTar`), by git archive
- * otherwise.
+ * The archive of `start`'s tree with `changes` made, built from `start`'s
+ * archive without git (see `overlayTar`); null when that archive is not at
+ * hand or a change cannot be written this way.
  */
-export function treeTarFromChanges(deps: GraphDeps, state: Pick<TaskStateValue, 'scratchDir'>, commit: string, start: string, changes: ChainChange[]): void {
+export function overlayArchive(deps: GraphDeps, start: string, changes: ChainChange[]): Promise<Buffer | null> {
   const base = deps.memo.get(`tar:${start}`) as Promise<Buffer> | undefined;
-  if (base === undefined) return;
-  void remember(deps, `tar:${commit}`, async () => {
-    const built = await base.then((tar) => overlayTar(tar, changes)).catch(() => null);
-    return built ?? archiveTree(new GitRepo(state.scratchDir), commit);
-  }).catch(() => undefined);
+  if (base === undefined) return Promise.resolve(null);
+  return base.then((tar) => overlayTar(tar, changes)).catch(() => null);
+}
+
+/** Makes `built` the archive of `commit` (git archive makes it when `built` gives null). */
+export function knownTreeTar(deps: GraphDeps, state: Pick<TaskStateValue, 'scratchDir'>, commit: string, built: Promise<Buffer | null>): void {
+  void remember(deps, `tar:${commit}`, async () => (await built) ?? archiveTree(new GitRepo(state.scratchDir), commit)).catch(() => undefined);
 }
 
 /** The artifact holding the tree of `commit`, uploaded once per task and commit. */

@@ -1,5 +1,4 @@
 import type { ArtifactRef, JobResult } from '@codecrew/core';
-import { overlayTar, type ChainChange } from '../git/index.ts';
 import type { GraphDeps } from './deps.ts';
 import { makeJob, runOnCrew } from './jobs.ts';
 import { afterIntegrate } from './routes.ts';
@@ -14,9 +13,10 @@ export function testJob(state: Pick<TaskStateValue, 'task' | 'agentsMd' | 'scrat
 
 /**
  * Sends the tests of a merge train that only the fast lane merged before
- * its commits are written: the merged tree is the lane's starting tree (its
- * archive at hand) with the lane's changes, so the tester can start while
- * git records the merges. Only when the graph goes to the tests next (no
+ * its commits are written: `mergedTree`, the lane's starting tree with the
+ * lane's changes, is built without git (null: it could not be, and the test
+ * node sends the tests), so the tester can start while git records the
+ * merges. Only when the graph goes to the tests next (no
  * further wave); the test node then waits for this job instead of sending
  * its own (see {@link testsSentAhead}).
  */
@@ -24,18 +24,17 @@ export function sendTestsAhead(
   deps: GraphDeps,
   state: TaskStateValue,
   update: { round: number; subtasks: Record<string, Partial<SubtaskState>> },
-  lane: { start: string; changes: ChainChange[] },
+  mergedTree: Promise<Buffer | null>,
 ): void {
   const command = state.testCommand;
-  const startTar = deps.memo.get(`tar:${lane.start}`) as Promise<Buffer> | undefined;
-  if (command === null || startTar === undefined || lane.changes.length === 0) return;
+  if (command === null) return;
   const subtasks: Record<string, SubtaskState> = { ...state.subtasks };
   for (const [id, change] of Object.entries(update.subtasks)) subtasks[id] = { ...(state.subtasks[id] as SubtaskState), ...change };
   // The new integration commit is not known yet; any id but the base's routes the same way.
-  const next: TaskStateValue = { ...state, round: update.round, subtasks, integration: `${lane.start}+` };
+  const next: TaskStateValue = { ...state, round: update.round, subtasks, integration: `${state.integration}+` };
   if (afterIntegrate(next) !== 'test') return;
   const sent = (async (): Promise<JobResult | null> => {
-    const tar = overlayTar(await startTar, lane.changes);
+    const tar = await mergedTree;
     if (tar === null) return null;
     const tree = await deps.bus.putArtifact(`tasks/${state.task.taskId}/trees/test-r${update.round}.tar`, tar);
     return runOnCrew(deps, testJob(state, update.round, command, tree));

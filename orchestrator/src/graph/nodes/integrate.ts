@@ -3,7 +3,7 @@ import { GitRepo, commitPatch, commitTree, mergeInto, type ChainChange } from '.
 import type { GraphDeps } from '../deps.ts';
 import { FastLane } from '../fast-lane.ts';
 import { candidateFiles } from '../candidate.ts';
-import { treeArtifact, treeTarFromChanges } from '../ahead.ts';
+import { knownTreeTar, overlayArchive, treeArtifact } from '../ahead.ts';
 import { sendTestsAhead } from '../test-ahead.ts';
 import { rerunInstructions } from './code.ts';
 import type { MergeRecord, PatchCandidate, SubtaskState, TaskStateUpdate, TaskStateValue } from '../state.ts';
@@ -169,14 +169,15 @@ export async function integrateNode(state: TaskStateValue, deps: GraphDeps): Pro
   }
   const round = Math.max(state.round, ...queue.map((c) => c.round));
   skipBlocked(state, subtasks, deps);
-  // When only the fast lane merged, the merged tree is the old one with the lane's files: the tests
-  // can start before git has written the merges.
+  // When only the fast lane merged, the merged tree is the old one with the lane's files: its archive
+  // needs no git, and the tests can start before git has written the merges.
   const laneOnly = lane.changesSinceStart();
-  if (laneOnly !== null) sendTestsAhead(deps, state, { round, subtasks }, laneOnly);
+  const merged = laneOnly === null || laneOnly.changes.length === 0 ? null : overlayArchive(deps, laneOnly.start, laneOnly.changes);
+  if (merged !== null) sendTestsAhead(deps, state, { round, subtasks }, merged);
   integration = await lane.flush();
-  // The tests and the review need the new tree: start on it now (without git when only the lane merged).
+  // The tests and the review need the new tree: start on it now.
   if (integration !== state.integration) {
-    if (laneOnly !== null) treeTarFromChanges(deps, state, integration, laneOnly.start, laneOnly.changes);
+    if (merged !== null) knownTreeTar(deps, state, integration, merged);
     void treeArtifact(deps, state, integration).catch(() => undefined);
   }
   return { integration, round, merges, subtasks: subtasks as Record<string, SubtaskState>, candidates: null };
