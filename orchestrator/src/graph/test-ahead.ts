@@ -12,13 +12,13 @@ export function testJob(state: Pick<TaskStateValue, 'task' | 'agentsMd' | 'scrat
 }
 
 /**
- * Sends the tests of a merge train that only the fast lane merged before
- * its commits are written: `mergedTree`, the lane's starting tree with the
- * lane's changes, is built without git (null: it could not be, and the test
- * node sends the tests), so the tester can start while git records the
- * merges. Only when the graph goes to the tests next (no
- * further wave); the test node then waits for this job instead of sending
- * its own (see {@link testsSentAhead}).
+ * Sends the tests of a merge train that only the fast lane merged before its
+ * commits are written, so that the tester starts while git records the
+ * merges. `mergedTree` is the lane's starting tree with the lane's changes,
+ * built without git (null when it could not be: then the test node sends the
+ * tests). Only when the graph goes to the tests next (no further wave); the
+ * test node then waits for this job instead of sending its own (see
+ * {@link testsSentAhead}).
  */
 export function sendTestsAhead(
   deps: GraphDeps,
