@@ -92,6 +92,16 @@ describe('the demo task through the codecrew CLI', () => {
     expect(git(repo, 'status', '--porcelain')).toBe('?? notes.txt');
     const trace = readFileSync((report as unknown as { files: { trace: string } }).files.trace, 'utf8');
     expect(trace).toContain(`uncommitted changes in ${repo} were left out`);
+    // The last wave merged by the fast lane alone: its tests were sent from the merge step, before the test step began.
+    const events = trace
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as { kind: string; role?: string; message: string; data: { node?: string } });
+    const testerSent = events.findIndex((e) => e.kind === 'job.dispatched' && e.message.startsWith('tester'));
+    const testStep = events.findIndex((e) => e.kind === 'node.started' && e.data.node === 'test');
+    const lastMerge = events.findLastIndex((e) => e.kind === 'node.started' && e.data.node === 'integrate');
+    expect(testerSent).toBeGreaterThan(lastMerge);
+    expect(testerSent).toBeLessThan(testStep);
 
     // No container is left behind.
     expect(containersOfTask(report.taskId)).toEqual([]);
