@@ -40,6 +40,7 @@ async function testCommandOf(state: TaskStateValue, deps: GraphDeps): Promise<{ 
   if (state.testCommand !== null) return { testCommand: state.testCommand, testCommandSource: state.testCommandSource };
   const detected = detectTestCommand(state.agentsMd, (await baseFiles(deps, state)).paths);
   const found = detected ? { testCommand: detected.command, testCommandSource: detected.source } : { testCommand: null, testCommandSource: '' };
-  deps.emit('log', found.testCommand === null ? 'no test command found: tests will not run' : `test command: ${found.testCommand} (from ${found.testCommandSource})`, { ...found });
+  // None found is told by the test step, with what to do about it.
+  if (found.testCommand !== null) deps.emit('log', `test command: ${found.testCommand} (from ${found.testCommandSource})`, { ...found });
   return found;
 }

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { SHARE_ENV, Worker } from 'node:worker_threads';
+import { SHARE_ENV } from 'node:worker_threads';
+import { HelperThread } from '../helper-thread.ts';
 
 /** How to run one process with {@link runProcess}. */
 export interface RunProcessOptions {
@@ -51,65 +52,30 @@ interface Reply {
   error?: { message: string; code?: string };
 }
 
-type Pending = { file: string; args: string[]; options: RunProcessOptions; resolve(output: ProcessOutput): void; reject(error: Error): void };
-
 const DEFAULT_MAX_BUFFER = 1024 * 1024 * 1024;
 
 /**
- * A thread that starts processes. Starting a process blocks the starting
- * thread (for about 7 ms on a small virtual machine), so a process-heavy
- * moment (eight coders diffing at once) would stall everything else on the
- * main thread: model replies, NATS messages, other jobs.
+ * Runs a process from a helper thread. Starting a process blocks the
+ * starting thread (for about 7 ms on a small virtual machine), so a
+ * process-heavy moment (eight coders diffing at once) would stall everything
+ * else on the main thread: model replies, NATS messages, other jobs. If the
+ * thread dies first, the process is run on this thread instead.
  */
-class ProcessThread {
-  private readonly worker: Worker;
-  private readonly pending = new Map<number, Pending>();
-  private next = 0;
-  broken = false;
-
-  constructor() {
-    // The thread runs plain JavaScript: no loader flags (a TypeScript loader would slow its start).
-    this.worker = new Worker(new URL('./process-thread.mjs', import.meta.url), { execArgv: [], env: SHARE_ENV });
-    this.worker.on('message', (reply: Reply) => this.settle(reply));
-    this.worker.on('error', () => this.fail());
-    this.worker.on('exit', () => this.fail());
-    // After the listeners: adding a 'message' listener refs the thread's port again.
-    this.worker.unref();
-  }
-
-  get load(): number {
-    return this.pending.size;
-  }
-
-  run(file: string, args: string[], options: RunProcessOptions): Promise<ProcessOutput> {
-    const id = this.next++;
-    const deferred = options.input instanceof Promise ? options.input : null;
-    const input = deferred === null ? asBytes(options.input as string | Uint8Array | undefined) : undefined;
-    const output = new Promise<ProcessOutput>((resolve, reject) => {
-      this.pending.set(id, { file, args, options, resolve, reject });
-      if (this.pending.size === 1) this.worker.ref();
-      // The thread shares this process's environment: only what differs travels.
-      this.worker.postMessage({ id, file, args, cwd: options.cwd, env: options.env, extraEnv: options.extraEnv, input, deferred: deferred !== null, maxBuffer: options.maxBuffer ?? DEFAULT_MAX_BUFFER, user: options.user });
+function runOnThread(thread: HelperThread<Reply>, file: string, args: string[], options: RunProcessOptions): Promise<ProcessOutput> {
+  const deferred = options.input instanceof Promise ? options.input : null;
+  const input = deferred === null ? asBytes(options.input as string | Uint8Array | undefined) : undefined;
+  let id = -1;
+  const output = new Promise<ProcessOutput>((resolve, reject) => {
+    // The thread shares this process's environment: only what differs travels.
+    const message = { file, args, cwd: options.cwd, env: options.env, extraEnv: options.extraEnv, input, deferred: deferred !== null, maxBuffer: options.maxBuffer ?? DEFAULT_MAX_BUFFER, user: options.user };
+    id = thread.request(message, (reply) => {
+      if (reply === null) runHere(file, args, options).then(resolve, reject);
+      else if (reply.error) reject(new ProcessStartError(reply.error.message, reply.error.code));
+      else resolve({ code: reply.code ?? null, signal: reply.signal ?? null, stdout: toBuffer(reply.stdout), stderr: toBuffer(reply.stderr) });
     });
-    if (deferred === null) return output;
-    return withDeferredInput(output, deferred, (bytes) => this.worker.postMessage({ id, feed: bytes }), () => this.worker.postMessage({ id, cancel: true }));
-  }
-
-  private settle(reply: Reply): void {
-    const waiter = this.pending.get(reply.id);
-    if (waiter === undefined) return;
-    this.pending.delete(reply.id);
-    if (this.pending.size === 0) this.worker.unref();
-    if (reply.error) waiter.reject(new ProcessStartError(reply.error.message, reply.error.code));
-    else waiter.resolve({ code: reply.code ?? null, signal: reply.signal ?? null, stdout: toBuffer(reply.stdout), stderr: toBuffer(reply.stderr) });
-  }
-
-  /** The thread died or never started: what it was running is run here instead. */
-  private fail(): void {
-    this.broken = true;
-    for (const waiter of this.pending.values()) runHere(waiter.file, waiter.args, waiter.options).then(waiter.resolve, waiter.reject);
-    this.pending.clear();
-  }
+  });
+  if (deferred === null) return output;
+  return withDeferredInput(output, deferred, (bytes) => thread.tell({ id, feed: bytes }), () => thread.tell({ id, cancel: true }));
 }
 
 const asBytes = (input: string | Uint8Array | undefined): Uint8Array | undefined => (typeof input === 'string' ? Buffer.from(input) : input);
@@ -146,7 +112,7 @@ function withDeferredInput(
 const toBuffer = (bytes: Uint8Array | undefined): Buffer => (bytes === undefined ? Buffer.alloc(0) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 
 const THREADS = 2;
-const threads: ProcessThread[] = [];
+const threads: Array<HelperThread<Reply>> = [];
 
 /**
  * Starts the helper threads now rather than at the first process, which would
@@ -156,11 +122,11 @@ export function startProcessThreads(): void {
   pickThread();
 }
 
-function pickThread(): ProcessThread | null {
+function pickThread(): HelperThread<Reply> | null {
   if (process.env.CODECREW_PROCESS_THREADS === '0') return null;
   while (threads.length < THREADS) {
     try {
-      threads.push(new ProcessThread());
+      threads.push(new HelperThread<Reply>(new URL('./process-thread.mjs', import.meta.url), { env: SHARE_ENV }));
     } catch {
       return null;
     }
@@ -179,7 +145,7 @@ function pickThread(): ProcessThread | null {
  */
 export function runProcess(file: string, args: string[], options: RunProcessOptions): Promise<ProcessOutput> {
   const thread = pickThread();
-  if (thread !== null) return thread.run(file, args, options);
+  if (thread !== null) return runOnThread(thread, file, args, options);
   return runHere(file, args, options);
 }
 
