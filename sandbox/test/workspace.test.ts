@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeFileSet, encodeFileSet, isCodecrewError } from '@codecrew/core';
@@ -323,6 +323,56 @@ describe('Workspace diff', () => {
     // A file changed after git looked at it is not handed over as git saw it.
     await ws.writeFile('src/app.js', 'changed since\n');
     expect(await ws.readChanges(changes)).toBeNull();
+  });
+});
+
+describe('Workspace file sets', () => {
+  /** Every path below `root` with its type, mode and content (or link target). */
+  function snapshot(root: string, dir = ''): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const name of readdirSync(join(root, dir)).sort()) {
+      if (dir === '' && name === '.git') continue;
+      const rel = dir === '' ? name : `${dir}/${name}`;
+      const info = lstatSync(join(root, rel));
+      if (info.isSymbolicLink()) out[rel] = `link -> ${readlinkSync(join(root, rel))}`;
+      else if (info.isDirectory()) Object.assign(out, { [rel]: 'dir' }, snapshot(root, rel));
+      else out[rel] = `${(info.mode & 0o111) !== 0 ? 'exec' : 'file'} ${info.uid} ${readFileSync(join(root, rel), 'utf8')}`;
+    }
+    return out;
+  }
+
+  it('writes a coder\'s file set over a fresh copy of the tree to the same tree: swaps, links, modes, deletions', async () => {
+    const files = { 'README.md': '# demo\n', 'src/old.js': 'a file soon a directory\n', 'docs/a.md': 'a directory soon a file\n', 'keep/b.txt': 'b\n', 'run.sh': 'echo\n' };
+    const coder = await workspace('set-coder', files);
+    unlinkSync(join(coder.root, 'src/old.js'));
+    await coder.writeFile('src/old.js/inner.txt', 'now inside a directory\n');
+    rmSync(join(coder.root, 'docs'), { recursive: true });
+    await coder.writeFile('docs', 'now a file\n');
+    unlinkSync(join(coder.root, 'keep/b.txt'));
+    chmodSync(join(coder.root, 'run.sh'), 0o755);
+    symlinkSync('README.md', join(coder.root, 'readme-link'));
+    await coder.writeFile('new/deep/c.txt', 'c\n');
+    const entries = await coder.readChanges((await coder.diff()).changes);
+    expect(entries).not.toBeNull();
+
+    const tester = await Workspace.create({ parentDir: tempDir('set-tester'), tar: gitArchive('set-tester', files), baseline: false });
+    open.push(tester);
+    tester.writeFileSet(entries ?? []);
+    // A directory left empty is gone, as in a checkout of the merged tree.
+    expect(existsSync(join(tester.root, 'keep'))).toBe(false);
+    rmSync(join(coder.root, 'keep'), { recursive: true });
+    expect(snapshot(tester.root)).toEqual(snapshot(coder.root));
+  });
+
+  it('refuses a path through a symbolic link and writes nothing outside', async () => {
+    const outside = tempDir('set-outside');
+    const ws = await workspace('set-link', { 'README.md': '# demo\n' });
+    symlinkSync(outside, join(ws.root, 'out'));
+    const data = Buffer.from('escaped\n');
+    const entry = { path: 'out/x.txt', mode: '100644', blob: '0'.repeat(40), data };
+    expect(await codeOf(() => ws.writeFileSet([entry]))).toBe('PATH_OUTSIDE_WORKSPACE');
+    expect(await codeOf(() => ws.writeFileSet([{ ...entry, path: '../x.txt' }]))).toBe('PATH_OUTSIDE_WORKSPACE');
+    expect(readdirSync(outside)).toEqual([]);
   });
 });
 

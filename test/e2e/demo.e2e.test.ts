@@ -16,6 +16,7 @@ function nodeTest(cwd: string): number {
 }
 
 interface JobRow {
+  jobId: string;
   role: string;
   subtaskId: string | null;
   status: string;
@@ -92,16 +93,20 @@ describe('the demo task through the codecrew CLI', () => {
     expect(git(repo, 'status', '--porcelain')).toBe('?? notes.txt');
     const trace = readFileSync((report as unknown as { files: { trace: string } }).files.trace, 'utf8');
     expect(trace).toContain(`uncommitted changes in ${repo} were left out`);
-    // The last wave merged by the fast lane alone: its tests were sent from the merge step, before the test step began.
+    // The last wave merged by the fast lane alone: the tester standing by on its tree since the wave began
+    // was released with the merged files before the test step began, and ran the tests.
     const events = trace
       .split('\n')
       .filter((line) => line.trim() !== '')
-      .map((line) => JSON.parse(line) as { kind: string; role?: string; message: string; data: { node?: string } });
-    const testerSent = events.findIndex((e) => e.kind === 'job.dispatched' && e.message.startsWith('tester'));
+      .map((line) => JSON.parse(line) as { kind: string; role?: string; jobId?: string; message: string; data: { node?: string; standby?: boolean } });
+    const released = events.findIndex((e) => e.kind === 'log' && e.message.startsWith('tester released with 1 merged file(s)'));
     const testStep = events.findIndex((e) => e.kind === 'node.started' && e.data.node === 'test');
-    const lastMerge = events.findLastIndex((e) => e.kind === 'node.started' && e.data.node === 'integrate');
-    expect(testerSent).toBeGreaterThan(lastMerge);
-    expect(testerSent).toBeLessThan(testStep);
+    const lastWave = events.findLastIndex((e) => e.kind === 'node.started' && e.data.node === 'code');
+    expect(released).toBeGreaterThan(lastWave);
+    expect(released).toBeLessThan(testStep);
+    const testers = report.jobs.filter((job) => job.role === 'tester');
+    expect(testers.map((job) => job.jobId)).toEqual([expect.stringMatching(/-test-r0-standby-[0-9a-f]{12}$/)]);
+    expect(events.some((e) => e.jobId === testers[0]?.jobId && e.kind === 'command.started')).toBe(true);
 
     // No container is left behind.
     expect(containersOfTask(report.taskId)).toEqual([]);

@@ -94,7 +94,12 @@ export class AgentWorker {
           this.running.set(job.id, { taskId: job.taskId, controller });
           this.quiet.working(1);
           try {
-            return await runJob(job, runtime, controller.signal, (cleanup) => {
+            // A standby job waiting for its release is not working, and leaves its slot to another job.
+            const onStandby = (_jobId: string, waiting: boolean) => {
+              ctx.standingBy(waiting);
+              this.quiet.working(waiting ? -1 : 1);
+            };
+            return await runJob(job, { ...runtime, onStandby }, controller.signal, (cleanup) => {
               const done = this.quiet.add(cleanup);
               this.cleanups.add(done);
               void done.finally(() => this.cleanups.delete(done));

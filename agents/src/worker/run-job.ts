@@ -47,6 +47,8 @@ export interface JobRuntime {
   onModelWait?: (jobId: string, waiting: boolean) => void;
   /** Runs work ahead at the worker's next quiet moment; absent: at once. */
   whenQuiet?: (run: () => void) => void;
+  /** Told when a standby job starts (true) and stops (false) waiting for its release. */
+  onStandby?: (jobId: string, waiting: boolean) => void;
 }
 
 /** Builds the event emitter of one job; events are published in order. */
@@ -82,7 +84,7 @@ export async function runJob(
   // A setup failure stops the job at once, even in the middle of its first model call.
   const setupFailed = new AbortController();
   const jobSignal = AbortSignal.any([signal, setupFailed.signal]);
-  const environment = new JobEnvironment(job, runtime, emit, (error) => setupFailed.abort(error));
+  const environment = new JobEnvironment(job, runtime, emit, (error) => setupFailed.abort(error), signal);
   let result: JobResult;
   try {
     const model: BaseChatModel | null =

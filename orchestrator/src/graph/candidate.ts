@@ -1,5 +1,5 @@
 import { decodeFileSet, type FileSetEntry } from '@codecrew/core';
-import { GitRepo, commitPatch, treeChanges } from '../git/index.ts';
+import { GitRepo, commitPatch, treeChanges, type ChainChange } from '../git/index.ts';
 import type { GraphDeps } from './deps.ts';
 import { remember } from './ahead.ts';
 import type { PatchCandidate } from './state.ts';
@@ -31,4 +31,11 @@ export async function landCandidate(deps: GraphDeps, scratchDir: string, candida
   } catch {
     return commit === undefined ? candidate : { ...candidate, commit };
   }
+}
+
+/** A fast-lane candidate's changes, with the bytes of the files its coder sent (the scratch repository lacks those blobs). */
+export async function laneChanges(deps: GraphDeps, candidate: PatchCandidate): Promise<ChainChange[]> {
+  const files = candidate.commit === undefined ? await candidateFiles(deps, candidate) : null;
+  if (files === null) return candidate.changes ?? [];
+  return files;
 }

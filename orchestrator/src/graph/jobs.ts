@@ -48,7 +48,7 @@ export async function runOnCrew(deps: GraphDeps, job: Job, afterDispatch?: () =>
 
 async function dispatchAndWait(deps: GraphDeps, job: Job, afterDispatch?: () => void): Promise<JobResult> {
   const existing = deps.resumed ? await deps.bus.getResult(job.taskId, job.id) : null;
-  if (existing) return spend(deps, existing);
+  if (existing) return recordSpend(deps, existing);
   deps.budget.check();
   const left = deps.budget.remaining();
   if (left.maxTokens !== undefined || left.maxCostUsd !== undefined) job.budget = left;
@@ -61,7 +61,7 @@ async function dispatchAndWait(deps: GraphDeps, job: Job, afterDispatch?: () => 
     model: job.model.name,
   });
   try {
-    return spend(deps, await deps.bus.awaitResult(job.taskId, job.id, { signal: deps.signal, timeoutMs: job.timeoutMs + 60_000 }));
+    return recordSpend(deps, await deps.bus.awaitResult(job.taskId, job.id, { signal: deps.signal, timeoutMs: job.timeoutMs + 60_000 }));
   } catch (error) {
     if (deps.signal.aborted) throw new CodecrewError('CANCELLED', 'the task was cancelled', { cause: error });
     throw error;
@@ -90,7 +90,8 @@ export function failureOf(result: JobResult): string {
   return result.error ? `${result.error.code}: ${result.error.message}` : `job ${result.status}`;
 }
 
-function spend(deps: GraphDeps, result: JobResult): JobResult {
+/** Counts a job's result against the task's budgets; returns it. */
+export function recordSpend(deps: GraphDeps, result: JobResult): JobResult {
   deps.budget.record(result);
   return result;
 }

@@ -19,18 +19,29 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${pattern}$`);
 }
 
-function payload(state: TaskStateValue, assignment: CodeAssignment): Send {
-  const body: CodePayload = {
-    task: state.task,
-    agentsMd: state.agentsMd,
-    scratchDir: state.scratchDir,
-    plan: state.taskPlan ?? { summary: '', subtasks: [] },
-    // An empty start means "the integrated tree as it is now".
-    assignment: { ...assignment, startCommit: assignment.startCommit === '' ? state.integration : assignment.startCommit },
-    conflictTries: state.subtasks[assignment.subtaskId]?.conflictTries ?? 0,
-    testCommand: state.testCommand,
-  };
-  return new Send('code', body);
+/**
+ * One Send per assignment, all started together. Each payload names the whole
+ * wave, and whether it is the last one when it merges: then no other subtask
+ * is left to start, and the tests come next (see `noteWaveCandidate`).
+ */
+function wave(state: TaskStateValue, assignments: CodeAssignment[]): Send[] {
+  const subtaskIds = assignments.map((a) => a.subtaskId);
+  const done = new Set(['merged', 'failed', 'skipped']);
+  const last = (state.taskPlan?.subtasks ?? []).every((s) => subtaskIds.includes(s.id) || done.has(state.subtasks[s.id]?.status ?? ''));
+  return assignments.map((assignment) => {
+    const body: CodePayload = {
+      task: state.task,
+      agentsMd: state.agentsMd,
+      scratchDir: state.scratchDir,
+      plan: state.taskPlan ?? { summary: '', subtasks: [] },
+      // An empty start means "the integrated tree as it is now".
+      assignment: { ...assignment, startCommit: assignment.startCommit === '' ? state.integration : assignment.startCommit },
+      conflictTries: state.subtasks[assignment.subtaskId]?.conflictTries ?? 0,
+      testCommand: state.testCommand,
+      wave: { subtaskIds, last },
+    };
+    return new Send('code', body);
+  });
 }
 
 /** Subtasks not yet started whose dependencies (stated, or implied by overlapping files) are all merged, in plan order. */
@@ -48,12 +59,11 @@ export function readySubtasks(state: TaskStateValue): string[] {
 function waveSends(state: TaskStateValue): Send[] {
   const followUps = (state.taskPlan?.subtasks ?? [])
     .map((s) => state.subtasks[s.id]?.next)
-    .filter((next): next is CodeAssignment => next !== null && next !== undefined)
-    .map((next) => payload(state, next));
-  const ready = readySubtasks(state).map((subtaskId) =>
-    payload(state, { subtaskId, kind: 'implement', instructions: '', round: state.round, startCommit: state.integration }),
+    .filter((next): next is CodeAssignment => next !== null && next !== undefined);
+  const ready = readySubtasks(state).map(
+    (subtaskId): CodeAssignment => ({ subtaskId, kind: 'implement', instructions: '', round: state.round, startCommit: state.integration }),
   );
-  return [...followUps, ...ready];
+  return wave(state, [...followUps, ...ready]);
 }
 
 /** After planning: the first wave of coders, or the end. */
@@ -97,7 +107,10 @@ export function afterTest(state: TaskStateValue): Send[] | 'review' | 'finalize'
   const owners = testFailureOwners(state, tests.outputExcerpt);
   if (owners.length === 0) return 'review';
   const instructions = `The tests fail on the merged tree (\`${tests.command}\` exit ${tests.exitCode}; ${tests.passed} passed, ${tests.failed} failed). Find the cause in your part of the change and fix it; run the tests before you finish.\n\n${tests.outputExcerpt.slice(-3000)}`;
-  return owners.map((subtaskId) => payload(state, { subtaskId, kind: 'fix', instructions, round: state.round + 1, startCommit: state.integration }));
+  return wave(
+    state,
+    owners.map((subtaskId) => ({ subtaskId, kind: 'fix', instructions, round: state.round + 1, startCommit: state.integration })),
+  );
 }
 
 /** The subtask that owns a file: the one that changed it, else the one whose globs match, else the first merged one. */
@@ -130,13 +143,14 @@ export function afterReview(state: TaskStateValue): Send[] | 'finalize' {
   const tests = state.lastTests;
   const testNote =
     tests && tests.exitCode !== 0 ? `\n\nThe tests currently fail (\`${tests.command}\`, exit ${tests.exitCode}):\n${tests.outputExcerpt.slice(-1500)}` : '';
-  return [...bySubtask.entries()].map(([subtaskId, comments]) =>
-    payload(state, {
+  return wave(
+    state,
+    [...bySubtask.entries()].map(([subtaskId, comments]) => ({
       subtaskId,
       kind: 'fix',
       instructions: `The reviewer requested changes (${review.summary}):\n${formatComments(comments)}${testNote}`,
       round: state.round + 1,
       startCommit: state.integration,
-    }),
+    })),
   );
 }

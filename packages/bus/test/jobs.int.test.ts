@@ -404,4 +404,63 @@ describe('jobs', () => {
       await done();
     }
   });
+
+  it('a standby job waits for its release; the first release stored counts, before or after the wait began', async () => {
+    const { bus, done } = await setup('release');
+    try {
+      const early = askerJob({ standby: true });
+      await bus.releaseJob(early.taskId, early.id, { kind: 'run', files: { name: 'files/a', size: 3, inline: 'YWJj' } });
+      // A second release of the same job is dropped: the job cannot be told two things.
+      await bus.releaseJob(early.taskId, early.id, { kind: 'withdraw', reason: 'too late' });
+      expect(await bus.awaitRelease(early.taskId, early.id, { timeoutMs: 5_000 })).toEqual({ kind: 'run', files: { name: 'files/a', size: 3, inline: 'YWJj' } });
+
+      const late = askerJob({ standby: true });
+      const waiting = bus.awaitRelease(late.taskId, late.id, { timeoutMs: 5_000 });
+      await sleep(100);
+      await bus.releaseJob(late.taskId, late.id, { kind: 'withdraw', reason: 'the wave took git merges' });
+      expect(await waiting).toEqual({ kind: 'withdraw', reason: 'the wave took git merges' });
+
+      const never = askerJob({ standby: true });
+      const timedOut = await bus.awaitRelease(never.taskId, never.id, { timeoutMs: 200 }).catch((e: unknown) => e);
+      expect((timedOut as CodecrewError).code).toBe('JOB_TIMEOUT');
+      await expect(bus.releaseJob(never.taskId, 'not a token!', { kind: 'withdraw', reason: 'x' })).rejects.toThrow(/job id/);
+    } finally {
+      await done();
+    }
+  });
+
+  it('a job standing by leaves its slot to the next job, and takes it back when released', async () => {
+    const { bus, done } = await setup('standing-by');
+    try {
+      const order: string[] = [];
+      await bus.consumeJobs(
+        'asker',
+        async (job, ctx) => {
+          order.push(`start ${job.prompt}`);
+          if (job.standby === true) {
+            ctx.standingBy(true);
+            await bus.awaitRelease(job.taskId, job.id, { timeoutMs: 10_000 });
+            ctx.standingBy(false);
+          } else {
+            await sleep(100);
+          }
+          order.push(`end ${job.prompt}`);
+          return answer(job, 'ok');
+        },
+        { concurrency: 1 },
+      );
+      const standby = askerJob({ standby: true, prompt: 'standby' });
+      const plain = askerJob({ prompt: 'plain' });
+      await bus.dispatchJob(standby);
+      expect(await eventually(() => order.includes('start standby'), 10_000)).toBe(true);
+      await bus.dispatchJob(plain);
+      // With one slot, the plain job runs only because the standby job left it.
+      await bus.awaitResult(plain.taskId, plain.id, { timeoutMs: 10_000 });
+      await bus.releaseJob(standby.taskId, standby.id, { kind: 'withdraw', reason: 'done' });
+      await bus.awaitResult(standby.taskId, standby.id, { timeoutMs: 10_000 });
+      expect(order).toEqual(['start standby', 'start plain', 'end plain', 'end standby']);
+    } finally {
+      await done();
+    }
+  });
 });

@@ -16,6 +16,7 @@ export {
   TestReport,
   JobInput,
   Job,
+  StandbyRelease,
   Usage,
   CommandRecord,
   JobOutput,

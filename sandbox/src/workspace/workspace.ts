@@ -1,4 +1,4 @@
-import { closeSync, constants, fchownSync, lchownSync, lstatSync, mkdirSync, openSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, constants, fchownSync, lstatSync, openSync, writeFileSync, type Stats } from 'node:fs';
 import { lstat, mkdir, open, readFile, readlink, realpath, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { removeTree } from '../remove-tree.ts';
@@ -11,6 +11,7 @@ import { parseRawChanges, type WorkspaceChange } from './raw-changes.ts';
 import type { BaselineCache } from './baselines.ts';
 import { MAX_READ_BYTES, looksBinary, numberLines } from './read.ts';
 import { canChown, chownTree, extractTar } from './tree.ts';
+import { makeParents, writeFileSet } from './write-files.ts';
 
 /** Options of {@link Workspace.create}. */
 export interface WorkspaceCreateOptions {
@@ -143,6 +144,14 @@ export class Workspace {
     } finally {
       closeSync(fd);
     }
+  }
+
+  /**
+   * Writes a file set (a coder's changed files, or several coders' merged)
+   * over the workspace, as git would check it out; see `writeFileSet`.
+   */
+  writeFileSet(entries: FileSetEntry[]): void {
+    writeFileSet(this.root, entries, { uid: this.uid, gid: this.gid });
   }
 
   /** Replaces the one occurrence of `oldText` with `newText`; fails unless `oldText` occurs exactly once. */
@@ -288,18 +297,7 @@ export class Workspace {
   }
 
   private makeParents(normal: string): void {
-    const parts = normal.split('/').slice(0, -1);
-    let current = this.root;
-    for (const part of parts) {
-      current = join(current, part);
-      const info = lstatOrUndefined(current);
-      if (info === undefined) {
-        mkdirSync(current);
-        if (canChown()) lchownSync(current, this.uid, this.gid);
-      } else if (!info.isDirectory()) {
-        throw toolFailed(`cannot create ${normal}: ${current.slice(this.root.length + 1)} is not a directory`);
-      }
-    }
+    makeParents(this.root, normal, { uid: this.uid, gid: this.gid });
   }
 
   /** Hands files and directories git apply created (as this process's user) to the sandbox user. */

@@ -4,12 +4,20 @@ import { treeArtifact } from '../ahead.ts';
 import type { GraphDeps } from '../deps.ts';
 import { bestOfN } from './best-of-n.ts';
 import { landCandidate } from '../candidate.ts';
+import { noteWaveCandidate, sendStandbyTester } from '../standby.ts';
 import type { CodeAssignment, SubtaskState, TaskStateUpdate } from '../state.ts';
 
 export type { CodeAssignment } from '../state.ts';
 
 /** What the `code` node receives: the job context and its assignment. */
-export type CodePayload = JobContextState & { plan: Plan; assignment: CodeAssignment; conflictTries: number; testCommand: string | null };
+export type CodePayload = JobContextState & {
+  plan: Plan;
+  assignment: CodeAssignment;
+  conflictTries: number;
+  testCommand: string | null;
+  /** The subtasks started together with this one, and whether no other is left to start once they merge (absent in older checkpoints). */
+  wave?: { subtaskIds: string[]; last: boolean };
+};
 
 function jobId(assignment: CodeAssignment, conflictTries: number): string {
   const suffix = assignment.kind === 'resolve' ? '-resolve' : conflictTries >= 2 ? '-rerun' : '';
@@ -23,6 +31,8 @@ export async function codeNode(payload: CodePayload, deps: GraphDeps): Promise<T
   if (!subtask) throw new CodecrewError('INTERNAL', `unknown subtask ${assignment.subtaskId}`);
   const attempts = subtask.attempts ?? payload.task.attempts;
   if (attempts > 1 && assignment.kind === 'implement' && payload.conflictTries === 0) return bestOfN(payload, deps, subtask, attempts);
+  // A tester stands by on the wave's tree, to run the tests the moment the wave merges.
+  if (assignment.kind !== 'resolve') sendStandbyTester(deps, payload, assignment.round, assignment.startCommit);
   const tree = await treeArtifact(deps, payload, assignment.startCommit);
   const job = makeJob(payload, {
     id: jobId(assignment, payload.conflictTries),
@@ -34,6 +44,7 @@ export async function codeNode(payload: CodePayload, deps: GraphDeps): Promise<T
   const result = await runOnCrew(deps, job);
   const jobs = [jobRecord(result, assignment.round)];
   if (result.status !== 'succeeded' || result.output?.role !== 'coder') {
+    noteWaveCandidate(deps, payload, null);
     const update: Partial<SubtaskState> = { error: failureOf(result), next: null };
     if (assignment.kind === 'resolve' && payload.conflictTries < 2) {
       // The resolver failed: re-run the subtask once from the integrated tree.
@@ -57,6 +68,7 @@ export async function codeNode(payload: CodePayload, deps: GraphDeps): Promise<T
     changedFiles: result.output.changedFiles,
     files: result.output.files ?? null,
   });
+  noteWaveCandidate(deps, payload, candidate);
   const update: Partial<SubtaskState> = { next: null };
   if (assignment.kind !== 'resolve') update.summary = result.output.summary;
   return { jobs, candidates: [candidate], subtasks: { [subtask.id]: update as SubtaskState } };

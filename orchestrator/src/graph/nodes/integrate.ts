@@ -1,8 +1,8 @@
 import type { ArtifactRef } from '@codecrew/core';
-import { GitRepo, commitPatch, commitTree, mergeInto, type ChainChange } from '../../git/index.ts';
+import { GitRepo, commitPatch, commitTree, mergeInto } from '../../git/index.ts';
 import type { GraphDeps } from '../deps.ts';
 import { FastLane } from '../fast-lane.ts';
-import { candidateFiles } from '../candidate.ts';
+import { laneChanges } from '../candidate.ts';
 import { knownTreeTar, overlayArchive, treeArtifact } from '../ahead.ts';
 import { sendTestsAhead } from '../test-ahead.ts';
 import { rerunInstructions } from './code.ts';
@@ -173,7 +173,7 @@ export async function integrateNode(state: TaskStateValue, deps: GraphDeps): Pro
   // needs no git, and the tests can start before git has written the merges.
   const laneOnly = lane.changesSinceStart();
   const merged = laneOnly === null || laneOnly.changes.length === 0 ? null : overlayArchive(deps, laneOnly.start, laneOnly.changes);
-  if (merged !== null) sendTestsAhead(deps, state, { round, subtasks }, merged);
+  sendTestsAhead(deps, state, { round, subtasks }, laneOnly === null || merged === null ? null : { ...laneOnly, tree: merged });
   integration = await lane.flush();
   // The tests and the review need the new tree: start on it now.
   if (integration !== state.integration) {
@@ -181,13 +181,6 @@ export async function integrateNode(state: TaskStateValue, deps: GraphDeps): Pro
     void treeArtifact(deps, state, integration).catch(() => undefined);
   }
   return { integration, round, merges, subtasks: subtasks as Record<string, SubtaskState>, candidates: null };
-}
-
-/** A fast-lane candidate's changes, with the bytes of the files its coder sent (the scratch repository lacks those blobs). */
-async function laneChanges(deps: GraphDeps, candidate: PatchCandidate): Promise<ChainChange[]> {
-  const files = candidate.commit === undefined ? await candidateFiles(deps, candidate) : null;
-  if (files === null) return candidate.changes ?? [];
-  return files;
 }
 
 /** Marks pending subtasks that depend, directly or not, on a failed or skipped one as skipped. */

@@ -18,6 +18,8 @@ const nanos = (ms: number): number => ms * 1_000_000;
 
 interface InFlight {
   controller: AbortController;
+  /** Standing by (a standby job waiting for its release): its slot is free for another job. */
+  standing: boolean;
   heartbeat: NodeJS.Timeout;
   abandoned: boolean;
   done: Promise<void>;
@@ -66,6 +68,7 @@ export async function consumeJobs(
   const consumer = await ctx.js.consumers.get(ctx.names.jobsStream, durable);
 
   const inFlight = new Set<InFlight>();
+  let standing = 0;
   let stopped = false;
   let wake: (() => void) | null = null;
   const slotFreed = (): void => {
@@ -107,7 +110,14 @@ export async function consumeJobs(
     }, job.timeoutMs);
     let result: JobResult;
     try {
-      const value = await untilGivenUp(handler(job, { signal, deliveryCount: msg.info.deliveryCount, working: () => heartbeat(msg) }), signal);
+      const standingBy = (waiting: boolean): void => {
+        if (waiting === entry.standing) return;
+        entry.standing = waiting;
+        standing += waiting ? 1 : -1;
+        if (waiting) slotFreed();
+      };
+      const context = { signal, deliveryCount: msg.info.deliveryCount, working: () => heartbeat(msg), standingBy };
+      const value = await untilGivenUp(handler(job, context), signal);
       result = checkHandlerResult(job, value);
     } catch (error) {
       // A handler that rejects because its signal fired says why through the signal's reason.
@@ -116,6 +126,10 @@ export async function consumeJobs(
     } finally {
       clearTimeout(timeout);
       clearInterval(entry.heartbeat);
+      if (entry.standing) {
+        entry.standing = false;
+        standing -= 1;
+      }
     }
     if (entry.abandoned) return;
     try {
@@ -130,6 +144,7 @@ export async function consumeJobs(
   const start = (msg: JsMsg): void => {
     const entry: InFlight = {
       controller: new AbortController(),
+      standing: false,
       heartbeat: setInterval(() => heartbeat(msg), Math.max(100, Math.floor(ackWaitMs / 3))),
       abandoned: false,
       done: Promise.resolve(),
@@ -149,7 +164,8 @@ export async function consumeJobs(
   let batch: ConsumerMessages | null = null;
   const loop = (async () => {
     while (!stopped) {
-      const free = opts.concurrency - inFlight.size;
+      // Jobs standing by leave their slots to others; released, they run beside them.
+      const free = opts.concurrency - (inFlight.size - standing);
       if (free <= 0) {
         await new Promise<void>((resolve) => {
           wake = resolve;
