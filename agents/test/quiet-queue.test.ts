@@ -162,4 +162,32 @@ describe('QuietQueue', () => {
     await vi.advanceTimersByTimeAsync(300);
     expect(log).toEqual(['refill']);
   });
+
+  it('whenIdle runs a job\'s setup once every starting job waits on its model, or after its longest wait', async () => {
+    const queue = new QuietQueue();
+    const log: string[] = [];
+    queue.whenIdle(() => log.push('at once: nothing works'), 100);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(log).toEqual(['at once: nothing works']);
+    // Two jobs of a wave start; the first one's setup waits for both model calls to be sent.
+    queue.working(1);
+    queue.working(1);
+    queue.whenIdle(() => log.push('setup 1'), 100);
+    queue.modelWait('j1', true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(log).toEqual(['at once: nothing works']);
+    queue.modelWait('j2', true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(log).toEqual(['at once: nothing works', 'setup 1']);
+    // A tester at work holds a setup back only until the longest wait.
+    queue.working(1);
+    queue.whenIdle(() => log.push('setup 3'), 100);
+    await vi.advanceTimersByTimeAsync(99);
+    expect(log).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(2); // the wait ends, and the setup runs on the next turn
+    expect(log).toEqual(['at once: nothing works', 'setup 1', 'setup 3']);
+    queue.working(-1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(log).toHaveLength(3); // run once, not again when work stops
+  });
 });

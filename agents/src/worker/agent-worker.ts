@@ -27,6 +27,9 @@ export interface AgentWorkerOptions {
 
 const DEFAULT_CONCURRENCY: Record<Role, number> = { planner: 2, coder: 4, tester: 2, reviewer: 2, asker: 2 };
 
+/** The longest a job's setup waits for the other starting jobs to send their model calls. */
+const SETUP_MAX_WAIT_MS = 100;
+
 /** The longest a warm-pool refill waits for a quiet moment. */
 const REFILL_MAX_WAIT_MS = 30_000;
 
@@ -74,6 +77,7 @@ export class AgentWorker {
       env: this.options.env ?? process.env,
       onModelWait: (jobId, waiting) => this.quiet.modelWait(jobId, waiting),
       whenQuiet: (run) => this.quiet.whenQuiet(run),
+      whenIdle: (run) => this.quiet.whenIdle(run, SETUP_MAX_WAIT_MS),
     };
     const control = await bus.subscribeControl('*', (message) => {
       if (message.type !== 'cancel') return;

@@ -55,6 +55,9 @@ export class JobEnvironment {
   }
 
   private async setUp(job: Job, runtime: JobRuntime, emit: EmitEvent, signal: AbortSignal | undefined): Promise<void> {
+    // A tester's setup is all it waits for; an agent's can wait until its model call (and the other jobs' of its wave) went out.
+    const whenIdle = runtime.whenIdle;
+    if (job.role !== 'tester' && whenIdle !== undefined) await new Promise<void>((resolve) => whenIdle(resolve));
     const fetchStarted = Date.now();
     const tree = await runtime.bus.getArtifact(job.tree);
     const workspaceStarted = Date.now();

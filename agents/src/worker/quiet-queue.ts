@@ -63,6 +63,8 @@ export class QuietQueue {
   private readonly modelWaits = new Map<string, number>();
   /** Durations of the last model calls, oldest first. */
   private readonly modelMs: number[] = [];
+  /** Waiting for nothing to work (see `whenIdle`). */
+  private readonly idleWaiters = new Set<() => void>();
 
   constructor(options: QuietQueueOptions = {}) {
     this.delayMs = options.delayMs ?? 500;
@@ -88,6 +90,27 @@ export class QuietQueue {
     this.working(1);
   }
 
+  /**
+   * Runs `run` once nothing works (every job waits on a model, or there is
+   * none), on the next turn of the event loop, or after `maxWaitMs` at most:
+   * for a job's own setup, which should not delay the start of the others'
+   * model calls (jobs of a wave arrive together).
+   */
+  whenIdle(run: () => void, maxWaitMs: number): void {
+    let done = false;
+    const go = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      this.idleWaiters.delete(go);
+      setImmediate(run);
+    };
+    const timer = setTimeout(go, maxWaitMs);
+    timer.unref();
+    this.idleWaiters.add(go);
+    if (this.busy === 0) go();
+  }
+
   /** Notes that something happened (`working` calls it too): quiet starts over from now. */
   activity(): void {
     this.lastActivity = Date.now();
@@ -103,6 +126,7 @@ export class QuietQueue {
     this.busy = Math.max(0, this.busy + delta);
     this.activity();
     if (this.busy > 0) return;
+    for (const go of [...this.idleWaiters]) go();
     // Back to zero: the waits start over from now.
     for (const timer of [this.timer, this.aheadTimer]) if (timer) clearTimeout(timer);
     this.timer = null;

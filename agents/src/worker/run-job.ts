@@ -47,19 +47,21 @@ export interface JobRuntime {
   onModelWait?: (jobId: string, waiting: boolean) => void;
   /** Runs work ahead at the worker's next quiet moment; absent: at once. */
   whenQuiet?: (run: () => void) => void;
+  /** Runs a job's setup once the worker's other starting jobs have sent their model calls (see `QuietQueue.whenIdle`); absent: at once. */
+  whenIdle?: (run: () => void) => void;
   /** Told when a standby job starts (true) and stops (false) waiting for its release. */
   onStandby?: (jobId: string, waiting: boolean) => void;
 }
 
-/** Builds the event emitter of one job; events are published in order. */
+/** Builds the event emitter of one job: each event is sent at once (the bus stores them in call order); `flush` waits until all are stored. */
 function eventEmitter(bus: Bus, job: Job): { emit: EmitEvent; flush(): Promise<void> } {
-  let chain: Promise<void> = Promise.resolve();
+  let chain: Promise<unknown> = Promise.resolve();
   const emit: EmitEvent = (kind: TraceKind, message: string, data: Record<string, unknown> = {}) => {
     const event: TraceEvent = { taskId: job.taskId, kind, at: new Date().toISOString(), jobId: job.id, role: job.role, message, data };
     if (job.subtaskId !== undefined) event.subtaskId = job.subtaskId;
-    chain = chain.then(() => bus.publishEvent(event)).catch(() => undefined);
+    chain = Promise.all([chain, bus.publishEvent(event).catch(() => undefined)]);
   };
-  return { emit, flush: () => chain };
+  return { emit, flush: () => chain.then(() => undefined) };
 }
 
 /**

@@ -55,10 +55,11 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       void bus.publishControl(task.taskId, { type: 'cancel', reason: 'budget.maxDuration reached' }).catch(() => undefined);
     }, task.budget.maxDurationMs);
   }
-  let chain: Promise<void> = Promise.resolve();
+  // Each event is sent at once (the bus stores them in the order of the calls); `chain` settles when all are stored.
+  let chain: Promise<unknown> = Promise.resolve();
   const emit = (kind: TraceKind, message: string, data: Record<string, unknown> = {}) => {
     const event: TraceEvent = { taskId: task.taskId, kind, at: new Date().toISOString(), message, data };
-    chain = chain.then(() => bus.publishEvent(event)).catch(() => undefined);
+    chain = Promise.all([chain, bus.publishEvent(event).catch(() => undefined)]);
   };
   const deps: GraphDeps = { bus, emit, signal: controller.signal, budget, coderSlots: new Slots(Math.max(task.parallelism, 1)), memo: new Map(), atEnd: [], resumed: false };
   const onCancel = () => void bus.publishControl(task.taskId, { type: 'cancel', reason: String(controller.signal.reason ?? 'cancelled') }).catch(() => undefined);

@@ -85,7 +85,11 @@ export interface Bus {
   releaseJob(taskId: string, jobId: string, release: StandbyRelease): Promise<void>;
   /** A standby job's stored release at once, else the next one published; JOB_TIMEOUT or CANCELLED otherwise. */
   awaitRelease(taskId: string, jobId: string, opts?: { signal?: AbortSignal; timeoutMs?: number }): Promise<StandbyRelease>;
-  /** Stores a trace event on `<prefix>.events.<taskId>.<kind>`. */
+  /**
+   * Stores a trace event on `<prefix>.events.<taskId>.<kind>`. The message is
+   * written before the call returns, so events sent from one bus are stored
+   * in the order of the calls, without waiting for each other's acks.
+   */
   publishEvent(event: TraceEvent): Promise<void>;
   /** Calls `handler` for every event published from now on, of one task or all (`'*'`). */
   subscribeEvents(taskId: string | '*', handler: (event: TraceEvent) => void): Promise<Stoppable>;

@@ -463,4 +463,33 @@ describe('jobs', () => {
       await done();
     }
   });
+
+  it('stops a job that already has a result and keeps that result', async () => {
+    const { bus, done } = await setup('finished-already');
+    try {
+      const job = askerJob();
+      const first = { ...answer(job, 'the first run'), startedAt: new Date().toISOString(), finishedAt: new Date().toISOString() };
+      await bus.publishResult(first);
+      const seen: string[] = [];
+      await bus.consumeJobs(
+        'asker',
+        async (j, ctx) => {
+          seen.push(j.id);
+          // A model call, say: it ends when the job is stopped.
+          await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+          seen.push(String((ctx.signal.reason as Error).message));
+          return answer(j, 'a second run');
+        },
+        { concurrency: 1 },
+      );
+      await bus.dispatchJob(job);
+      expect(await eventually(() => seen.length === 2, 10_000)).toBe(true);
+      expect(seen[1]).toContain('has a result already');
+      // The second run's result is not published over the first.
+      await sleep(300);
+      expect(await bus.getResult(job.taskId, job.id)).toEqual(first);
+    } finally {
+      await done();
+    }
+  });
 });

@@ -93,10 +93,24 @@ export async function consumeJobs(
       return;
     }
     const job = parsed.data;
-    // A redelivery after a crash between publishing and acking, or a duplicate past the dedupe window.
-    if ((await getResult(ctx, job.taskId, job.id)) !== null) {
+    const finishedAlready = async (): Promise<void> => {
       await msg.ackAck().catch((e: unknown) => ctx.report(`could not ack already-finished job ${job.id}`, e));
-      return;
+    };
+    // A redelivery after a crash between publishing and acking, or a duplicate past the dedupe window, has
+    // a result already. A redelivery is asked before it runs; a first delivery (almost never a duplicate) starts
+    // at once, and is stopped, its result unpublished, if the answer comes back yes.
+    let stored: Promise<boolean>;
+    if (msg.info.deliveryCount > 1) {
+      if ((await getResult(ctx, job.taskId, job.id)) !== null) return finishedAlready();
+      stored = Promise.resolve(false);
+    } else {
+      stored = getResult(ctx, job.taskId, job.id).then(
+        (result) => result !== null,
+        () => false,
+      );
+      void stored.then((duplicate) => {
+        if (duplicate) entry.controller.abort(new CodecrewError('CANCELLED', `job ${job.id} has a result already; this copy stops`));
+      });
     }
 
     const signal = entry.controller.signal;
@@ -132,6 +146,7 @@ export async function consumeJobs(
       }
     }
     if (entry.abandoned) return;
+    if (await stored) return finishedAlready();
     try {
       await publishResult(ctx, result);
       await msg.ackAck();
