@@ -235,6 +235,27 @@ describe('jobs', () => {
     }
   });
 
+  it('dispatchJob checks only what names subjects; the worker records the rest of an invalid job as a failed result', async () => {
+    const { bus, done } = await setup('invalid dispatch');
+    try {
+      let calls = 0;
+      await bus.consumeJobs('asker', async (job) => {
+        calls++;
+        return answer(job, 'x');
+      }, { concurrency: 1 });
+      await expect(bus.dispatchJob(askerJob({ id: 'not a token' }))).rejects.toThrow(/job id/);
+      await expect(bus.dispatchJob({ ...askerJob(), role: 'boss' as never })).rejects.toThrow(/no known role/);
+      const job = askerJob({ maxSteps: -1 });
+      await bus.dispatchJob(job);
+      const result = await bus.awaitResult(job.taskId, job.id, { timeoutMs: 10_000 });
+      expect(result.error?.code).toEqual('JOB_FAILED');
+      expect(result.error?.message).toMatch(/the job message is invalid.*maxSteps/s);
+      expect(calls).toEqual(0);
+    } finally {
+      await done();
+    }
+  });
+
   it('keeps a long job alive with heartbeats past ack_wait', async () => {
     const { bus, done } = await setup('heartbeat');
     try {

@@ -123,6 +123,7 @@ export async function consumeJobs(
       );
     }, job.timeoutMs);
     let result: JobResult;
+    let checked = false;
     try {
       const standingBy = (waiting: boolean): void => {
         if (waiting === entry.standing) return;
@@ -133,6 +134,7 @@ export async function consumeJobs(
       const context = { signal, deliveryCount: msg.info.deliveryCount, working: () => heartbeat(msg), standingBy };
       const value = await untilGivenUp(handler(job, context), signal);
       result = checkHandlerResult(job, value);
+      checked = true;
     } catch (error) {
       // A handler that rejects because its signal fired says why through the signal's reason.
       const reason: unknown = signal.aborted ? signal.reason : undefined;
@@ -148,7 +150,8 @@ export async function consumeJobs(
     if (entry.abandoned) return;
     if (await stored) return finishedAlready();
     try {
-      await publishResult(ctx, result);
+      // A handler's result was validated by checkHandlerResult; a failure built here is validated now.
+      await publishResult(ctx, result, checked);
       await msg.ackAck();
     } catch (error) {
       // Left unacked: the server redelivers after ack_wait and the result check above avoids a rerun.
