@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { SHARE_ENV } from 'node:worker_threads';
-import { HelperThread } from '../helper-thread.ts';
+import { Helper } from '../helper.ts';
 
 /** How to run one process with {@link runProcess}. */
 export interface RunProcessOptions {
@@ -55,19 +54,22 @@ interface Reply {
 const DEFAULT_MAX_BUFFER = 1024 * 1024 * 1024;
 
 /**
- * Runs a process from a helper thread. Starting a process blocks the
- * starting thread (for about 7 ms on a small virtual machine), so a
+ * Runs a process from a helper process. Starting a process blocks the
+ * thread that starts it while the kernel copies the starting process's page
+ * tables: about 30 ms from a crew's process of a few hundred megabytes on a
+ * small virtual machine, 15 ms from a small helper. Started here, a
  * process-heavy moment (eight coders diffing at once) would stall everything
- * else on the main thread: model replies, NATS messages, other jobs. If the
- * thread dies first, the process is run on this thread instead.
+ * else: model replies, NATS messages, other jobs. If the helper dies first,
+ * the process is run from this thread instead.
  */
-function runOnThread(thread: HelperThread<Reply>, file: string, args: string[], options: RunProcessOptions): Promise<ProcessOutput> {
+function runOnHelper(thread: Helper<Reply>, file: string, args: string[], options: RunProcessOptions): Promise<ProcessOutput> {
   const deferred = options.input instanceof Promise ? options.input : null;
   const input = deferred === null ? asBytes(options.input as string | Uint8Array | undefined) : undefined;
   let id = -1;
   const output = new Promise<ProcessOutput>((resolve, reject) => {
-    // The thread shares this process's environment: only what differs travels.
-    const message = { file, args, cwd: options.cwd, env: options.env, extraEnv: options.extraEnv, input, deferred: deferred !== null, maxBuffer: options.maxBuffer ?? DEFAULT_MAX_BUFFER, user: options.user };
+    // The helper's environment is this process's as it was when the helper started: the whole one travels.
+    const env = options.env ?? { ...process.env, ...options.extraEnv };
+    const message = { file, args, cwd: options.cwd, env, input, deferred: deferred !== null, maxBuffer: options.maxBuffer ?? DEFAULT_MAX_BUFFER, user: options.user };
     id = thread.request(message, (reply) => {
       if (reply === null) runHere(file, args, options).then(resolve, reject);
       else if (reply.error) reject(new ProcessStartError(reply.error.message, reply.error.code));
@@ -111,41 +113,41 @@ function withDeferredInput(
 
 const toBuffer = (bytes: Uint8Array | undefined): Buffer => (bytes === undefined ? Buffer.alloc(0) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 
-const THREADS = 2;
-const threads: Array<HelperThread<Reply>> = [];
+const HELPERS = 2;
+const helpers: Array<Helper<Reply>> = [];
 
 /**
- * Starts the helper threads now rather than at the first process, which would
- * otherwise wait for them; for long-lived processes that will run many.
+ * Starts the helper processes now rather than at the first process, which
+ * would otherwise wait for them; for long-lived processes that will run many.
  */
 export function startProcessThreads(): void {
-  pickThread();
+  pickHelper();
 }
 
-function pickThread(): HelperThread<Reply> | null {
+function pickHelper(): Helper<Reply> | null {
   if (process.env.CODECREW_PROCESS_THREADS === '0') return null;
-  while (threads.length < THREADS) {
+  while (helpers.length < HELPERS) {
     try {
-      threads.push(new HelperThread<Reply>(new URL('./process-thread.mjs', import.meta.url), { env: SHARE_ENV }));
+      helpers.push(new Helper<Reply>(new URL('./process-helper.mjs', import.meta.url), { kind: 'process' }));
     } catch {
       return null;
     }
   }
-  const healthy = threads.filter((thread) => !thread.broken);
+  const healthy = helpers.filter((helper) => !helper.broken);
   if (healthy.length === 0) return null;
-  return healthy.reduce((best, thread) => (thread.load < best.load ? thread : best));
+  return healthy.reduce((best, helper) => (helper.load < best.load ? helper : best));
 }
 
 /**
  * Runs a program (no shell) to its end and collects its output, starting it
- * from a helper thread so that the main thread never blocks on process start;
- * falls back to starting it here if no thread can run. Never rejects for a
+ * from a small helper process so that no thread here blocks on process start;
+ * falls back to starting it here if no helper can run. Never rejects for a
  * non-zero exit: read `code`. Rejects with ProcessStartError when the program
  * cannot be started.
  */
 export function runProcess(file: string, args: string[], options: RunProcessOptions): Promise<ProcessOutput> {
-  const thread = pickThread();
-  if (thread !== null) return runOnThread(thread, file, args, options);
+  const helper = pickHelper();
+  if (helper !== null) return runOnHelper(helper, file, args, options);
   return runHere(file, args, options);
 }
 

@@ -1,5 +1,5 @@
 import { CodecrewError } from '../errors.ts';
-import { HelperThread } from '../helper-thread.ts';
+import { Helper } from '../helper.ts';
 
 /** Who owns extracted files. */
 export interface ArchiveOwner {
@@ -20,7 +20,7 @@ interface Reply {
   error?: { message: string; code?: string; invalid: boolean };
 }
 
-let thread: HelperThread<Reply> | null = null;
+let thread: Helper<Reply> | null = null;
 
 /**
  * Extracts a tar archive as `git archive` writes it into `dir`, an empty
@@ -36,7 +36,7 @@ export function extractArchive(tar: Uint8Array, dir: string, owner?: ArchiveOwne
   if (process.env.CODECREW_PROCESS_THREADS === '0') return Promise.reject(new ExtractionUnavailable('helper threads are turned off'));
   if (thread === null || thread.broken) {
     try {
-      thread = new HelperThread<Reply>(new URL('./extract-thread.mjs', import.meta.url));
+      thread = new Helper<Reply>(new URL('./extract-thread.mjs', import.meta.url));
     } catch (error) {
       return Promise.reject(new ExtractionUnavailable(`could not start the extraction thread: ${(error as Error).message}`));
     }

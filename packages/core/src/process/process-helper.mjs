@@ -1,12 +1,18 @@
-// Runs child processes for codecrew off the main thread: starting a process
-// blocks the thread that starts it for several milliseconds on some hosts.
+// Runs child processes for codecrew from a small helper process (or, where
+// none can run, a worker thread): starting a process blocks the thread that
+// starts it, for longer the bigger its process is.
 import { spawn } from 'node:child_process';
 import { parentPort } from 'node:worker_threads';
+
+const post = parentPort ? (message) => parentPort.postMessage(message) : (message) => process.send?.(message);
+const listen = (handler) => (parentPort ? parentPort.on('message', handler) : process.on('message', handler));
+// A helper process ends with the process it serves.
+if (!parentPort) process.on('disconnect', () => process.exit(0));
 
 /** Processes started ahead of their input, by request id: they read it when it is fed, or are killed. */
 const waiting = new Map();
 
-parentPort.on('message', (request) => {
+listen((request) => {
   if (request.feed !== undefined || request.cancel === true) {
     const child = waiting.get(request.id);
     if (child === undefined) return;
@@ -25,7 +31,7 @@ parentPort.on('message', (request) => {
     if (settled) return;
     settled = true;
     waiting.delete(id);
-    parentPort.postMessage({ id, ...message });
+    post({ id, ...message });
   };
   let child;
   try {
