@@ -12,6 +12,11 @@ import type { JobRecord, TaskStateValue } from './state.ts';
 /** The part of the task state that jobs are built from. */
 export type JobContextState = Pick<TaskStateValue, 'task' | 'agentsMd' | 'scratchDir'>;
 
+/** The id of the task's job named `name` (see {@link makeJob}). */
+export function jobIdOf(state: Pick<JobContextState, 'task'>, name: string): string {
+  return `${state.task.taskId}-${name}`;
+}
+
 /** Builds a job for the task; the id is deterministic so that a re-run node finds its earlier result. */
 export function makeJob(
   state: JobContextState,
@@ -19,7 +24,7 @@ export function makeJob(
 ): Job {
   const { task } = state;
   const job: Job = {
-    id: `${task.taskId}-${opts.id}`,
+    id: jobIdOf(state, opts.id),
     taskId: task.taskId,
     role: opts.role,
     attempt: opts.attempt ?? 1,
@@ -37,12 +42,71 @@ export function makeJob(
   return job;
 }
 
+/** A job sent before the node that waits for it runs (see {@link sendJobAhead}). */
+interface SentAhead {
+  job: Promise<Job>;
+  result: Promise<JobResult>;
+}
+
+const aheadByDeps = new WeakMap<GraphDeps, Map<string, SentAhead>>();
+
+function sentAhead(deps: GraphDeps): Map<string, SentAhead> {
+  let sent = aheadByDeps.get(deps);
+  if (sent === undefined) {
+    sent = new Map();
+    aheadByDeps.set(deps, sent);
+  }
+  return sent;
+}
+
+/** What makes two builds of a job the same job (not when they were built, nor the budget left then). */
+function sameJob(a: Job, b: Job): boolean {
+  const key = (j: Job) => JSON.stringify([j.role, j.subtaskId, j.attempt, j.tree.name, j.tree.size, j.input, j.model, j.prompt, j.agentsMd, j.maxSteps, j.timeoutMs, j.sandbox]);
+  return key(a) === key(b);
+}
+
 /**
- * Sends a job to the crew and waits for its result. In a resumed task, a result
+ * Sends `job` now, from the node before the one that needs it (prepare sends
+ * the planner, plan the first wave of coders): the graph's hand-over between
+ * the two steps then happens while the job starts. The node that needs it
+ * builds the same job and calls {@link runOnCrew}, which waits for this one.
+ */
+export function sendJobAhead(deps: GraphDeps, id: string, job: Promise<Job>, afterDispatch?: () => void): void {
+  const sent = sentAhead(deps);
+  if (sent.has(id)) return;
+  const result = job.then((built) => runNow(deps, built, afterDispatch));
+  // The node that waits for it reports a failure.
+  result.catch(() => undefined);
+  job.catch(() => undefined);
+  sent.set(id, { job, result });
+}
+
+/**
+ * Sends a job to the crew and waits for its result; a job sent ahead
+ * ({@link sendJobAhead}) is not sent again. In a resumed task, a result
  * already on the results stream (a node re-run after a crash) is used instead of dispatching again.
  * `afterDispatch` runs once the job is on its way: a moment for work ahead that should not delay it.
  */
 export async function runOnCrew(deps: GraphDeps, job: Job, afterDispatch?: () => void): Promise<JobResult> {
+  const ahead = sentAhead(deps).get(job.id);
+  if (ahead !== undefined) {
+    sentAhead(deps).delete(job.id);
+    const aheadJob = await ahead.job.catch(() => null);
+    // It could not even be built: this step sends its own, and reports what goes wrong.
+    if (aheadJob === null) return runNow(deps, job, afterDispatch);
+    if (sameJob(aheadJob, job)) {
+      afterDispatch?.();
+      return ahead.result;
+    }
+    // Never expected: the job sent ahead was built from another state. The same id cannot be sent
+    // twice (the bus keeps the first), so the one sent ahead is the one that runs; say so.
+    deps.emit('log', `job ${job.id} was sent ahead with other inputs than its step built; the one sent ahead runs`, { jobId: job.id });
+    return ahead.result;
+  }
+  return runNow(deps, job, afterDispatch);
+}
+
+function runNow(deps: GraphDeps, job: Job, afterDispatch?: () => void): Promise<JobResult> {
   return job.role === 'coder' ? deps.coderSlots.run(() => dispatchAndWait(deps, job, afterDispatch)) : dispatchAndWait(deps, job, afterDispatch);
 }
 

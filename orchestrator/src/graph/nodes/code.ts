@@ -1,5 +1,5 @@
-import { CodecrewError, type Plan } from '@codecrew/core';
-import { failureOf, jobRecord, makeJob, runOnCrew, type JobContextState } from '../jobs.ts';
+import { CodecrewError, type Job, type Plan, type Subtask } from '@codecrew/core';
+import { failureOf, jobIdOf, jobRecord, makeJob, runOnCrew, sendJobAhead, type JobContextState } from '../jobs.ts';
 import { treeArtifact } from '../ahead.ts';
 import type { GraphDeps } from '../deps.ts';
 import { bestOfN } from './best-of-n.ts';
@@ -24,23 +24,44 @@ function jobId(assignment: CodeAssignment, conflictTries: number): string {
   return `code-${assignment.subtaskId}-r${assignment.round}${suffix}`;
 }
 
-/** code: one coder job in its own sandbox, started from `startCommit`; its patch joins the merge train. */
-export async function codeNode(payload: CodePayload, deps: GraphDeps): Promise<TaskStateUpdate> {
-  const { assignment, plan } = payload;
-  const subtask = plan.subtasks.find((s) => s.id === assignment.subtaskId);
-  if (!subtask) throw new CodecrewError('INTERNAL', `unknown subtask ${assignment.subtaskId}`);
-  const attempts = subtask.attempts ?? payload.task.attempts;
-  if (attempts > 1 && assignment.kind === 'implement' && payload.conflictTries === 0) return bestOfN(payload, deps, subtask, attempts);
+/** The subtask of an assignment, and how many coders attempt it. */
+function subtaskOf(payload: CodePayload): { subtask: Subtask; attempts: number } {
+  const subtask = payload.plan.subtasks.find((s) => s.id === payload.assignment.subtaskId);
+  if (!subtask) throw new CodecrewError('INTERNAL', `unknown subtask ${payload.assignment.subtaskId}`);
+  return { subtask, attempts: subtask.attempts ?? payload.task.attempts };
+}
+
+/** Whether the subtask runs as best-of-N (its own node sends its candidates). */
+const isBestOfN = (payload: CodePayload, attempts: number) => attempts > 1 && payload.assignment.kind === 'implement' && payload.conflictTries === 0;
+
+/** The coder job of an assignment, on the tree it starts from. */
+async function coderJob(payload: CodePayload, subtask: Subtask, deps: GraphDeps): Promise<Job> {
+  const { assignment } = payload;
   // A tester stands by on the wave's tree, to run the tests the moment the wave merges.
   if (assignment.kind !== 'resolve') sendStandbyTester(deps, payload, assignment.round, assignment.startCommit);
   const tree = await treeArtifact(deps, payload, assignment.startCommit);
-  const job = makeJob(payload, {
+  return makeJob(payload, {
     id: jobId(assignment, payload.conflictTries),
     role: 'coder',
     tree,
     subtaskId: subtask.id,
     input: { role: 'coder', kind: assignment.kind, subtask, instructions: assignment.instructions },
   });
+}
+
+/** Sends an assignment's coder from the step before (see `sendJobAhead`); best-of-N subtasks send their own. */
+export function sendCoderAhead(payload: CodePayload, deps: GraphDeps): void {
+  const { subtask, attempts } = subtaskOf(payload);
+  if (isBestOfN(payload, attempts)) return;
+  sendJobAhead(deps, jobIdOf(payload, jobId(payload.assignment, payload.conflictTries)), coderJob(payload, subtask, deps));
+}
+
+/** code: one coder job in its own sandbox, started from `startCommit`; its patch joins the merge train. */
+export async function codeNode(payload: CodePayload, deps: GraphDeps): Promise<TaskStateUpdate> {
+  const { assignment } = payload;
+  const { subtask, attempts } = subtaskOf(payload);
+  if (isBestOfN(payload, attempts)) return bestOfN(payload, deps, subtask, attempts);
+  const job = await coderJob(payload, subtask, deps);
   const result = await runOnCrew(deps, job);
   const jobs = [jobRecord(result, assignment.round)];
   if (result.status !== 'succeeded' || result.output?.role !== 'coder') {

@@ -1,17 +1,34 @@
-import { validatePlan, type Plan } from '@codecrew/core';
-import { failureOf, jobRecord, makeJob, runOnCrew } from '../jobs.ts';
+import { validatePlan, type Job, type Plan } from '@codecrew/core';
+import { failureOf, jobIdOf, jobRecord, makeJob, runOnCrew, sendJobAhead } from '../jobs.ts';
+import { afterPlan } from '../routes.ts';
+import { sendCoderAhead, type CodePayload } from './code.ts';
 import { AHEAD_BEHIND_MODEL_MS, baseFiles, branchNameChecked, startAhead, treeArtifact, uncommittedChanges } from '../ahead.ts';
 import { detectTestCommand } from '../../task/test-command.ts';
 import type { GraphDeps } from '../deps.ts';
 import { overlapOrdering } from '../overlap.ts';
 import type { SubtaskState, TaskStateUpdate, TaskStateValue } from '../state.ts';
 
+type PlannerState = Pick<TaskStateValue, 'task' | 'agentsMd' | 'scratchDir' | 'baseCommit' | 'repoRoot'>;
+
+/** The planner's job on the base tree. */
+async function plannerJob(state: PlannerState, deps: GraphDeps): Promise<Job> {
+  const tree = await treeArtifact(deps, state, state.baseCommit);
+  return makeJob(state, { id: PLANNER_JOB, role: 'planner', tree, input: { role: 'planner' } });
+}
+
+const PLANNER_JOB = 'plan';
+
+/** Whether the working tree has uncommitted changes is only told at the end (finalize): checked while the model thinks. */
+const whilePlanning = (state: PlannerState, deps: GraphDeps) => () => startAhead(AHEAD_BEHIND_MODEL_MS, () => uncommittedChanges(deps, state.repoRoot));
+
+/** Sends the planner from prepare, for the plan step to wait for (see `sendJobAhead`). */
+export function sendPlannerAhead(state: PlannerState, deps: GraphDeps): void {
+  sendJobAhead(deps, jobIdOf(state, PLANNER_JOB), plannerJob(state, deps), whilePlanning(state, deps));
+}
+
 /** plan: a planner job explores the base tree read-only and submits a DAG of subtasks. */
 export async function planNode(state: TaskStateValue, deps: GraphDeps): Promise<TaskStateUpdate> {
-  const tree = await treeArtifact(deps, state, state.baseCommit);
-  const job = makeJob(state, { id: 'plan', role: 'planner', tree, input: { role: 'planner' } });
-  // Whether the working tree has uncommitted changes is only told at the end (finalize): checked while the model thinks.
-  const result = await runOnCrew(deps, job, () => startAhead(AHEAD_BEHIND_MODEL_MS, () => uncommittedChanges(deps, state.repoRoot)));
+  const result = await runOnCrew(deps, await plannerJob(state, deps), whilePlanning(state, deps));
   const jobs = [jobRecord(result, 0)];
   if (result.status !== 'succeeded' || result.output?.role !== 'planner') {
     return { jobs, status: 'failed', error: { code: 'JOB_FAILED', message: `planning failed: ${failureOf(result)}`, retryable: false } };
@@ -32,7 +49,11 @@ export async function planNode(state: TaskStateValue, deps: GraphDeps): Promise<
   for (const order of ordering) {
     deps.emit('log', `${order.subtaskId} waits for ${order.after}: ${order.reason}`, { ...order });
   }
-  return { jobs, taskPlan: plan, subtasks, ordering, ...tests };
+  const update = { taskPlan: plan, subtasks, ordering, ...tests };
+  // The first wave's coders are sent now; their code steps wait for them.
+  const first = afterPlan({ ...state, ...update, subtasks: { ...state.subtasks, ...subtasks } });
+  if (Array.isArray(first)) for (const send of first) sendCoderAhead(send.args as CodePayload, deps);
+  return { jobs, ...update };
 }
 
 /** The test command: the task spec's, or one found in AGENTS.md or the base tree's files (read in prepare). */
