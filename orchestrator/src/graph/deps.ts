@@ -31,3 +31,19 @@ export interface GraphDeps {
    */
   resumed: boolean;
 }
+
+/**
+ * A value kept for each task run (each `GraphDeps`), made on first use: the
+ * run's registries that are not promises, so not for `memo`.
+ */
+export function perRun<T>(make: () => T): (deps: GraphDeps) => T {
+  const values = new WeakMap<GraphDeps, T>();
+  return (deps) => {
+    let value = values.get(deps);
+    if (value === undefined) {
+      value = make();
+      values.set(deps, value);
+    }
+    return value;
+  };
+}

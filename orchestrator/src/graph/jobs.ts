@@ -6,7 +6,7 @@ import {
   type JobResult,
   type Role,
 } from '@codecrew/core';
-import type { GraphDeps } from './deps.ts';
+import { perRun, type GraphDeps } from './deps.ts';
 import type { JobRecord, TaskStateValue } from './state.ts';
 
 /** The part of the task state that jobs are built from. */
@@ -48,16 +48,8 @@ interface SentAhead {
   result: Promise<JobResult>;
 }
 
-const aheadByDeps = new WeakMap<GraphDeps, Map<string, SentAhead>>();
-
-function sentAhead(deps: GraphDeps): Map<string, SentAhead> {
-  let sent = aheadByDeps.get(deps);
-  if (sent === undefined) {
-    sent = new Map();
-    aheadByDeps.set(deps, sent);
-  }
-  return sent;
-}
+/** The jobs of a task run sent ahead and not yet taken, by id. */
+const sentAhead = perRun(() => new Map<string, SentAhead>());
 
 /** What makes two builds of a job the same job (not when they were built, nor the budget left then). */
 function sameJob(a: Job, b: Job): boolean {

@@ -4,7 +4,7 @@ import { laneChanges } from './candidate.ts';
 import { FastLane } from './fast-lane.ts';
 import type { CodePayload } from './nodes/code.ts';
 import type { PatchCandidate } from './state.ts';
-import type { GraphDeps } from './deps.ts';
+import { perRun, type GraphDeps } from './deps.ts';
 import { makeJob, recordSpend, type JobContextState } from './jobs.ts';
 import { treeArtifact } from './ahead.ts';
 
@@ -55,17 +55,8 @@ export function sendStandbyTester(deps: GraphDeps, state: JobContextState & { te
   deps.atEnd.push(() => withdraw(deps, standby, 'the task run ended'));
 }
 
-const byDeps = new WeakMap<GraphDeps, Map<string, Standby>>();
-
 /** The standby testers of a task run, by the commit of their tree. */
-function standbysOf(deps: GraphDeps): Map<string, Standby> {
-  let mine = byDeps.get(deps);
-  if (mine === undefined) {
-    mine = new Map();
-    byDeps.set(deps, mine);
-  }
-  return mine;
-}
+const standbysOf = perRun(() => new Map<string, Standby>());
 
 function withdraw(deps: GraphDeps, standby: Standby, reason: string): void {
   if (standby.settled) return;
@@ -113,8 +104,8 @@ export function releaseStandby(deps: GraphDeps, start: string, changes: ChainCha
   return standby.result;
 }
 
-/** The coders' results of a wave so far, by subtask (null: failed). */
-const wavesOf = new WeakMap<GraphDeps, Map<string, Map<string, PatchCandidate | null>>>();
+/** The coders' results of each wave of a task run so far, by subtask (null: failed). */
+const wavesOf = perRun(() => new Map<string, Map<string, PatchCandidate | null>>());
 
 /**
  * Notes a coder's result (null when it failed). When it is the last one of
@@ -127,11 +118,7 @@ export function noteWaveCandidate(deps: GraphDeps, payload: CodePayload, candida
   const wave = payload.wave;
   const start = payload.assignment.startCommit;
   if (wave === undefined || !wave.last || payload.testCommand === null || !standbysOf(deps).has(start)) return;
-  let waves = wavesOf.get(deps);
-  if (waves === undefined) {
-    waves = new Map();
-    wavesOf.set(deps, waves);
-  }
+  const waves = wavesOf(deps);
   const key = `${start}:${wave.subtaskIds.join(',')}`;
   const results = waves.get(key) ?? new Map<string, PatchCandidate | null>();
   waves.set(key, results);
