@@ -13,7 +13,6 @@ const SEND_WITHIN_MS = 2_000;
 
 /** A tester sent on standby on the tree a wave of coders starts from. */
 interface Standby {
-  job: Job;
   /** Resolves once the job is on the bus; null when it could not be sent. */
   sent: Promise<Job | null>;
   /** Released or withdrawn: nothing more is sent to it. */
@@ -34,19 +33,13 @@ export function sendStandbyTester(deps: GraphDeps, state: JobContextState & { te
   const command = state.testCommand;
   const mine = standbysOf(deps);
   if (command === null || deps.resumed || mine.has(commit)) return;
-  const job = makeJob(state, {
-    id: `test-r${round}-standby-${commit.slice(0, 12)}`,
-    role: 'tester',
-    tree: { name: 'pending', size: 0 },
-    input: { role: 'tester', command },
-  });
-  job.standby = true;
-  const standby: Standby = { job, sent: Promise.resolve(null), settled: false, result: null };
+  const standby: Standby = { sent: Promise.resolve(null), settled: false, result: null };
   standby.sent = (async () => {
     await new Promise<void>((resolve) => whenHostQuiet(resolve, SEND_WITHIN_MS));
     if (standby.settled || deps.signal.aborted) return null;
     deps.budget.check();
-    job.tree = await treeArtifact(deps, state, commit);
+    const tree = await treeArtifact(deps, state, commit);
+    const job: Job = { ...makeJob(state, { id: `test-r${round}-standby-${commit.slice(0, 12)}`, role: 'tester', tree, input: { role: 'tester', command } }), standby: true };
     await deps.bus.dispatchJob(job);
     deps.emit('job.dispatched', 'tester dispatched on standby', { jobId: job.id, role: 'tester', standby: true, tree: commit });
     return job;
