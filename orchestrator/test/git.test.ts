@@ -3,9 +3,11 @@ import { mkdtempSync, rmSync, statSync, writeFileSync, mkdirSync, readFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CodecrewError } from '@codecrew/core';
 import {
+  acceptUserArchive,
+  archivedCommit,
   archiveTree,
+  archiveUserRef,
   commitPatch,
   createScratchRepo,
   diffCommits,
@@ -106,7 +108,8 @@ describe('git integration engine', () => {
     mkdirSync(empty);
     git(empty, 'init', '--quiet');
     await expect(openUserRepo(empty)).rejects.toMatchObject({ code: 'REPO_INVALID', message: expect.stringContaining('no commits yet') });
-    await expect(openUserRepo(join(root, 'missing'))).rejects.toBeInstanceOf(CodecrewError);
+    await expect(openUserRepo(join(root, 'missing'))).rejects.toMatchObject({ code: 'REPO_INVALID', message: expect.stringContaining('is not a directory') });
+    await expect(openUserRepo(join(user, 'a.txt'))).rejects.toMatchObject({ code: 'REPO_INVALID', message: expect.stringContaining('is not a directory') });
   });
 
   it('readFilesAt reads several files of a commit in one go and leaves out missing paths and directories', async () => {
@@ -254,6 +257,34 @@ describe('git integration engine', () => {
     expect(readFileSync(join(out, 'hidden.txt'), 'utf8')).toEqual('kept\n');
     expect(readFileSync(join(out, 'ver.txt'), 'utf8')).toEqual('v $Format:%H$\n');
     expect(readFileSync(join(out, 'a.txt'), 'utf8')).toEqual('alpha\nline2\nline3\n');
+  });
+
+  it('an archive made in the user repo is taken only when it names the commit and no attributes could apply', async () => {
+    const opened = await openUserRepo(user);
+    git(user, 'config', 'core.autocrlf', 'true');
+    git(user, 'config', 'tar.umask', '0077');
+    const early = await archiveUserRef(user, 'HEAD');
+    expect(early).not.toBeNull();
+    expect(archivedCommit(early as Buffer)).toEqual(base);
+    // Verbatim despite the repository's config, and the same bytes as the scratch repo's archive.
+    expect(acceptUserArchive(early, opened)).toEqual(await archiveTree(scratch, base));
+    // The ref moved on: the archive is of another commit.
+    expect(acceptUserArchive(early, { ...opened, baseCommit: 'f'.repeat(40) })).toBeNull();
+    // info/attributes of the user's repository could have changed it.
+    writeFileSync(join(user, '.git', 'info', 'attributes'), 'a.txt export-ignore\n');
+    expect(acceptUserArchive(early, opened)).toBeNull();
+    rmSync(join(user, '.git', 'info', 'attributes'));
+    // So could a .gitattributes anywhere in the tree.
+    mkdirSync(join(user, 'sub'));
+    writeFileSync(join(user, 'sub', '.gitattributes'), '*.txt export-ignore\n');
+    git(user, 'add', '-A');
+    git(user, 'commit', '--quiet', '-m', 'attrs');
+    const withAttributes = await archiveUserRef(user, 'HEAD');
+    expect(acceptUserArchive(withAttributes, await openUserRepo(user))).toBeNull();
+    // Nothing to take when git says no, or for a ref that looks like an option.
+    expect(await archiveUserRef(user, 'no-such-ref')).toBeNull();
+    expect(await archiveUserRef(user, '--output=/tmp/x')).toBeNull();
+    expect(archivedCommit(Buffer.alloc(2048))).toBeNull();
   });
 
   it('the scratch repo never writes into the user repo', async () => {

@@ -18,3 +18,4 @@ export { readFilesAt } from './blobs.ts';
 export { readTarFiles } from './tar-files.ts';
 export type { TarFiles } from './tar-files.ts';
 export { overlayTar } from './overlay-tar.ts';
+export { acceptUserArchive, archiveUserRef, archivedCommit } from './user-archive.ts';

@@ -30,23 +30,28 @@ export function isEmptyTree(tree: string): boolean {
  */
 export async function openUserRepo(path: string, ref = 'HEAD'): Promise<UserRepo> {
   const abs = resolve(path);
+  const probe = new GitRepo(abs);
+  // One process answers everything when all is well, and it is asked first: its request leaves in this
+  // tick, before the caller's synchronous work (a task run opens its checkpoints meanwhile). Otherwise the
+  // probes below say what is wrong. Two revisions need rev-parse without --verify, where --end-of-options
+  // is echoed: a ref that looks like an option takes the probes' path, which reports it.
+  const args = ['rev-parse', '--path-format=absolute', '--show-toplevel', '--git-common-dir', `${ref}^{commit}`, `${ref}^{tree}`];
+  const noAnswer = { code: 128, stdout: '', stderr: '' };
+  // git cannot start in a missing directory, which looks like git missing (ENOENT either way): the path is checked first.
+  let failure: unknown = null;
+  const answer = ref.startsWith('-') ? noAnswer : await probe.run(args, { allowExitCodes: [1, 128] }).catch((error: unknown) => ((failure = error), noAnswer));
+  const [root = '', commonDir = '', commit = '', tree = ''] = answer.stdout.split('\n');
+  const objectId = /^[0-9a-f]{40,64}$/;
+  if (answer.code === 0 && objectId.test(commit) && objectId.test(tree)) {
+    return { repo: new GitRepo(root), root, commonDir, baseCommit: commit, baseTree: tree, ref };
+  }
   const info = await stat(abs).catch(() => undefined);
   if (info?.isDirectory() !== true) {
     throw new CodecrewError('REPO_INVALID', `repository path ${abs} is not a directory; point spec.repo.path at a git checkout`, {
       details: { path: abs },
     });
   }
-  const probe = new GitRepo(abs);
-  // One process answers everything when all is well; otherwise the probes below say what is wrong.
-  // Two revisions need rev-parse without --verify, where --end-of-options is echoed: a ref that looks
-  // like an option takes the probes' path, which reports it.
-  const args = ['rev-parse', '--path-format=absolute', '--show-toplevel', '--git-common-dir', `${ref}^{commit}`, `${ref}^{tree}`];
-  const answer = ref.startsWith('-') ? { code: 128, stdout: '', stderr: '' } : await probe.run(args, { allowExitCodes: [1, 128] });
-  const [root = '', commonDir = '', commit = '', tree = ''] = answer.stdout.split('\n');
-  const objectId = /^[0-9a-f]{40,64}$/;
-  if (answer.code === 0 && objectId.test(commit) && objectId.test(tree)) {
-    return { repo: new GitRepo(root), root, commonDir, baseCommit: commit, baseTree: tree, ref };
-  }
+  if (failure !== null) throw failure;
   const top = await probe.run(['rev-parse', '--show-toplevel'], { allowExitCodes: [128] });
   if (top.code !== 0) {
     throw new CodecrewError(

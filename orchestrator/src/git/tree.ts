@@ -6,7 +6,8 @@ import { identityEnv, type GitRepo } from './repo.ts';
 
 /** The tree of `commit` as a tar archive (`git archive --format=tar`); use the scratch repo for verbatim contents. */
 export async function archiveTree(repo: GitRepo, commit: string): Promise<Buffer> {
-  return (await repo.runBuffer(['archive', '--format=tar', commit])).stdout;
+  // git's default modes whatever the user's global config says: the same bytes as an archive made in the user's repository.
+  return (await repo.runBuffer(['-c', 'tar.umask=0002', 'archive', '--format=tar', commit])).stdout;
 }
 
 /** Creates a commit with `tree` and `parents`, as codecrew (or `author`). */
