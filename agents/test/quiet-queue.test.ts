@@ -190,4 +190,41 @@ describe('QuietQueue', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(log).toHaveLength(3); // run once, not again when work stops
   });
+
+  it('onQuietMoment calls its hook once per quiet moment, never while jobs work or just before a reply is due', async () => {
+    const queue = new QuietQueue({ quietMs: 500, workMs: 400 });
+    let calls = 0;
+    const remove = queue.onQuietMoment(() => void (calls += 1));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls).toBe(1); // nothing has happened yet: quiet at once
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(calls).toBe(1); // one call per moment, not a clock
+    queue.working(1);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(calls).toBe(1); // a job works
+    queue.modelWait('j1', true); // it waits on its model: quiet 500 ms from now
+    await vi.advanceTimersByTimeAsync(499);
+    expect(calls).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toBe(2);
+    // Calls that take 600 ms: at the next wait, a reply is due 100 ms after the moment would begin.
+    queue.modelWait('j1', false);
+    for (let i = 0; i < 8; i++) {
+      queue.modelWait(`short-${i}`, true);
+      await vi.advanceTimersByTimeAsync(600);
+      queue.modelWait(`short-${i}`, false);
+    }
+    queue.modelWait('j1', true);
+    await vi.advanceTimersByTimeAsync(550);
+    expect(calls).toBe(2);
+    queue.modelWait('j1', false);
+    queue.working(-1); // the job ends: nothing is due, so the moment comes
+    await vi.advanceTimersByTimeAsync(500);
+    expect(calls).toBe(3);
+    remove();
+    queue.working(1);
+    queue.working(-1);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(calls).toBe(3);
+  });
 });

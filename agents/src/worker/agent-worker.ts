@@ -6,6 +6,7 @@ import type { Bus, JobConsumerHandle } from '@codecrew/bus';
 import { BaselineCache, type SandboxProvider } from '@codecrew/sandbox';
 import { runJob, type JobRuntime } from './run-job.ts';
 import { QuietQueue, type QuietQueueOptions } from './quiet-queue.ts';
+import { HeapUpkeep } from './heap-upkeep.ts';
 
 /** How to run an agent worker. */
 export interface AgentWorkerOptions {
@@ -23,6 +24,8 @@ export interface AgentWorkerOptions {
   env?: NodeJS.ProcessEnv;
   /** When finished jobs' sandboxes are removed and work ahead runs (see QuietQueue); `stop()` removes what is left. */
   cleanup?: QuietQueueOptions;
+  /** Collect this process's garbage at quiet moments (see HeapUpkeep); default true. */
+  heapUpkeep?: boolean;
 }
 
 const DEFAULT_CONCURRENCY: Record<Role, number> = { planner: 2, coder: 4, tester: 2, reviewer: 2, asker: 2 };
@@ -48,6 +51,7 @@ export class AgentWorker {
   private readonly baselines: BaselineCache;
   private stopControl: (() => Promise<void>) | null = null;
   private stopRegistration: (() => Promise<void>) | null = null;
+  private stopUpkeep: (() => void) | null = null;
 
   constructor(private readonly options: AgentWorkerOptions) {
     this.id = options.id ?? `worker-${hostname()}-${process.pid}-${newId().slice(-6)}`;
@@ -64,6 +68,9 @@ export class AgentWorker {
     startProcessThreads();
     // An orchestrator in this process does its work ahead at this worker's quiet moments too.
     setQuietGate(this.gate);
+    const upkeep = this.options.heapUpkeep === false ? null : HeapUpkeep.forThisProcess();
+    // Garbage is collected while the jobs wait on models, so that V8 seldom stops the thread when replies come.
+    if (upkeep !== null) this.stopUpkeep = this.quiet.onQuietMoment(() => upkeep.tend());
     await mkdir(this.options.workRoot, { recursive: true });
     const runtime: JobRuntime = {
       bus,
@@ -135,6 +142,8 @@ export class AgentWorker {
   /** Stops taking jobs, aborts running ones, and waits for them to clean up. */
   async stop(): Promise<void> {
     if (currentQuietGate() === this.gate) setQuietGate(null);
+    this.stopUpkeep?.();
+    this.stopUpkeep = null;
     for (const job of this.running.values()) job.controller.abort(new Error('worker stopping'));
     await Promise.all(this.consumers.map((consumer) => consumer.stop()));
     this.consumers.length = 0;

@@ -65,6 +65,9 @@ export class QuietQueue {
   private readonly modelMs: number[] = [];
   /** Waiting for nothing to work (see `whenIdle`). */
   private readonly idleWaiters = new Set<() => void>();
+  /** Called at every quiet moment (see `onQuietMoment`). */
+  private readonly quietHooks = new Set<() => void>();
+  private hookTimer: NodeJS.Timeout | null = null;
 
   constructor(options: QuietQueueOptions = {}) {
     this.delayMs = options.delayMs ?? 500;
@@ -128,12 +131,53 @@ export class QuietQueue {
     if (this.busy > 0) return;
     for (const go of [...this.idleWaiters]) go();
     // Back to zero: the waits start over from now.
-    for (const timer of [this.timer, this.aheadTimer]) if (timer) clearTimeout(timer);
+    for (const timer of [this.timer, this.aheadTimer, this.hookTimer]) if (timer) clearTimeout(timer);
     this.timer = null;
     this.aheadTimer = null;
+    this.hookTimer = null;
     // Work ahead first: it is what an agent may soon wait for.
     this.scheduleAhead();
     this.schedule();
+    this.scheduleHooks();
+  }
+
+  /**
+   * Calls `hook` once at each quiet moment: when the worker has been quiet
+   * for `quietMs` after its work, and no model reply is due within `workMs`
+   * (none when a reply is due sooner: the next moment is after it). For
+   * upkeep that has no deadline of its own. Returns a function that removes
+   * the hook.
+   */
+  onQuietMoment(hook: () => void): () => void {
+    this.quietHooks.add(hook);
+    this.scheduleHooks();
+    return () => {
+      this.quietHooks.delete(hook);
+      if (this.quietHooks.size === 0 && this.hookTimer) clearTimeout(this.hookTimer);
+      if (this.quietHooks.size === 0) this.hookTimer = null;
+    };
+  }
+
+  private scheduleHooks(): void {
+    if (this.hookTimer || this.quietHooks.size === 0) return;
+    const at = this.quietAt(Date.now());
+    if (at === Number.POSITIVE_INFINITY) return;
+    this.hookTimer = setTimeout(() => {
+      this.hookTimer = null;
+      // Something happened since the timer was set: the moment starts over (or waits for the next one).
+      if (!this.isQuiet(Date.now())) {
+        this.scheduleHooks();
+        return;
+      }
+      for (const hook of [...this.quietHooks]) {
+        try {
+          hook();
+        } catch {
+          // upkeep is optional
+        }
+      }
+    }, Math.max(0, at - Date.now()));
+    this.hookTimer.unref();
   }
 
   /**
