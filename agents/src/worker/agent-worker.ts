@@ -1,12 +1,13 @@
 import { hostname } from 'node:os';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ROLES, currentQuietGate, newId, setQuietGate, startProcessThreads, type QuietGate, type Role } from '@codecrew/core';
+import { ROLES, currentQuietGate, currentStartGate, newId, setQuietGate, setStartGate, startProcessThreads, type QuietGate, type Role, type StartGate } from '@codecrew/core';
 import type { Bus, JobConsumerHandle } from '@codecrew/bus';
 import { BaselineCache, type SandboxProvider } from '@codecrew/sandbox';
 import { runJob, type JobRuntime } from './run-job.ts';
 import { QuietQueue, type QuietQueueOptions } from './quiet-queue.ts';
 import { HeapUpkeep } from './heap-upkeep.ts';
+import { StartedJobs } from './started-jobs.ts';
 
 /** How to run an agent worker. */
 export interface AgentWorkerOptions {
@@ -47,6 +48,10 @@ export class AgentWorker {
   private readonly running = new Map<string, { taskId: string; controller: AbortController }>();
   private readonly cleanups = new Set<Promise<void>>();
   private readonly gate: QuietGate = (run, maxWaitMs) => this.quiet.whenQuiet(run, maxWaitMs);
+  private readonly started = new StartedJobs();
+  /** Once the jobs have started here, and every job waits on its model (the time left, at most). */
+  private readonly startGate: StartGate = (jobIds, run, maxWaitMs) =>
+    this.started.whenStarted(jobIds, (leftMs) => (leftMs > 0 ? this.quiet.whenIdle(run, leftMs) : run()), maxWaitMs);
   private readonly quiet: QuietQueue;
   private readonly baselines: BaselineCache;
   private stopControl: (() => Promise<void>) | null = null;
@@ -66,8 +71,10 @@ export class AgentWorker {
   async start(): Promise<void> {
     const { bus } = this.options;
     startProcessThreads();
-    // An orchestrator in this process does its work ahead at this worker's quiet moments too.
+    // An orchestrator in this process does its work ahead at this worker's quiet moments too,
+    // and lets the jobs it has just sent start before it carries on.
     setQuietGate(this.gate);
+    setStartGate(this.startGate);
     const upkeep = this.options.heapUpkeep === false ? null : HeapUpkeep.forThisProcess();
     // Garbage is collected while the jobs wait on models, so that V8 seldom stops the thread when replies come.
     if (upkeep !== null) this.stopUpkeep = this.quiet.onQuietMoment(() => upkeep.tend());
@@ -104,6 +111,7 @@ export class AgentWorker {
           ctx.signal.addEventListener('abort', onAbort, { once: true });
           this.running.set(job.id, { taskId: job.taskId, controller });
           this.quiet.working(1);
+          this.started.add(job.id);
           try {
             // A standby job waiting for its release is not working, and leaves its slot to another job.
             const onStandby = (_jobId: string, waiting: boolean) => {
@@ -142,6 +150,7 @@ export class AgentWorker {
   /** Stops taking jobs, aborts running ones, and waits for them to clean up. */
   async stop(): Promise<void> {
     if (currentQuietGate() === this.gate) setQuietGate(null);
+    if (currentStartGate() === this.startGate) setStartGate(null);
     this.stopUpkeep?.();
     this.stopUpkeep = null;
     for (const job of this.running.values()) job.controller.abort(new Error('worker stopping'));

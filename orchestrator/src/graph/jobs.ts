@@ -5,12 +5,28 @@ import {
   type JobInput,
   type JobResult,
   type Role,
+  whenJobsStarted,
 } from '@codecrew/core';
 import { perRun, type GraphDeps } from './deps.ts';
 import type { JobRecord, TaskStateValue } from './state.ts';
 
 /** The part of the task state that jobs are built from. */
 export type JobContextState = Pick<TaskStateValue, 'task' | 'agentsMd' | 'scratchDir'>;
+
+/** How long a step that has just sent jobs lets them start before it carries on (see `letJobsStart`). */
+const LET_START_MS = 100;
+
+/**
+ * Waits until the agent worker of this process has started the jobs `ids`
+ * and sent their model calls (100 ms at most; at once without such a
+ * worker). A step that has sent jobs ahead calls it before it returns: the
+ * graph's hand-over to the next step (checkpoint, scheduling) is bookkeeping
+ * nobody waits for yet, while the jobs' starts share this thread and are
+ * what the task waits for.
+ */
+export function letJobsStart(ids: ReadonlyArray<string | null>): Promise<void> {
+  return whenJobsStarted(ids.filter((id) => id !== null), LET_START_MS);
+}
 
 /** The id of the task's job named `name` (see {@link makeJob}). */
 export function jobIdOf(state: Pick<JobContextState, 'task'>, name: string): string {

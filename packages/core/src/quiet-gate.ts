@@ -29,3 +29,35 @@ export function whenHostQuiet(run: () => void, maxWaitMs: number): void {
   if (gate === null) run();
   else gate(run, maxWaitMs);
 }
+
+/**
+ * Runs `run` once the agent worker of this process has started every job in
+ * `jobIds` and none of its jobs is setting up or running a tool (each waits on
+ * its model), or after `maxWaitMs` at most.
+ */
+export type StartGate = (jobIds: readonly string[], run: () => void, maxWaitMs: number) => void;
+
+let startGate: StartGate | null = null;
+
+/** Makes `next` the start gate of this process (an agent worker sets its own; `null` clears it). */
+export function setStartGate(next: StartGate | null): void {
+  startGate = next;
+}
+
+/** The start gate of this process, to compare with before clearing it. */
+export function currentStartGate(): StartGate | null {
+  return startGate;
+}
+
+/**
+ * Resolves once this process's agent worker has started the jobs `jobIds`
+ * (see {@link StartGate}), after `maxWaitMs` at most, and at once when no
+ * worker runs here. For an orchestrator that has just sent jobs: its own
+ * bookkeeping can wait until they are under way, since the thread is shared
+ * and the jobs are what the task waits for.
+ */
+export function whenJobsStarted(jobIds: readonly string[], maxWaitMs: number): Promise<void> {
+  const gate = startGate;
+  if (gate === null || jobIds.length === 0) return Promise.resolve();
+  return new Promise((resolve) => gate(jobIds, resolve, maxWaitMs));
+}

@@ -50,10 +50,12 @@ async function coderJob(payload: CodePayload, subtask: Subtask, deps: GraphDeps)
 }
 
 /** Sends an assignment's coder from the step before (see `sendJobAhead`); best-of-N subtasks send their own. */
-export function sendCoderAhead(payload: CodePayload, deps: GraphDeps): void {
+export function sendCoderAhead(payload: CodePayload, deps: GraphDeps): string | null {
   const { subtask, attempts } = subtaskOf(payload);
-  if (isBestOfN(payload, attempts)) return;
-  sendJobAhead(deps, jobIdOf(payload, jobId(payload.assignment, payload.conflictTries)), coderJob(payload, subtask, deps));
+  if (isBestOfN(payload, attempts)) return null;
+  const id = jobIdOf(payload, jobId(payload.assignment, payload.conflictTries));
+  sendJobAhead(deps, id, coderJob(payload, subtask, deps));
+  return id;
 }
 
 /** code: one coder job in its own sandbox, started from `startCommit`; its patch joins the merge train. */

@@ -1,5 +1,5 @@
 import { validatePlan, type Job, type Plan } from '@codecrew/core';
-import { failureOf, jobIdOf, jobRecord, makeJob, runOnCrew, sendJobAhead } from '../jobs.ts';
+import { failureOf, jobIdOf, jobRecord, letJobsStart, makeJob, runOnCrew, sendJobAhead } from '../jobs.ts';
 import { afterPlan } from '../routes.ts';
 import { sendCoderAhead, type CodePayload } from './code.ts';
 import { AHEAD_BEHIND_MODEL_MS, baseFiles, branchNameChecked, startAhead, treeArtifact, uncommittedChanges } from '../ahead.ts';
@@ -22,8 +22,10 @@ const PLANNER_JOB = 'plan';
 const whilePlanning = (state: PlannerState, deps: GraphDeps) => () => startAhead(AHEAD_BEHIND_MODEL_MS, () => uncommittedChanges(deps, state.repoRoot));
 
 /** Sends the planner from prepare, for the plan step to wait for (see `sendJobAhead`). */
-export function sendPlannerAhead(state: PlannerState, deps: GraphDeps): void {
-  sendJobAhead(deps, jobIdOf(state, PLANNER_JOB), plannerJob(state, deps), whilePlanning(state, deps));
+export function sendPlannerAhead(state: PlannerState, deps: GraphDeps): string {
+  const id = jobIdOf(state, PLANNER_JOB);
+  sendJobAhead(deps, id, plannerJob(state, deps), whilePlanning(state, deps));
+  return id;
 }
 
 /** plan: a planner job explores the base tree read-only and submits a DAG of subtasks. */
@@ -52,7 +54,7 @@ export async function planNode(state: TaskStateValue, deps: GraphDeps): Promise<
   const update = { taskPlan: plan, subtasks, ordering, ...tests };
   // The first wave's coders are sent now; their code steps wait for them.
   const first = afterPlan({ ...state, ...update, subtasks: { ...state.subtasks, ...subtasks } });
-  if (Array.isArray(first)) for (const send of first) sendCoderAhead(send.args as CodePayload, deps);
+  if (Array.isArray(first)) await letJobsStart(first.map((send) => sendCoderAhead(send.args as CodePayload, deps)));
   return { jobs, ...update };
 }
 

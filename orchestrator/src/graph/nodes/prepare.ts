@@ -2,6 +2,7 @@ import { CodecrewError } from '@codecrew/core';
 import { isEmptyTree } from '../../git/index.ts';
 import { loadAgentsMdFromTar } from '../../agents-md/index.ts';
 import type { GraphDeps } from '../deps.ts';
+import { letJobsStart } from '../jobs.ts';
 import { sendPlannerAhead } from './plan.ts';
 import { AHEAD_BEHIND_MODEL_MS, baseFiles, branchNameChecked, repoSnapshot, startAhead, treeArtifact } from '../ahead.ts';
 import type { TaskStateUpdate, TaskStateValue } from '../state.ts';
@@ -43,6 +44,6 @@ export async function prepareNode(state: TaskStateValue, deps: GraphDeps): Promi
     testCommandSource: task.testCommand === null ? '' : 'task spec',
   };
   // The planner is sent now; the plan step waits for it.
-  if (task.mode === 'code') sendPlannerAhead({ ...state, ...update }, deps);
+  if (task.mode === 'code') await letJobsStart([sendPlannerAhead({ ...state, ...update }, deps)]);
   return update;
 }

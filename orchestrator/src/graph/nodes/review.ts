@@ -1,18 +1,19 @@
 import type { JobResult } from '@codecrew/core';
-import { failureOf, jobRecord, makeJob, runOnCrew } from '../jobs.ts';
+import { failureOf, jobIdOf, jobRecord, makeJob, runOnCrew } from '../jobs.ts';
 import { AHEAD_BEHIND_MODEL_MS, diffArtifact, provenance, publishAhead, startAhead, treeArtifact } from '../ahead.ts';
 import type { GraphDeps } from '../deps.ts';
 import { afterTest } from '../routes.ts';
 import type { TaskStateUpdate, TaskStateValue } from '../state.ts';
 
 const aheadKey = (round: number) => `review-ahead:r${round}`;
+const reviewJobName = (round: number) => `review-r${round}`;
 
 /** Sends the reviewer job of `state` (its tests done) and waits for its result; what finalize needs is started once it is on its way. */
 async function sendReview(state: TaskStateValue, deps: GraphDeps): Promise<JobResult> {
   const [diffRef, tree] = await Promise.all([diffArtifact(deps, state, state.integration), treeArtifact(deps, state, state.integration)]);
   const summaries = (state.taskPlan?.subtasks ?? []).map((s) => ({ id: s.id, title: s.title, summary: state.subtasks[s.id]?.summary ?? '' }));
   const job = makeJob(state, {
-    id: `review-r${state.round}`,
+    id: reviewJobName(state.round),
     role: 'reviewer',
     tree,
     input: { role: 'reviewer', diff: diffRef, tests: state.lastTests, subtaskSummaries: summaries },
@@ -28,9 +29,10 @@ async function sendReview(state: TaskStateValue, deps: GraphDeps): Promise<JobRe
  * instead of sending its own (one step's hand-over less before the reviewer
  * starts). A failure to send is the review step's to report: it sends the job itself.
  */
-export function sendReviewAhead(state: TaskStateValue, deps: GraphDeps): void {
-  if (afterTest(state) !== 'review') return;
+export function sendReviewAhead(state: TaskStateValue, deps: GraphDeps): string | null {
+  if (afterTest(state) !== 'review') return null;
   deps.memo.set(aheadKey(state.round), sendReview(state, deps).catch(() => null));
+  return jobIdOf(state, reviewJobName(state.round));
 }
 
 /** review: a reviewer job reads the task, the merged diff, AGENTS.md and the test results, and returns a verdict. */

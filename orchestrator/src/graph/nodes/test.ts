@@ -3,6 +3,7 @@ import { testJob, testsSentAhead } from '../test-ahead.ts';
 import { diffArtifact, startAhead, treeArtifact } from '../ahead.ts';
 import type { GraphDeps } from '../deps.ts';
 import { sendReviewAhead } from './review.ts';
+import { letJobsStart } from '../jobs.ts';
 import type { TaskStateUpdate, TaskStateValue } from '../state.ts';
 
 /** About how long a tester takes to start its command: work ahead waits that long, not for a model. */
@@ -30,6 +31,6 @@ export async function testNode(state: TaskStateValue, deps: GraphDeps): Promise<
     };
   }
   const report = result.output.report;
-  sendReviewAhead({ ...state, lastTests: report }, deps);
+  await letJobsStart([sendReviewAhead({ ...state, lastTests: report }, deps)]);
   return { jobs, lastTests: report, testRuns: [{ ...report, round: state.round }] };
 }

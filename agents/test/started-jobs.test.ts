@@ -1,0 +1,36 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { StartedJobs } from '../src/worker/started-jobs.ts';
+
+describe('StartedJobs', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('calls back once every job has started, with the time left', async () => {
+    const started = new StartedJobs();
+    const calls: number[] = [];
+    started.whenStarted(['a', 'b'], (left) => calls.push(left), 100);
+    started.add('a');
+    await vi.advanceTimersByTimeAsync(30);
+    expect(calls).toEqual([]);
+    started.add('b');
+    expect(calls).toEqual([70]);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(calls).toEqual([70]); // once
+    // Jobs that started already: at once.
+    started.whenStarted(['a'], (left) => calls.push(left), 100);
+    expect(calls).toEqual([70, 100]);
+  });
+
+  it('gives up after its longest wait, and keeps only the last ids', async () => {
+    const started = new StartedJobs(2);
+    const calls: number[] = [];
+    started.whenStarted(['elsewhere'], (left) => calls.push(left), 100);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(calls).toEqual([0]);
+    started.add('elsewhere'); // too late: no second call
+    expect(calls).toEqual([0]);
+    started.add('x');
+    started.add('y');
+    expect([started.has('elsewhere'), started.has('x'), started.has('y')]).toEqual([false, true, true]);
+  });
+});
