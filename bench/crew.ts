@@ -20,6 +20,8 @@ const SIZES = (process.env.BENCH_CREW_SIZES ?? '1,2,4,8').split(',').map(Number)
 const TRACE_DIR = process.env.BENCH_TRACE_DIR;
 // BENCH_CREW_REPEAT=3 runs every configuration three times and reports the run of median overhead.
 const REPEAT = Math.max(1, Number(process.env.BENCH_CREW_REPEAT ?? '1') || 1);
+// BENCH_CREW_WARMUP=0 measures the first run of each parallel configuration too (see WARMUP below).
+const WARMUP = Math.max(0, Number(process.env.BENCH_CREW_WARMUP ?? '1') || 0);
 // BENCH_CREW_SEQUENTIAL=0 skips the one-at-a-time runs (no efficiency then): for quick looks at the overhead.
 const SEQUENTIAL = process.env.BENCH_CREW_SEQUENTIAL !== '0';
 const TEST_COMMAND = 'node --test test/words.test.js';
@@ -67,6 +69,8 @@ interface Measured {
   breakdown: OverheadBreakdown;
   /** Every run's overhead, when a configuration ran more than once. */
   overheadSamplesMs?: number[];
+  /** The overhead of the unmeasured first runs (warm-up) of a parallel configuration. */
+  warmupOverheadMs?: number[];
 }
 
 function phases(report: TaskReport): Map<string, TaskReport['jobs']> {
@@ -133,8 +137,13 @@ export const run: SuiteRun = async (log) => {
         for (const parallelism of SEQUENTIAL ? [n, 1] : [n]) {
           if (n === 1 && parallelism === 1 && results.some((r) => r.n === 1)) continue;
           const runs: Measured[] = [];
-          for (let attempt = 1; attempt <= REPEAT; attempt++) {
-            const label = `${n}-${parallelism}${REPEAT > 1 ? `-${attempt}` : ''}`;
+          const warmups: Measured[] = [];
+          // A parallel configuration first runs WARMUP times unmeasured: a fresh scripted model server (which
+          // stands in for a remote model, warm for every task) and N coders at once run for the first time.
+          const first = parallelism === n ? 1 - WARMUP : 1;
+          for (let attempt = first; attempt <= REPEAT; attempt++) {
+            const warmup = attempt < 1;
+            const label = `${n}-${parallelism}${warmup ? `-warmup${1 - attempt}` : REPEAT > 1 ? `-${attempt}` : ''}`;
             const repo = await makeGitRepo(TEXTKIT, join(dir, `repo-${label}`));
             const spec = TaskSpec.parse({
               apiVersion: 'codecrew/v1',
@@ -154,10 +163,10 @@ export const run: SuiteRun = async (log) => {
               await copyFile(outcome.files.trace, join(TRACE_DIR, `crew-${label}.jsonl`));
               await copyFile(outcome.files.reportJson, join(TRACE_DIR, `crew-${label}.report.json`));
             }
-            runs.push(measured);
-            log(`N=${n} parallelism=${parallelism}${REPEAT > 1 ? ` run ${attempt}/${REPEAT}` : ''}: ${outcome.status}, wall ${sec(measured.wallMs)}, code phase ${sec(measured.codePhaseMs)}, overhead ${sec(measured.overheadMs)} (${pct(measured.overheadMs / measured.wallMs)})`);
+            (warmup ? warmups : runs).push(measured);
+            log(`N=${n} parallelism=${parallelism}${warmup ? ' warm-up' : REPEAT > 1 ? ` run ${attempt}/${REPEAT}` : ''}: ${outcome.status}, wall ${sec(measured.wallMs)}, code phase ${sec(measured.codePhaseMs)}, overhead ${sec(measured.overheadMs)} (${pct(measured.overheadMs / measured.wallMs)})`);
           }
-          results.push(medianRun(runs));
+          results.push({ ...medianRun(runs), warmupOverheadMs: warmups.map((w) => Math.round(w.overheadMs)) });
         }
       } finally {
         await server.close();
@@ -201,6 +210,9 @@ export const run: SuiteRun = async (log) => {
     REPEAT > 1
       ? `Each configuration ran ${REPEAT} times; the table shows the run of median overhead. Every parallel run's overhead (ms): ${rows.map((r) => `N = ${r.n}: ${(r.parallel.overheadSamplesMs ?? []).join(', ')}`).join('; ')}.`
       : 'Each configuration ran once (`BENCH_CREW_REPEAT` runs each several times).',
+    WARMUP > 0
+      ? `Before its measured runs, each parallel configuration ran ${WARMUP === 1 ? 'once' : `${WARMUP} times`} unmeasured (warm-up: a fresh scripted model server, which stands in for a remote model that is warm for every task, and N coders at once run for the first time in the process); its overhead (ms): ${rows.map((r) => `N = ${r.n}: ${(r.parallel.warmupOverheadMs ?? []).join(', ')}`).join('; ')}. \`BENCH_CREW_WARMUP=0\` measures those runs too.`
+      : 'No warm-up runs (`BENCH_CREW_WARMUP=0`).',
     '',
     '## Where the overhead goes (parallel runs, ms)',
     '',
@@ -219,5 +231,5 @@ export const run: SuiteRun = async (log) => {
       : '',
     '',
   ].join('\n');
-  return { json: { latencyMs: LATENCY_MS, repeat: REPEAT, rows }, markdown };
+  return { json: { latencyMs: LATENCY_MS, repeat: REPEAT, warmup: WARMUP, rows }, markdown };
 };

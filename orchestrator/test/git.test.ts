@@ -281,6 +281,10 @@ describe('git integration engine', () => {
     git(user, 'commit', '--quiet', '-m', 'attrs');
     const withAttributes = await archiveUserRef(user, 'HEAD');
     expect(acceptUserArchive(withAttributes, await openUserRepo(user))).toBeNull();
+    // Attributes seen in the checkout: not even made.
+    writeFileSync(join(user, '.gitattributes'), '*.bin binary\n');
+    expect(await archiveUserRef(user, 'HEAD')).toBeNull();
+    rmSync(join(user, '.gitattributes'));
     // Nothing to take when git says no, or for a ref that looks like an option.
     expect(await archiveUserRef(user, 'no-such-ref')).toBeNull();
     expect(await archiveUserRef(user, '--output=/tmp/x')).toBeNull();

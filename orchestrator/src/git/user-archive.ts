@@ -22,7 +22,11 @@ const VERBATIM = ['-c', 'tar.umask=0002', '-c', 'core.autocrlf=false', '-c', 'co
  */
 export async function archiveUserRef(path: string, ref: string): Promise<Buffer | null> {
   if (ref.startsWith('-')) return null;
-  const repo = new GitRepo(resolve(path));
+  const dir = resolve(path);
+  // Attributes seen in the checkout would most likely turn the archive down: it is not made at all
+  // (for a large tree, a second archive is not free).
+  if (['.gitattributes', '.git/info/attributes'].some((file) => existsSync(join(dir, file)))) return null;
+  const repo = new GitRepo(dir);
   const out = await repo.runBuffer([...VERBATIM, 'archive', '--format=tar', ref], { allowExitCodes: [1, 128], env: { GIT_ATTR_NOSYSTEM: '1' } }).catch(() => null);
   return out?.code === 0 ? out.stdout : null;
 }

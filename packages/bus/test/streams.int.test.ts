@@ -82,6 +82,21 @@ describe('events', () => {
     });
   });
 
+  it('stores events published without waiting for each other in the order they were published', async () => {
+    await withBus('burst of events', async (bus) => {
+      const taskId = newId('task_');
+      const sent = Array.from({ length: 60 }, (_, i) => event(taskId, 'log', `burst ${i}`));
+      // As a wave of agents emits them: none waits for the previous one, some come a turn of the loop later.
+      const stored: Array<Promise<void>> = [];
+      for (const [i, e] of sent.entries()) {
+        stored.push(bus.publishEvent(e));
+        if (i % 20 === 19) await new Promise((resolve) => setImmediate(resolve));
+      }
+      await Promise.all(stored);
+      expect((await bus.readEvents(taskId)).map((e) => e.message)).toEqual(sent.map((e) => e.message));
+    });
+  });
+
   it('rejects an invalid event before publishing', async () => {
     await withBus('bad event', async (bus) => {
       const bad = { taskId: 'task_x', kind: 'nonsense', at: 'now', message: 'x', data: {} } as unknown as TraceEvent;
