@@ -31,6 +31,11 @@ describe('StartedJobs', () => {
     expect(calls).toEqual([0]);
     started.add('x');
     started.add('y');
-    expect([started.has('elsewhere'), started.has('x'), started.has('y')]).toEqual([false, true, true]);
+    // 'elsewhere' was pushed out by 'x' and 'y': a wait for it runs out, one for the two others does not.
+    const later: Array<[string, number]> = [];
+    started.whenStarted(['elsewhere'], (left) => later.push(['elsewhere', left]), 50);
+    started.whenStarted(['x', 'y'], (left) => later.push(['x+y', left]), 50);
+    await vi.advanceTimersByTimeAsync(50);
+    expect(later).toEqual([['x+y', 50], ['elsewhere', 0]]);
   });
 });

@@ -153,8 +153,9 @@ export class QuietQueue {
     this.scheduleHooks();
     return () => {
       this.quietHooks.delete(hook);
-      if (this.quietHooks.size === 0 && this.hookTimer) clearTimeout(this.hookTimer);
-      if (this.quietHooks.size === 0) this.hookTimer = null;
+      if (this.quietHooks.size > 0 || this.hookTimer === null) return;
+      clearTimeout(this.hookTimer);
+      this.hookTimer = null;
     };
   }
 

@@ -16,11 +16,6 @@ export class StartedJobs {
     for (const waiter of [...this.waiters]) waiter();
   }
 
-  /** Whether the job `id` started here (lately). */
-  has(id: string): boolean {
-    return this.ids.has(id);
-  }
-
   /**
    * Calls `run` once every job in `ids` has started, with the time left of
    * `maxWaitMs`; when that runs out first, `run` is called with 0.
