@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { whenHostQuiet, type ArtifactRef } from '@codecrew/core';
+import { INLINE_ARTIFACT_MAX_BYTES, whenHostQuiet, type ArtifactRef } from '@codecrew/core';
 import { GitRepo, acceptUserArchive, archiveTree, archiveUserRef, createScratchRepo, openUserRepo, diffCommits, hasUncommittedChanges, hunkProvenance, overlayTar, preparePublish, readTarFiles, stageObjects, validateBranchName, type ChainChange, type DiffFile, type PreparedPublish, type TarFiles, type UserRepo } from '../git/index.ts';
 import type { GraphDeps } from './deps.ts';
 import type { HunkOrigin, TaskStateValue } from './state.ts';
@@ -71,10 +71,29 @@ export function knownTreeTar(deps: GraphDeps, state: Pick<TaskStateValue, 'scrat
   void remember(deps, `tar:${commit}`, async () => (await built) ?? archiveTree(new GitRepo(state.scratchDir), commit)).catch(() => undefined);
 }
 
-/** The artifact holding the tree of `commit`, uploaded once per task and commit. */
+const treeName = (state: RepoState, commit: string) => `tasks/${state.task.taskId}/trees/${commit}.tar`;
+
+/**
+ * The artifact holding the tree of `commit`, uploaded once per task and
+ * commit as a shared artifact: the coders of a wave (and the standby tester)
+ * all start from it, and a worker fetches it once, not once per job.
+ */
 export function treeArtifact(deps: GraphDeps, state: RepoState, commit: string): Promise<ArtifactRef> {
-  const name = `tasks/${state.task.taskId}/trees/${commit}.tar`;
-  return remember(deps, name, async () => deps.bus.putArtifact(name, await treeTar(deps, state, commit)));
+  const name = treeName(state, commit);
+  return remember(deps, name, async () => deps.bus.putArtifact(name, await treeTar(deps, state, commit), { shared: true }));
+}
+
+/**
+ * The tree of `commit` for a job that reads it alone, at a moment the task
+ * waits for (the planner, the asker): carried in the job itself when small,
+ * which spares the store's round trips; otherwise the shared artifact.
+ */
+export function soloTreeArtifact(deps: GraphDeps, state: RepoState, commit: string): Promise<ArtifactRef> {
+  const name = treeName(state, commit);
+  return remember(deps, `${name}#solo`, async () => {
+    const tar = await treeTar(deps, state, commit);
+    return tar.length <= INLINE_ARTIFACT_MAX_BYTES ? deps.bus.putArtifact(name, tar) : treeArtifact(deps, state, commit);
+  });
 }
 
 /** The files of the base commit, read from its archive (which the planner's job carries anyway). */

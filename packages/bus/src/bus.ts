@@ -4,7 +4,8 @@ import { Objm } from '@nats-io/obj';
 import type { ObjectStore } from '@nats-io/obj';
 import { CodecrewError } from '@codecrew/core';
 import type { ArtifactRef, Job, JobResult, Role, StandbyRelease, TraceEvent } from '@codecrew/core';
-import { getArtifact, putArtifact } from './artifacts.ts';
+import { ArtifactCache } from './artifact-cache.ts';
+import { getArtifact, putArtifact, type PutArtifactOptions } from './artifacts.ts';
 import { openContext } from './context.ts';
 import type { BusContext } from './context.ts';
 import { publishControl, subscribeControl } from './control.ts';
@@ -58,6 +59,8 @@ class NatsBus implements Bus {
   readonly #consumers = new Set<JobConsumerHandle>();
   readonly #registrations = new Set<{ halt(): void }>();
   #closed: Promise<void> | null = null;
+  /** Shared artifacts (trees) this connection has written or read. */
+  readonly #artifactCache = new ArtifactCache();
 
   constructor(
     private readonly ctx: BusContext,
@@ -124,12 +127,12 @@ class NatsBus implements Bus {
     return subscribeControl(this.ctx, taskId, handler);
   }
 
-  putArtifact(name: string, data: Uint8Array): Promise<ArtifactRef> {
-    return putArtifact(this.artifacts, name, data);
+  putArtifact(name: string, data: Uint8Array, options?: PutArtifactOptions): Promise<ArtifactRef> {
+    return putArtifact(this.artifacts, this.#artifactCache, name, data, options);
   }
 
   getArtifact(ref: ArtifactRef | string): Promise<Uint8Array> {
-    return getArtifact(this.artifacts, ref);
+    return getArtifact(this.artifacts, this.#artifactCache, ref);
   }
 
   async registerWorker(info: Omit<WorkerInfo, 'seenAt'>): Promise<Stoppable> {

@@ -1,4 +1,5 @@
 import type { ArtifactRef, Job, JobResult, Role, StandbyRelease, TraceEvent } from '@codecrew/core';
+import type { PutArtifactOptions } from './artifacts.ts';
 
 /** A message on `<prefix>.control.<taskId>`: stop a task, or add guidance to it. */
 export type ControlMessage = { type: 'cancel'; reason: string } | { type: 'steer'; text: string };
@@ -102,9 +103,16 @@ export interface Bus {
     taskId: string | '*',
     handler: (message: ControlMessage & { taskId: string }) => void,
   ): Promise<Stoppable>;
-  /** Stores bytes in the artifacts object store (small ones travel inline in the reference instead); `name` may contain `/` and `.`. Overwrites. */
-  putArtifact(name: string, data: Uint8Array): Promise<ArtifactRef>;
-  /** Reads an artifact back (from the reference itself when inline); ARTIFACT_NOT_FOUND when it is missing. */
+  /**
+   * Stores bytes in the artifacts object store (small ones travel inline in the reference instead, unless
+   * `shared`: see {@link PutArtifactOptions}); `name` may contain `/` and `.`. Overwrites.
+   */
+  putArtifact(name: string, data: Uint8Array, options?: PutArtifactOptions): Promise<ArtifactRef>;
+  /**
+   * Reads an artifact back (from the reference itself when inline; from this connection's memory when shared
+   * and written or read here before); ARTIFACT_NOT_FOUND when it is missing, ARTIFACT_INVALID when its bytes
+   * do not match the reference.
+   */
   getArtifact(ref: ArtifactRef | string): Promise<Uint8Array>;
   /** Announces a worker and keeps its entry alive until `stop()`, which removes it. */
   registerWorker(info: Omit<WorkerInfo, 'seenAt'>): Promise<Stoppable>;

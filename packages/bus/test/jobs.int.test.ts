@@ -513,4 +513,31 @@ describe('jobs', () => {
       await done();
     }
   });
+
+  it('does not publish over a stored result when a duplicate ends before it is checked', async () => {
+    const { bus, done } = await setup('finished-already-fast');
+    try {
+      const job = askerJob();
+      const first = { ...answer(job, 'the first run'), startedAt: new Date().toISOString(), finishedAt: new Date().toISOString() };
+      await bus.publishResult(first);
+      let ran = 0;
+      await bus.consumeJobs(
+        'asker',
+        async (j) => {
+          ran += 1;
+          return answer(j, 'a quick second run');
+        },
+        { concurrency: 1 },
+      );
+      const started = Date.now();
+      await bus.dispatchJob(job);
+      expect(await eventually(() => ran === 1, 10_000)).toBe(true);
+      await sleep(300);
+      expect(await bus.getResult(job.taskId, job.id)).toEqual(first);
+      // Asked as the job ended, not after the delay a running job gets.
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await done();
+    }
+  });
 });

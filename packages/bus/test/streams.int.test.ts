@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArtifactRef, CodecrewError, INLINE_ARTIFACT_MAX_BYTES, newId } from '@codecrew/core';
 import type { TraceEvent } from '@codecrew/core';
@@ -169,6 +169,32 @@ describe('artifacts', () => {
       expect((await bus.getArtifact(empty)).length).toEqual(0);
       const lying = await bus.getArtifact({ ...ref, size: ref.size + 1 }).catch((e: unknown) => e);
       expect((lying as CodecrewError).code).toEqual('ARTIFACT_INVALID');
+    });
+  });
+
+  it('stores shared artifacts whatever their size, refers to them by sha256 and serves them again from memory', async () => {
+    await withBus('shared artifacts', async (bus, open) => {
+      const small = new Uint8Array(randomBytes(1024));
+      const ref = await bus.putArtifact('tasks/t1/trees/abc.tar', small, { shared: true });
+      expect(ref).toEqual({ name: 'tasks/t1/trees/abc.tar', size: small.length, sha256: createHash('sha256').update(small).digest('hex') });
+      expect(ArtifactRef.parse(ref)).toEqual(ref);
+      // Stored, for a process that has never seen it.
+      const reader = await open('reader');
+      const [one, two] = await Promise.all([reader.getArtifact(ref), reader.getArtifact(ref)]);
+      expect(Buffer.from(one).equals(Buffer.from(small))).toEqual(true);
+      // Jobs starting together fetch it once.
+      expect(two).toBe(one);
+      // Replaced in the store: a process that holds the bytes of this digest still serves them; one that
+      // reads the store finds other bytes than the reference describes and says so.
+      await bus.putArtifact('tasks/t1/trees/abc.tar', new Uint8Array(randomBytes(1024)), { shared: true });
+      expect(await reader.getArtifact(ref)).toBe(one);
+      const stranger = await open('stranger');
+      const error = await stranger.getArtifact(ref).catch((e: unknown) => e);
+      expect((error as CodecrewError).code).toEqual('ARTIFACT_INVALID');
+      expect((error as CodecrewError).message).toContain('tasks/t1/trees/abc.tar');
+      // A failed read is not kept: once the bytes are back, the reference reads again.
+      await bus.putArtifact('tasks/t1/trees/abc.tar', small, { shared: true });
+      expect(Buffer.from(await stranger.getArtifact(ref)).equals(Buffer.from(small))).toEqual(true);
     });
   });
 

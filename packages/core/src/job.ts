@@ -13,10 +13,21 @@ export const INLINE_ARTIFACT_MAX_BYTES = 64 * 1024;
 /**
  * A blob that jobs and results refer to: in the artifact store (NATS object
  * store) under `name`, or, when small, carried along in `inline` (base64)
- * and never stored, which saves the store's round trips on both ends.
+ * and never stored, which saves the store's round trips on both ends. A
+ * shared artifact (one many jobs read, like a tree) carries its `sha256`:
+ * a process that has read or written those bytes once serves them again
+ * from memory, and checks them against the digest when it reads them.
  */
 export const ArtifactRef = z
-  .object({ name: z.string().min(1), size: z.number().int().nonnegative(), inline: z.string().max(Math.ceil(INLINE_ARTIFACT_MAX_BYTES / 3) * 4).optional() })
+  .object({
+    name: z.string().min(1),
+    size: z.number().int().nonnegative(),
+    inline: z.string().max(Math.ceil(INLINE_ARTIFACT_MAX_BYTES / 3) * 4).optional(),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'a sha256 digest is 64 lowercase hex digits')
+      .optional(),
+  })
   .strict();
 export type ArtifactRef = z.infer<typeof ArtifactRef>;
 

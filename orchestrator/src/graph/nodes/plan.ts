@@ -2,7 +2,7 @@ import { validatePlan, type Job, type Plan } from '@codecrew/core';
 import { failureOf, jobIdOf, jobRecord, letJobsStart, makeJob, runOnCrew, sendJobAhead } from '../jobs.ts';
 import { afterPlan } from '../routes.ts';
 import { sendCoderAhead, type CodePayload } from './code.ts';
-import { AHEAD_BEHIND_MODEL_MS, baseFiles, branchNameChecked, startAhead, treeArtifact, uncommittedChanges } from '../ahead.ts';
+import { AHEAD_BEHIND_MODEL_MS, baseFiles, branchNameChecked, soloTreeArtifact, startAhead, treeArtifact, uncommittedChanges } from '../ahead.ts';
 import { detectTestCommand } from '../../task/test-command.ts';
 import type { GraphDeps } from '../deps.ts';
 import { overlapOrdering } from '../overlap.ts';
@@ -12,14 +12,18 @@ type PlannerState = Pick<TaskStateValue, 'task' | 'agentsMd' | 'scratchDir' | 'b
 
 /** The planner's job on the base tree. */
 async function plannerJob(state: PlannerState, deps: GraphDeps): Promise<Job> {
-  const tree = await treeArtifact(deps, state, state.baseCommit);
+  const tree = await soloTreeArtifact(deps, state, state.baseCommit);
   return makeJob(state, { id: PLANNER_JOB, role: 'planner', tree, input: { role: 'planner' } });
 }
 
 const PLANNER_JOB = 'plan';
 
-/** Whether the working tree has uncommitted changes is only told at the end (finalize): checked while the model thinks. */
-const whilePlanning = (state: PlannerState, deps: GraphDeps) => () => startAhead(AHEAD_BEHIND_MODEL_MS, () => uncommittedChanges(deps, state.repoRoot));
+/**
+ * While the planner thinks: whether the working tree has uncommitted changes (only told at the end,
+ * in finalize), and the base tree uploaded as the shared artifact the first wave's coders start from.
+ */
+const whilePlanning = (state: PlannerState, deps: GraphDeps) => () =>
+  startAhead(AHEAD_BEHIND_MODEL_MS, () => uncommittedChanges(deps, state.repoRoot), () => treeArtifact(deps, state, state.baseCommit));
 
 /** Sends the planner from prepare, for the plan step to wait for (see `sendJobAhead`). */
 export function sendPlannerAhead(state: PlannerState, deps: GraphDeps): string {

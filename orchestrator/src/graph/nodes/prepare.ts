@@ -4,7 +4,7 @@ import { loadAgentsMdFromTar } from '../../agents-md/index.ts';
 import type { GraphDeps } from '../deps.ts';
 import { letJobsStart } from '../jobs.ts';
 import { sendPlannerAhead } from './plan.ts';
-import { AHEAD_BEHIND_MODEL_MS, baseFiles, branchNameChecked, repoSnapshot, startAhead, treeArtifact } from '../ahead.ts';
+import { AHEAD_BEHIND_MODEL_MS, baseFiles, branchNameChecked, repoSnapshot, soloTreeArtifact, startAhead } from '../ahead.ts';
 import type { TaskStateUpdate, TaskStateValue } from '../state.ts';
 
 /**
@@ -24,7 +24,7 @@ export async function prepareNode(state: TaskStateValue, deps: GraphDeps): Promi
   }
   const base = { task, scratchDir, baseCommit: user.baseCommit };
   // One archive of the base tree: the planner's job carries it, and AGENTS.md and the file list are read from it.
-  void treeArtifact(deps, base, user.baseCommit).catch(() => undefined);
+  void soloTreeArtifact(deps, base, user.baseCommit).catch(() => undefined);
   if (task.mode === 'code') startAhead(AHEAD_BEHIND_MODEL_MS, () => branchNameChecked(deps, user.root, task.branch));
   const agents = await loadAgentsMdFromTar(await baseFiles(deps, base));
   deps.emit('log', `repository ${user.root} at ${user.ref} (${user.baseCommit.slice(0, 10)})`, {

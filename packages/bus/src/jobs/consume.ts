@@ -14,7 +14,18 @@ const DEFAULT_MAX_DELIVER = 5;
 const PULL_EXPIRES_MS = 2_000;
 /** After a job's timeout aborts its signal, how long the handler has to settle before the bus gives up on it. */
 const TIMEOUT_GRACE_MS = 5_000;
+/** How long after its start a first delivery is checked for a result already stored (see `runJob`). */
+const DUPLICATE_CHECK_DELAY_MS = 1_000;
 const nanos = (ms: number): number => ms * 1_000_000;
+
+/** Runs `ask` after `delayMs`, or as soon as `signal` aborts. */
+function askLater<T>(delayMs: number, signal: AbortSignal, ask: () => Promise<T>): Promise<T> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, delayMs);
+    timer.unref();
+    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  }).then(ask);
+}
 
 interface InFlight {
   controller: AbortController;
@@ -98,13 +109,18 @@ export async function consumeJobs(
     };
     // A redelivery after a crash between publishing and acking, or a duplicate past the dedupe window, has
     // a result already. A redelivery is asked before it runs; a first delivery (almost never a duplicate) starts
-    // at once, and is stopped, its result unpublished, if the answer comes back yes.
+    // at once and is asked a moment later, once the jobs that came with it have started: stopped, its result
+    // unpublished, if the answer is yes. (Asked at once, eight coders arriving together would each make a
+    // store request on the thread that is starting them.)
     let stored: Promise<boolean>;
+    // Settles when the job ends (or is stopped) before the delay is up: its result waits for the answer.
+    const askNow = new AbortController();
+    entry.controller.signal.addEventListener('abort', () => askNow.abort(), { once: true });
     if (msg.info.deliveryCount > 1) {
       if ((await getResult(ctx, job.taskId, job.id)) !== null) return finishedAlready();
       stored = Promise.resolve(false);
     } else {
-      stored = getResult(ctx, job.taskId, job.id).then(
+      stored = askLater(DUPLICATE_CHECK_DELAY_MS, askNow.signal, () => getResult(ctx, job.taskId, job.id)).then(
         (result) => result !== null,
         () => false,
       );
@@ -140,6 +156,7 @@ export async function consumeJobs(
       const reason: unknown = signal.aborted ? signal.reason : undefined;
       result = failedResult(job, reason instanceof CodecrewError ? reason : error, startedAt, ctx.name);
     } finally {
+      askNow.abort();
       clearTimeout(timeout);
       clearInterval(entry.heartbeat);
       if (entry.standing) {
