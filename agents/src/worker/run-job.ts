@@ -11,7 +11,7 @@ import {
   type TraceKind,
 } from '@codecrew/core';
 import type { Bus } from '@codecrew/bus';
-import { createChatModel } from '@codecrew/llm';
+import { createChatModel, whenRequestSent } from '@codecrew/llm';
 import type { BaselineCache, SandboxProvider } from '@codecrew/sandbox';
 import type { RoleRun } from '../runtime/role.ts';
 import { abortError } from '../runtime/loop.ts';
@@ -62,6 +62,33 @@ function eventEmitter(bus: Bus, job: Job): { emit: EmitEvent; flush(): Promise<v
     chain = Promise.all([chain, bus.publishEvent(event).catch(() => undefined)]);
   };
   return { emit, flush: () => chain.then(() => undefined) };
+}
+
+/** A model request not written after this long counts as waiting anyway (see `whenRequestSent`). */
+const REQUEST_SENT_MAX_WAIT_MS = 100;
+
+/**
+ * Tells the worker when a job waits on its model: from the moment its
+ * request has been written, not from when the call starts (see
+ * `whenRequestSent`); a call that ends before that is not told at all.
+ */
+function modelWaitReporter(jobId: string, report: (jobId: string, waiting: boolean) => void): (waiting: boolean) => void {
+  let call = 0;
+  let reported = false;
+  return (waiting) => {
+    call += 1;
+    if (waiting) {
+      const current = call;
+      void whenRequestSent(jobId, REQUEST_SENT_MAX_WAIT_MS).then(() => {
+        if (call !== current) return;
+        reported = true;
+        report(jobId, true);
+      });
+      return;
+    }
+    if (reported) report(jobId, false);
+    reported = false;
+  };
 }
 
 /**
@@ -130,7 +157,7 @@ export async function runJob(
       commands,
       signal: jobSignal,
       meter,
-      ...(runtime.onModelWait ? { modelWait: (waiting: boolean) => runtime.onModelWait?.(job.id, waiting) } : {}),
+      ...(runtime.onModelWait ? { modelWait: modelWaitReporter(job.id, runtime.onModelWait) } : {}),
     };
     const run = await RUNNERS[job.role]({
       job,
