@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync, mkdirSync, readFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CodecrewError } from '@codecrew/core';
 import {
   acceptUserArchive,
   archivedCommit,
@@ -12,9 +13,11 @@ import {
   createScratchRepo,
   diffCommits,
   hasUncommittedChanges,
+  locateCheckout,
   mergeInto,
   openUserRepo,
   readFilesAt,
+  snapshotUserRepo,
   type GitRepo,
 } from '../src/git/index.ts';
 
@@ -289,6 +292,53 @@ describe('git integration engine', () => {
     expect(await archiveUserRef(user, 'no-such-ref')).toBeNull();
     expect(await archiveUserRef(user, '--output=/tmp/x')).toBeNull();
     expect(archivedCommit(Buffer.alloc(2048))).toBeNull();
+  });
+
+  it('snapshotUserRepo resolves the ref with the archive made at the top of the checkout, even from a subdirectory', async () => {
+    const opened = await openUserRepo(user);
+    mkdirSync(join(user, 'sub'));
+    writeFileSync(join(user, 'sub', 'in.txt'), 'inside\n');
+    git(user, 'add', '-A');
+    git(user, 'commit', '--quiet', '-m', 'sub');
+    const head = git(user, 'rev-parse', 'HEAD');
+    for (const path of [user, join(user, 'sub')]) {
+      const { user: found, archive } = await snapshotUserRepo(path);
+      expect({ root: found.root, commonDir: found.commonDir, baseCommit: found.baseCommit, ref: found.ref, emptyTree: found.emptyTree }).toEqual({
+        root: opened.root,
+        commonDir: opened.commonDir,
+        baseCommit: head,
+        ref: 'HEAD',
+        emptyTree: false,
+      });
+      // The whole tree, not the subdirectory's part of it: the scratch repository's archive, byte for byte.
+      expect(archive).toEqual(await archiveTree(scratch, head));
+    }
+    // A ref that is not a commit, or nothing to archive: git is asked, and says what is wrong.
+    const bad = await snapshotUserRepo(user, 'no-such-ref').catch((e: unknown) => e);
+    expect((bad as CodecrewError).code).toEqual('REPO_INVALID');
+    expect(await snapshotUserRepo(user, base)).toMatchObject({ user: { baseCommit: base } });
+  });
+
+  it('snapshotUserRepo leaves unusual checkouts to git, and tells an empty commit', async () => {
+    // A linked worktree has a .git file: found by git, not on disk.
+    const wt = join(root, 'linked');
+    git(user, 'worktree', 'add', '--quiet', '--detach', wt, base);
+    expect(locateCheckout(wt)).toBeNull();
+    const linked = await snapshotUserRepo(wt);
+    expect({ baseCommit: linked.user.baseCommit, commonDir: linked.user.commonDir, archive: linked.archive }).toEqual({ baseCommit: base, commonDir: join(user, '.git'), archive: null });
+    // Variables that move git's search, a missing path, a bare repository: git is asked.
+    expect(locateCheckout(user, { GIT_DIR: join(user, '.git') })).toBeNull();
+    expect(locateCheckout(join(root, 'missing'))).toBeNull();
+    git(root, 'init', '--quiet', '--bare', 'bare.git');
+    expect(locateCheckout(join(root, 'bare.git'))).toBeNull();
+    expect(locateCheckout(join(user, 'a.txt'))).toBeNull();
+    expect(locateCheckout(user)).toEqual({ root: user, gitDir: join(user, '.git') });
+    // A commit with no files.
+    const empty = join(root, 'empty');
+    mkdirSync(empty);
+    git(empty, 'init', '--quiet');
+    git(empty, 'commit', '--quiet', '--allow-empty', '-m', 'nothing');
+    expect((await snapshotUserRepo(empty)).user.emptyTree).toBe(true);
   });
 
   it('the scratch repo never writes into the user repo', async () => {

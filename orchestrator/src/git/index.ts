@@ -18,4 +18,7 @@ export { readFilesAt } from './blobs.ts';
 export { readTarFiles } from './tar-files.ts';
 export type { TarFiles } from './tar-files.ts';
 export { overlayTar } from './overlay-tar.ts';
-export { acceptUserArchive, archiveUserRef, archivedCommit } from './user-archive.ts';
+export { acceptUserArchive, archiveUserRef, archivedCommit, snapshotUserRepo } from './user-archive.ts';
+export type { UserSnapshot } from './user-archive.ts';
+export { locateCheckout } from './locate.ts';
+export type { LocatedCheckout } from './locate.ts';

@@ -11,8 +11,8 @@ export interface UserRepo {
   /** The repository's common git dir (absolute): where its objects live, shared by its worktrees. */
   commonDir: string;
   baseCommit: string;
-  /** The tree of the base commit. */
-  baseTree: string;
+  /** Whether the base commit has no files. */
+  emptyTree: boolean;
   ref: string;
 }
 
@@ -43,7 +43,7 @@ export async function openUserRepo(path: string, ref = 'HEAD'): Promise<UserRepo
   const [root = '', commonDir = '', commit = '', tree = ''] = answer.stdout.split('\n');
   const objectId = /^[0-9a-f]{40,64}$/;
   if (answer.code === 0 && objectId.test(commit) && objectId.test(tree)) {
-    return { repo: new GitRepo(root), root, commonDir, baseCommit: commit, baseTree: tree, ref };
+    return { repo: new GitRepo(root), root, commonDir, baseCommit: commit, emptyTree: isEmptyTree(tree), ref };
   }
   const info = await stat(abs).catch(() => undefined);
   if (info?.isDirectory() !== true) {

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tarEntries } from '@codecrew/core';
 import { GitRepo } from './repo.ts';
-import type { UserRepo } from './open.ts';
+import { openUserRepo, type UserRepo } from './open.ts';
+import { locateCheckout } from './locate.ts';
 
 /**
  * Settings that keep `git archive` verbatim when it runs in the user's
@@ -14,15 +15,16 @@ import type { UserRepo } from './open.ts';
 const VERBATIM = ['-c', 'tar.umask=0002', '-c', 'core.autocrlf=false', '-c', 'core.attributesFile=/dev/null'];
 
 /**
- * The archive of `ref` made in the user's repository at `path`, started
- * together with `openUserRepo` instead of after it: the base tree's archive
- * is the last thing the planner waits for, and made this way it costs no
- * extra git process on the way. Null when git says no; nothing is written
- * anywhere. Use it only through {@link acceptUserArchive}.
+ * The archive of `ref` made in the user's checkout whose top directory is
+ * `root` (from a subdirectory, git archives that subdirectory only): the
+ * base tree's archive is the last thing the planner waits for, and made this
+ * way it costs no extra git process on the way; the commit it names is the
+ * ref resolved (see {@link archivedCommit}). Null when git says no; nothing
+ * is written anywhere. Use its files only through {@link acceptUserArchive}.
  */
-export async function archiveUserRef(path: string, ref: string): Promise<Buffer | null> {
+export async function archiveUserRef(root: string, ref: string): Promise<Buffer | null> {
   if (ref.startsWith('-')) return null;
-  const dir = resolve(path);
+  const dir = resolve(root);
   // Attributes seen in the checkout would most likely turn the archive down: it is not made at all
   // (for a large tree, a second archive is not free).
   if (['.gitattributes', '.git/info/attributes'].some((file) => existsSync(join(dir, file)))) return null;
@@ -58,4 +60,36 @@ export function archivedCommit(tar: Buffer): string | null {
   if (!Number.isSafeInteger(size) || BLOCK + size > tar.length) return null;
   const records = tar.subarray(BLOCK, BLOCK + size).toString('utf8');
   return /(?:^|\n)\d+ comment=([0-9a-f]{40,64})\n/.exec(records)?.[1] ?? null;
+}
+
+/** The user's repository resolved, and the base tree's archive when one made in the checkout can be taken. */
+export interface UserSnapshot {
+  user: UserRepo;
+  /** The base tree's archive, verbatim (see {@link acceptUserArchive}); null when the scratch repository must make it. */
+  archive: Buffer | null;
+}
+
+/**
+ * Resolves `ref` (default HEAD) in the repository at or above `path` with
+ * one git process in the common case: the checkout is found on disk
+ * ({@link locateCheckout}) and `git archive` there names the commit it
+ * archived, so the archive is both the ref's resolution and the base tree.
+ * Anything unusual (a worktree, a variable that moves git's search, a ref
+ * that does not archive, attributes in the checkout) goes through
+ * `openUserRepo`, which also says what is wrong.
+ */
+export async function snapshotUserRepo(path: string, ref?: string): Promise<UserSnapshot> {
+  const wanted = ref ?? 'HEAD';
+  const located = locateCheckout(path);
+  const tar = located === null ? null : await archiveUserRef(located.root, wanted);
+  const commit = tar === null ? null : archivedCommit(tar);
+  if (located === null || tar === null || commit === null) return { user: await openUserRepo(path, ref), archive: null };
+  let emptyTree: boolean;
+  try {
+    emptyTree = tarEntries(tar).next().done === true;
+  } catch {
+    return { user: await openUserRepo(path, ref), archive: null };
+  }
+  const user: UserRepo = { repo: new GitRepo(located.root), root: located.root, commonDir: located.gitDir, baseCommit: commit, emptyTree, ref: wanted };
+  return { user, archive: acceptUserArchive(tar, user) };
 }

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { INLINE_ARTIFACT_MAX_BYTES, whenHostQuiet, type ArtifactRef } from '@codecrew/core';
-import { GitRepo, acceptUserArchive, archiveTree, archiveUserRef, createScratchRepo, openUserRepo, diffCommits, hasUncommittedChanges, hunkProvenance, overlayTar, preparePublish, readTarFiles, stageObjects, validateBranchName, type ChainChange, type DiffFile, type PreparedPublish, type TarFiles, type UserRepo } from '../git/index.ts';
+import { GitRepo, archiveTree, createScratchRepo, diffCommits, hasUncommittedChanges, hunkProvenance, overlayTar, preparePublish, readTarFiles, snapshotUserRepo, stageObjects, validateBranchName, type ChainChange, type DiffFile, type PreparedPublish, type TarFiles, type UserRepo } from '../git/index.ts';
 import type { GraphDeps } from './deps.ts';
 import type { HunkOrigin, TaskStateValue } from './state.ts';
 
@@ -40,11 +40,10 @@ export interface RepoSnapshot {
 export function repoSnapshot(deps: GraphDeps, task: TaskStateValue['task']): Promise<RepoSnapshot> {
   return remember(deps, 'snapshot', async () => {
     const scratchDir = join(task.outDir, 'scratch.git');
-    // The base tree's archive is made beside the ref's resolution; the scratch repository makes it when that one will not do.
-    const early = archiveUserRef(task.repoPath, task.ref ?? 'HEAD');
-    const [user] = await Promise.all([openUserRepo(task.repoPath, task.ref ?? undefined), mkdir(task.outDir, { recursive: true })]);
+    // One git process resolves the ref and makes the base tree's archive; the scratch repository makes it when that one will not do.
+    const [{ user, archive }] = await Promise.all([snapshotUserRepo(task.repoPath, task.ref ?? undefined), mkdir(task.outDir, { recursive: true })]);
     await createScratchRepo(user.commonDir, scratchDir);
-    knownTreeTar(deps, { scratchDir }, user.baseCommit, early.then((tar) => acceptUserArchive(tar, user)));
+    knownTreeTar(deps, { scratchDir }, user.baseCommit, Promise.resolve(archive));
     void treeTar(deps, { scratchDir }, user.baseCommit).catch(() => undefined);
     return { user, scratchDir };
   });

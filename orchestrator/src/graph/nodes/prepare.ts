@@ -1,5 +1,4 @@
 import { CodecrewError } from '@codecrew/core';
-import { isEmptyTree } from '../../git/index.ts';
 import { loadAgentsMdFromTar } from '../../agents-md/index.ts';
 import type { GraphDeps } from '../deps.ts';
 import { letJobsStart } from '../jobs.ts';
@@ -19,7 +18,7 @@ export async function prepareNode(state: TaskStateValue, deps: GraphDeps): Promi
   const { task } = state;
   // Started with the task run, before its checkpoints were opened.
   const { user, scratchDir } = await repoSnapshot(deps, task);
-  if (isEmptyTree(user.baseTree) && task.mode === 'code') {
+  if (user.emptyTree && task.mode === 'code') {
     throw new CodecrewError('REPO_INVALID', `${task.repoPath} has no files at ${user.ref}; commit something first`);
   }
   const base = { task, scratchDir, baseCommit: user.baseCommit };
