@@ -333,6 +333,9 @@ describe('git integration engine', () => {
     expect(locateCheckout(join(root, 'bare.git'))).toBeNull();
     expect(locateCheckout(join(user, 'a.txt'))).toBeNull();
     expect(locateCheckout(user)).toEqual({ root: user, gitDir: join(user, '.git') });
+    // A .git directory that is not a repository: git would look further up, so git is asked.
+    mkdirSync(join(user, 'odd', '.git'), { recursive: true });
+    expect(locateCheckout(join(user, 'odd'))).toBeNull();
     // A commit with no files.
     const empty = join(root, 'empty');
     mkdirSync(empty);

@@ -12,6 +12,10 @@ export interface LocatedCheckout {
 
 const isDirectory = (path: string): boolean => statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
 
+/** What git checks before it takes a directory for a git directory: a HEAD, objects and refs. */
+const looksLikeGitDir = (dir: string): boolean =>
+  statSync(join(dir, 'HEAD'), { throwIfNoEntry: false })?.isFile() === true && isDirectory(join(dir, 'objects')) && isDirectory(join(dir, 'refs'));
+
 /**
  * The checkout that contains `path`, found without starting git, in the
  * common case only: the nearest directory at or above `path` (on the same
@@ -32,9 +36,10 @@ export function locateCheckout(path: string, env: NodeJS.ProcessEnv = process.en
   const device = statSync(dir).dev;
   for (;;) {
     const dotGit = lstatSync(join(dir, '.git'), { throwIfNoEntry: false });
-    if (dotGit !== undefined) return dotGit.isDirectory() ? { root: dir, gitDir: join(dir, '.git') } : null;
+    // A `.git` that is not a git directory is passed over by git, which goes on looking further up.
+    if (dotGit !== undefined) return dotGit.isDirectory() && looksLikeGitDir(join(dir, '.git')) ? { root: dir, gitDir: join(dir, '.git') } : null;
     // A bare repository (or a git directory itself) is taken by git before it looks further up.
-    if (statSync(join(dir, 'HEAD'), { throwIfNoEntry: false })?.isFile() === true && isDirectory(join(dir, 'objects'))) return null;
+    if (looksLikeGitDir(dir)) return null;
     const parent = dirname(dir);
     if (parent === dir || statSync(parent).dev !== device) return null;
     dir = parent;
