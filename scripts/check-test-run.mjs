@@ -8,6 +8,7 @@ const REQUIRED = [
   { what: 'NATS (packages/bus)', pattern: /packages\/bus\/test\/.*\.int\.test\.ts$/ },
   { what: 'Docker (sandbox)', pattern: /sandbox\/test\/.*\.int\.test\.ts$/ },
   { what: 'end to end (test/e2e)', pattern: /test\/e2e\/.*\.e2e\.test\.ts$/ },
+  { what: 'end to end with a separate worker process', pattern: /test\/e2e\/remote-workers\.e2e\.test\.ts$/ },
   { what: 'leaks after SIGKILL (test/sandbox/leak)', pattern: /test\/sandbox\/leak\.int\.test\.ts$/ },
 ];
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { gitBlobId } from '@codecrew/core';
-import { commitChain, commitPatch, createScratchRepo, preparePublish, publishBranch, type GitRepo } from '../src/git/index.ts';
+import { commitChain, commitPatch, createScratchRepo, publishBranch, type GitRepo } from '../src/git/index.ts';
 
 const ENV = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
 
@@ -122,41 +122,5 @@ describe('publishBranch', () => {
       expect(git(user, 'show', `${published.commit}:many-${count}/f${count - 1}.txt`)).toBe(`file ${count - 1} of ${count}`);
     }
     git(user, 'fsck', '--no-dangling');
-  });
-
-  it('prepares a publish before the message is known, and publishes it like publishBranch', async () => {
-    const before = snapshot(user);
-    const tree = await commitPatch(scratch, base, 'diff --git a/app.txt b/app.txt\n--- a/app.txt\n+++ b/app.txt\n@@ -1 +1 @@\n-v1\n+v3\n', 'step');
-    const prepared = preparePublish({ scratch, userRepoRoot: user, base, tree, branch: 'codecrew/ahead' });
-    // Nothing is visible until the message comes.
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(git(user, 'branch', '--list', 'codecrew/*')).toBe('');
-    const published = await prepared.publish('Ahead\n\nReview: approve');
-    prepared.cancel();
-    expect(published.branch).toBe('codecrew/ahead');
-    expect(git(user, 'rev-parse', 'refs/heads/codecrew/ahead')).toBe(published.commit);
-    expect(git(user, 'log', '-1', '--format=%P|%B', published.commit)).toBe(`${base}|Ahead\n\nReview: approve`);
-    expect(git(user, 'reflog', 'show', '--format=%gs', 'refs/heads/codecrew/ahead')).toBe('codecrew: publish');
-    expect(snapshot(user)).toEqual(before);
-
-    // The name is taken now: the next prepared publish falls back to -2, and never moves the existing branch.
-    const again = preparePublish({ scratch, userRepoRoot: user, base, tree, branch: 'codecrew/ahead' });
-    expect((await again.publish('Again')).branch).toBe('codecrew/ahead-2');
-    expect(git(user, 'rev-parse', 'refs/heads/codecrew/ahead')).toBe(published.commit);
-  });
-
-  it('cancels a prepared publish without writing anything, and reports a bad branch name when publishing', async () => {
-    const refsBefore = git(user, 'for-each-ref');
-    const objectsBefore = git(user, 'count-objects', '-v');
-    const cancelled = preparePublish({ scratch, userRepoRoot: user, base, tree: base, branch: 'codecrew/never' });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    cancelled.cancel();
-    await expect(cancelled.publish('too late')).rejects.toMatchObject({ code: 'CANCELLED' });
-    expect(git(user, 'for-each-ref')).toBe(refsBefore);
-    expect(git(user, 'count-objects', '-v')).toBe(objectsBefore);
-
-    const bad = preparePublish({ scratch, userRepoRoot: user, base, tree: base, branch: 'bad..name' });
-    await expect(bad.publish('m')).rejects.toMatchObject({ code: 'SPEC_INVALID' });
-    expect(git(user, 'for-each-ref')).toBe(refsBefore);
   });
 });

@@ -3,21 +3,16 @@ import { mkdtempSync, rmSync, statSync, writeFileSync, mkdirSync, readFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CodecrewError } from '@codecrew/core';
 import {
-  acceptUserArchive,
-  archivedCommit,
   archiveTree,
-  archiveUserRef,
   commitPatch,
   createScratchRepo,
   diffCommits,
   hasUncommittedChanges,
-  locateCheckout,
+  listTreeFiles,
   mergeInto,
   openUserRepo,
   readFilesAt,
-  snapshotUserRepo,
   type GitRepo,
 } from '../src/git/index.ts';
 
@@ -262,86 +257,31 @@ describe('git integration engine', () => {
     expect(readFileSync(join(out, 'a.txt'), 'utf8')).toEqual('alpha\nline2\nline3\n');
   });
 
-  it('an archive made in the user repo is taken only when it names the commit and no attributes could apply', async () => {
-    const opened = await openUserRepo(user);
-    git(user, 'config', 'core.autocrlf', 'true');
-    git(user, 'config', 'tar.umask', '0077');
-    const early = await archiveUserRef(user, 'HEAD');
-    expect(early).not.toBeNull();
-    expect(archivedCommit(early as Buffer)).toEqual(base);
-    // Verbatim despite the repository's config, and the same bytes as the scratch repo's archive.
-    expect(acceptUserArchive(early, opened)).toEqual(await archiveTree(scratch, base));
-    // The ref moved on: the archive is of another commit.
-    expect(acceptUserArchive(early, { ...opened, baseCommit: 'f'.repeat(40) })).toBeNull();
-    // info/attributes of the user's repository could have changed it.
-    writeFileSync(join(user, '.git', 'info', 'attributes'), 'a.txt export-ignore\n');
-    expect(acceptUserArchive(early, opened)).toBeNull();
-    rmSync(join(user, '.git', 'info', 'attributes'));
-    // So could a .gitattributes anywhere in the tree.
-    mkdirSync(join(user, 'sub'));
-    writeFileSync(join(user, 'sub', '.gitattributes'), '*.txt export-ignore\n');
-    git(user, 'add', '-A');
-    git(user, 'commit', '--quiet', '-m', 'attrs');
-    const withAttributes = await archiveUserRef(user, 'HEAD');
-    expect(acceptUserArchive(withAttributes, await openUserRepo(user))).toBeNull();
-    // Attributes seen in the checkout: not even made.
-    writeFileSync(join(user, '.gitattributes'), '*.bin binary\n');
-    expect(await archiveUserRef(user, 'HEAD')).toBeNull();
-    rmSync(join(user, '.gitattributes'));
-    // Nothing to take when git says no, or for a ref that looks like an option.
-    expect(await archiveUserRef(user, 'no-such-ref')).toBeNull();
-    expect(await archiveUserRef(user, '--output=/tmp/x')).toBeNull();
-    expect(archivedCommit(Buffer.alloc(2048))).toBeNull();
-  });
-
-  it('snapshotUserRepo resolves the ref with the archive made at the top of the checkout, even from a subdirectory', async () => {
+  it('openUserRepo finds the top of the checkout from a subdirectory and from a linked worktree, and tells an empty commit', async () => {
     const opened = await openUserRepo(user);
     mkdirSync(join(user, 'sub'));
     writeFileSync(join(user, 'sub', 'in.txt'), 'inside\n');
     git(user, 'add', '-A');
     git(user, 'commit', '--quiet', '-m', 'sub');
     const head = git(user, 'rev-parse', 'HEAD');
-    for (const path of [user, join(user, 'sub')]) {
-      const { user: found, archive } = await snapshotUserRepo(path);
-      expect({ root: found.root, commonDir: found.commonDir, baseCommit: found.baseCommit, ref: found.ref, emptyTree: found.emptyTree }).toEqual({
-        root: opened.root,
-        commonDir: opened.commonDir,
-        baseCommit: head,
-        ref: 'HEAD',
-        emptyTree: false,
-      });
-      // The whole tree, not the subdirectory's part of it: the scratch repository's archive, byte for byte.
-      expect(archive).toEqual(await archiveTree(scratch, head));
-    }
-    // A ref that is not a commit, or nothing to archive: git is asked, and says what is wrong.
-    const bad = await snapshotUserRepo(user, 'no-such-ref').catch((e: unknown) => e);
-    expect((bad as CodecrewError).code).toEqual('REPO_INVALID');
-    expect(await snapshotUserRepo(user, base)).toMatchObject({ user: { baseCommit: base } });
-  });
-
-  it('snapshotUserRepo leaves unusual checkouts to git, and tells an empty commit', async () => {
-    // A linked worktree has a .git file: found by git, not on disk.
+    const fromSub = await openUserRepo(join(user, 'sub'));
+    expect({ root: fromSub.root, commonDir: fromSub.commonDir, baseCommit: fromSub.baseCommit, emptyTree: fromSub.emptyTree }).toEqual({
+      root: opened.root,
+      commonDir: opened.commonDir,
+      baseCommit: head,
+      emptyTree: false,
+    });
+    // The whole tree is listed, not the subdirectory's part of it.
+    expect(await listTreeFiles(scratch, head)).toEqual(['a.txt', 'b.txt', 'old.txt', 'sub/in.txt']);
     const wt = join(root, 'linked');
     git(user, 'worktree', 'add', '--quiet', '--detach', wt, base);
-    expect(locateCheckout(wt)).toBeNull();
-    const linked = await snapshotUserRepo(wt);
-    expect({ baseCommit: linked.user.baseCommit, commonDir: linked.user.commonDir, archive: linked.archive }).toEqual({ baseCommit: base, commonDir: join(user, '.git'), archive: null });
-    // Variables that move git's search, a missing path, a bare repository: git is asked.
-    expect(locateCheckout(user, { GIT_DIR: join(user, '.git') })).toBeNull();
-    expect(locateCheckout(join(root, 'missing'))).toBeNull();
-    git(root, 'init', '--quiet', '--bare', 'bare.git');
-    expect(locateCheckout(join(root, 'bare.git'))).toBeNull();
-    expect(locateCheckout(join(user, 'a.txt'))).toBeNull();
-    expect(locateCheckout(user)).toEqual({ root: user, gitDir: join(user, '.git') });
-    // A .git directory that is not a repository: git would look further up, so git is asked.
-    mkdirSync(join(user, 'odd', '.git'), { recursive: true });
-    expect(locateCheckout(join(user, 'odd'))).toBeNull();
-    // A commit with no files.
+    const linked = await openUserRepo(wt);
+    expect({ baseCommit: linked.baseCommit, commonDir: linked.commonDir }).toEqual({ baseCommit: base, commonDir: join(user, '.git') });
     const empty = join(root, 'empty');
     mkdirSync(empty);
     git(empty, 'init', '--quiet');
     git(empty, 'commit', '--quiet', '--allow-empty', '-m', 'nothing');
-    expect((await snapshotUserRepo(empty)).user.emptyTree).toBe(true);
+    expect((await openUserRepo(empty)).emptyTree).toBe(true);
   });
 
   it('the scratch repo never writes into the user repo', async () => {

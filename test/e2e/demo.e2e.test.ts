@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, TEXTKIT, containersOfTask, git, makeGitRepo, readReport, runCli, tempDirFor } from '../support/cli.ts';
 import { writeTaskFile } from '../support/task-file.ts';
+import { withCrew } from '../support/workers.ts';
 
 function nodeTest(cwd: string): number {
   try {
@@ -41,7 +42,8 @@ describe('the demo task through the codecrew CLI', () => {
       extra: { parallelism: 2, review: { maxRounds: 1 } },
     });
     await mkdir(join(dir, 'data'), { recursive: true });
-    const run = await runCli(['run', spec], { env: { CODECREW_DATA_DIR: join(dir, 'data') } });
+    const env = { CODECREW_DATA_DIR: join(dir, 'data') };
+    const run = await withCrew('demo e2e', join(dir, 'worker-data'), env, (more, moreEnv) => runCli(['run', spec, ...more], { env: { ...env, ...moreEnv } }));
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Model: SCRIPTED');
@@ -93,19 +95,20 @@ describe('the demo task through the codecrew CLI', () => {
     expect(git(repo, 'status', '--porcelain')).toBe('?? notes.txt');
     const trace = readFileSync((report as unknown as { files: { trace: string } }).files.trace, 'utf8');
     expect(trace).toContain(`uncommitted changes in ${repo} were left out`);
-    // The last wave merged by the fast lane alone: the tester standing by on its tree since the wave began
-    // was released with the merged files before the test step began, and ran the tests.
+    // The trace reads as the schedule: each step starts after the one before it, and each job is sent by its own step.
     const events = trace
       .split('\n')
       .filter((line) => line.trim() !== '')
-      .map((line) => JSON.parse(line) as { kind: string; role?: string; jobId?: string; message: string; data: { node?: string; standby?: boolean } });
-    const released = events.findIndex((e) => e.kind === 'log' && e.message.startsWith('tester released with 1 merged file(s)'));
-    const testStep = events.findIndex((e) => e.kind === 'node.started' && e.data.node === 'test');
-    const lastWave = events.findLastIndex((e) => e.kind === 'node.started' && e.data.node === 'code');
-    expect(released).toBeGreaterThan(lastWave);
-    expect(released).toBeLessThan(testStep);
+      .map((line) => JSON.parse(line) as { kind: string; jobId?: string; data: { node?: string; role?: string } });
+    const steps = events.filter((e) => e.kind === 'node.started').map((e) => e.data.node);
+    expect(steps).toEqual(['prepare', 'plan', 'code', 'code', 'integrate', 'code', 'integrate', 'test', 'review', 'finalize']);
+    const sentIn = (role: string) => {
+      const at = events.findIndex((e) => e.kind === 'job.dispatched' && e.data.role === role);
+      return events.slice(0, at).filter((e) => e.kind === 'node.started').at(-1)?.data.node;
+    };
+    expect([sentIn('planner'), sentIn('coder'), sentIn('tester'), sentIn('reviewer')]).toEqual(['plan', 'code', 'test', 'review']);
     const testers = report.jobs.filter((job) => job.role === 'tester');
-    expect(testers.map((job) => job.jobId)).toEqual([expect.stringMatching(/-test-r0-standby-[0-9a-f]{12}$/)]);
+    expect(testers.map((job) => job.jobId)).toEqual([expect.stringMatching(/-test-r0$/)]);
     expect(events.some((e) => e.jobId === testers[0]?.jobId && e.kind === 'command.started')).toBe(true);
 
     // No container is left behind.

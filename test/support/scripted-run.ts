@@ -4,6 +4,7 @@ import { stringify } from 'yaml';
 import { ModelScript, startScriptedModelServer, type ScriptedModelServer } from '@codecrew/llm';
 import { TEXTKIT, makeGitRepo, readReport, runCli, tempDirFor, type CliRun } from './cli.ts';
 import { writeTaskFile } from './task-file.ts';
+import { withCrew } from './workers.ts';
 
 /** One trace event as written to trace.jsonl. */
 export interface TraceLine {
@@ -50,7 +51,8 @@ export async function runScripted(
       await writeFile(config, stringify(opts.config));
       args.push('--config', config);
     }
-    const run = await runCli(args, { env: { CODECREW_DATA_DIR: join(dir, 'data'), OPENAI_BASE_URL: server.url, OPENAI_API_KEY: '' } });
+    const env = { CODECREW_DATA_DIR: join(dir, 'data'), OPENAI_BASE_URL: server.url, OPENAI_API_KEY: '' };
+    const run = await withCrew(testName, join(dir, 'worker-data'), env, (more, moreEnv) => runCli([...args, ...more], { env: { ...env, ...moreEnv } }));
     const report = (await readReport(run)) as ScriptedRun['report'];
     const tracePath = (report.files as { trace: string }).trace;
     const trace = (await readFile(tracePath, 'utf8'))

@@ -1,4 +1,4 @@
-import { readFilesAt, type GitRepo, type TarFiles } from '../git/index.ts';
+import { readFilesAt, type GitRepo } from '../git/index.ts';
 import { AGENTS_MD_BUDGET_BYTES, AGENTS_MD_NAMES, agentsMdDirs, collectAgentsMd, type AgentsMdResult } from './load.ts';
 
 /**
@@ -11,9 +11,4 @@ export async function loadAgentsMdFromCommit(repo: GitRepo, commit: string, cwd 
   const candidates = agentsMdDirs(cwd).flatMap((dir) => AGENTS_MD_NAMES.map((name) => `${dir}${name}`));
   const contents = await readFilesAt(repo, sha, candidates);
   return collectAgentsMd(async (rel) => contents.get(rel)?.toString('utf8'), cwd, budgetBytes);
-}
-
-/** Loads AGENTS.md instructions from an archive of the base tree (see `readTarFiles`): no git process at all. */
-export function loadAgentsMdFromTar(files: TarFiles, cwd = '.', budgetBytes = AGENTS_MD_BUDGET_BYTES): Promise<AgentsMdResult> {
-  return collectAgentsMd(async (rel) => files.read(rel)?.toString('utf8'), cwd, budgetBytes);
 }

@@ -1,3 +1,3 @@
 export { loadAgentsMd, collectAgentsMd, agentsMdDirs, AGENTS_MD_BUDGET_BYTES } from './load.ts';
 export type { AgentsMdReader, AgentsMdResult } from './load.ts';
-export { loadAgentsMdFromCommit, loadAgentsMdFromTar } from './from-commit.ts';
+export { loadAgentsMdFromCommit } from './from-commit.ts';

@@ -100,3 +100,9 @@ export async function diffCommits(repo: GitRepo, from: string, to: string): Prom
   }
   return { patch: patch.stdout, files };
 }
+
+/** The paths of every file (and link) in the tree of `commit`, repository-relative. */
+export async function listTreeFiles(repo: GitRepo, commit: string): Promise<string[]> {
+  const { stdout } = await repo.runBuffer(['ls-tree', '-r', '-z', '--name-only', commit]);
+  return stdout.toString('utf8').split('\0').filter((path) => path !== '');
+}

@@ -1,14 +1,13 @@
 import { decodeFileSet, type FileSetEntry } from '@codecrew/core';
 import { GitRepo, commitPatch, treeChanges, type ChainChange } from '../git/index.ts';
 import type { GraphDeps } from './deps.ts';
-import { remember } from './ahead.ts';
 import type { PatchCandidate } from './state.ts';
 
 /** The changed files a coder sent with its patch (bytes checked against their blob ids), or null when it sent none. */
 export async function candidateFiles(deps: GraphDeps, candidate: PatchCandidate): Promise<FileSetEntry[] | null> {
   const ref = candidate.files;
   if (!ref) return null;
-  return remember(deps, ref.name, async () => decodeFileSet(await deps.bus.getArtifact(ref)));
+  return deps.cache.fileSets.get(ref.name, async () => decodeFileSet(await deps.bus.getArtifact(ref)));
 }
 
 /**

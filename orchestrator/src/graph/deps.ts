@@ -1,7 +1,25 @@
 import type { Bus } from '@codecrew/bus';
-import type { TraceKind } from '@codecrew/core';
+import type { ArtifactRef, FileSetEntry, TraceKind } from '@codecrew/core';
 import type { TaskBudget } from './budget.ts';
+import { OnceMap } from './once-map.ts';
 import type { Slots } from './slots.ts';
+
+/**
+ * What a task run computes once and shares between its nodes. Only derived
+ * data lives here (it can always be made again from the state), so a resumed
+ * run starts with an empty cache and loses nothing.
+ */
+export interface TaskCache {
+  /** Shared tree artifacts, by commit. */
+  trees: OnceMap<string, ArtifactRef>;
+  /** The changed files coders sent with their patches, by artifact name. */
+  fileSets: OnceMap<string, FileSetEntry[]>;
+}
+
+/** A fresh, empty {@link TaskCache}. */
+export function newTaskCache(): TaskCache {
+  return { trees: new OnceMap(), fileSets: new OnceMap() };
+}
 
 /** What the graph's nodes need besides their state; never checkpointed. */
 export interface GraphDeps {
@@ -14,36 +32,11 @@ export interface GraphDeps {
   budget: TaskBudget;
   /** Coder jobs at once: the task's `parallelism`. */
   coderSlots: Slots;
-  /**
-   * Work done once per task run, by key (see `remember`): tree uploads, coders'
-   * changed files, diffs, and what finalize needs, started ahead of the node that uses it.
-   */
-  memo: Map<string, Promise<unknown>>;
-  /**
-   * Run when the task run ends, however it ends: they stop work started ahead
-   * that waits for input it will never get (git processes started early).
-   */
-  atEnd: Array<() => void>;
+  cache: TaskCache;
   /**
    * The task's checkpoints existed before this run (it picks up where an
    * earlier run stopped): only then can a job already have a result, so only
    * then is the results stream asked before a job is sent.
    */
   resumed: boolean;
-}
-
-/**
- * A value kept for each task run (each `GraphDeps`), made on first use: the
- * run's registries that are not promises, so not for `memo`.
- */
-export function perRun<T>(make: () => T): (deps: GraphDeps) => T {
-  const values = new WeakMap<GraphDeps, T>();
-  return (deps) => {
-    let value = values.get(deps);
-    if (value === undefined) {
-      value = make();
-      values.set(deps, value);
-    }
-    return value;
-  };
 }

@@ -13,26 +13,12 @@ export class FastLane {
   private pendingPaths: string[] = [];
   /** For each merge base asked about: the paths changed since it, up to the queued merges. */
   private readonly changed = new Map<string, PathSet>();
-  /** Every change the lane made since it started, while nothing else moved the integration. */
-  private sinceStart: ChainChange[] | null = [];
-  private readonly start: string;
 
   /** `head` is the integration commit the lane starts from. */
   constructor(
     private readonly repo: GitRepo,
     private head: string,
-  ) {
-    this.start = head;
-  }
-
-  /**
-   * The commit the lane started from and every change it made since, in
-   * order, when only the lane moved the integration (null otherwise): the
-   * integration's tree is that commit's with these changes.
-   */
-  changesSinceStart(): { start: string; changes: ChainChange[] } | null {
-    return this.sinceStart === null ? null : { start: this.start, changes: this.sinceStart };
-  }
+  ) {}
 
   /** Whether `candidate` can merge without git's merge: it was landed, and its paths are untouched since its base. */
   async accepts(candidate: PatchCandidate): Promise<boolean> {
@@ -48,7 +34,6 @@ export class FastLane {
    */
   add(changes: ChainChange[], message: string, landed: (commit: string) => void): void {
     this.pending.push({ changes, message, landed });
-    this.sinceStart?.push(...changes);
     const paths = changes.map((change) => change.path);
     this.pendingPaths.push(...paths);
     for (const set of this.changed.values()) set.addAll(paths);
@@ -69,7 +54,6 @@ export class FastLane {
   /** The integration moved by a merge outside the lane (call after `flush`). */
   moved(head: string): void {
     this.head = head;
-    this.sinceStart = null;
     this.changed.clear();
   }
 

@@ -1,32 +1,9 @@
-import {
-  CodecrewError,
-  type ArtifactRef,
-  type Job,
-  type JobInput,
-  type JobResult,
-  type Role,
-  whenJobsStarted,
-} from '@codecrew/core';
-import { perRun, type GraphDeps } from './deps.ts';
+import { CodecrewError, type ArtifactRef, type Job, type JobInput, type JobResult, type Role } from '@codecrew/core';
+import type { GraphDeps } from './deps.ts';
 import type { JobRecord, TaskStateValue } from './state.ts';
 
 /** The part of the task state that jobs are built from. */
 export type JobContextState = Pick<TaskStateValue, 'task' | 'agentsMd' | 'scratchDir'>;
-
-/** How long a step that has just sent jobs lets them start before it carries on (see `letJobsStart`). */
-const LET_START_MS = 100;
-
-/**
- * Waits until the agent worker of this process has started the jobs `ids`
- * and sent their model calls (100 ms at most; at once without such a
- * worker). A step that has sent jobs ahead calls it before it returns: the
- * graph's hand-over to the next step (checkpoint, scheduling) is bookkeeping
- * nobody waits for yet, while the jobs' starts share this thread and are
- * what the task waits for.
- */
-export function letJobsStart(ids: ReadonlyArray<string | null>): Promise<void> {
-  return whenJobsStarted(ids.filter((id) => id !== null), LET_START_MS);
-}
 
 /** The id of the task's job named `name` (see {@link makeJob}). */
 export function jobIdOf(state: Pick<JobContextState, 'task'>, name: string): string {
@@ -58,74 +35,23 @@ export function makeJob(
   return job;
 }
 
-/** A job sent before the node that waits for it runs (see {@link sendJobAhead}). */
-interface SentAhead {
-  job: Promise<Job>;
-  result: Promise<JobResult>;
-}
-
-/** The jobs of a task run sent ahead and not yet taken, by id. */
-const sentAhead = perRun(() => new Map<string, SentAhead>());
-
-/** What makes two builds of a job the same job (not when they were built, nor the budget left then). */
-function sameJob(a: Job, b: Job): boolean {
-  const key = (j: Job) => JSON.stringify([j.role, j.subtaskId, j.attempt, j.tree.name, j.tree.size, j.input, j.model, j.prompt, j.agentsMd, j.maxSteps, j.timeoutMs, j.sandbox]);
-  return key(a) === key(b);
-}
-
 /**
- * Sends `job` now, from the node before the one that needs it (prepare sends
- * the planner, plan the first wave of coders): the graph's hand-over between
- * the two steps then happens while the job starts. The node that needs it
- * builds the same job and calls {@link runOnCrew}, which waits for this one.
+ * Sends a job to the crew and waits for its result; coders wait for one of
+ * the task's coder slots first. In a resumed task, a result already on the
+ * results stream (a node re-run after a crash) is used instead of sending
+ * the job again.
  */
-export function sendJobAhead(deps: GraphDeps, id: string, job: Promise<Job>, afterDispatch?: () => void): void {
-  const sent = sentAhead(deps);
-  if (sent.has(id)) return;
-  const result = job.then((built) => runNow(deps, built, afterDispatch));
-  // The node that waits for it reports a failure.
-  result.catch(() => undefined);
-  job.catch(() => undefined);
-  sent.set(id, { job, result });
+export function runOnCrew(deps: GraphDeps, job: Job): Promise<JobResult> {
+  return job.role === 'coder' ? deps.coderSlots.run(() => dispatchAndWait(deps, job)) : dispatchAndWait(deps, job);
 }
 
-/**
- * Sends a job to the crew and waits for its result; a job sent ahead
- * ({@link sendJobAhead}) is not sent again. In a resumed task, a result
- * already on the results stream (a node re-run after a crash) is used instead of dispatching again.
- * `afterDispatch` runs once the job is on its way: a moment for work ahead that should not delay it.
- */
-export async function runOnCrew(deps: GraphDeps, job: Job, afterDispatch?: () => void): Promise<JobResult> {
-  const ahead = sentAhead(deps).get(job.id);
-  if (ahead !== undefined) {
-    sentAhead(deps).delete(job.id);
-    const aheadJob = await ahead.job.catch(() => null);
-    // It could not even be built: this step sends its own, and reports what goes wrong.
-    if (aheadJob === null) return runNow(deps, job, afterDispatch);
-    if (sameJob(aheadJob, job)) {
-      afterDispatch?.();
-      return ahead.result;
-    }
-    // Never expected: the job sent ahead was built from another state. The same id cannot be sent
-    // twice (the bus keeps the first), so the one sent ahead is the one that runs; say so.
-    deps.emit('log', `job ${job.id} was sent ahead with other inputs than its step built; the one sent ahead runs`, { jobId: job.id });
-    return ahead.result;
-  }
-  return runNow(deps, job, afterDispatch);
-}
-
-function runNow(deps: GraphDeps, job: Job, afterDispatch?: () => void): Promise<JobResult> {
-  return job.role === 'coder' ? deps.coderSlots.run(() => dispatchAndWait(deps, job, afterDispatch)) : dispatchAndWait(deps, job, afterDispatch);
-}
-
-async function dispatchAndWait(deps: GraphDeps, job: Job, afterDispatch?: () => void): Promise<JobResult> {
+async function dispatchAndWait(deps: GraphDeps, job: Job): Promise<JobResult> {
   const existing = deps.resumed ? await deps.bus.getResult(job.taskId, job.id) : null;
   if (existing) return recordSpend(deps, existing);
   deps.budget.check();
   const left = deps.budget.remaining();
   if (left.maxTokens !== undefined || left.maxCostUsd !== undefined) job.budget = left;
   await deps.bus.dispatchJob(job);
-  afterDispatch?.();
   deps.emit('job.dispatched', `${job.role}${job.subtaskId ? ` ${job.subtaskId}` : ''} dispatched`, {
     jobId: job.id,
     role: job.role,

@@ -19,15 +19,8 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${pattern}$`);
 }
 
-/**
- * One Send per assignment, all started together. Each payload names the whole
- * wave, and whether it is the last one when it merges: then no other subtask
- * is left to start, and the tests come next (see `noteWaveCandidate`).
- */
+/** One Send per assignment, all started together. */
 function wave(state: TaskStateValue, assignments: CodeAssignment[]): Send[] {
-  const subtaskIds = assignments.map((a) => a.subtaskId);
-  const done = new Set(['merged', 'failed', 'skipped']);
-  const last = (state.taskPlan?.subtasks ?? []).every((s) => subtaskIds.includes(s.id) || done.has(state.subtasks[s.id]?.status ?? ''));
   return assignments.map((assignment) => {
     const body: CodePayload = {
       task: state.task,
@@ -38,7 +31,6 @@ function wave(state: TaskStateValue, assignments: CodeAssignment[]): Send[] {
       assignment: { ...assignment, startCommit: assignment.startCommit === '' ? state.integration : assignment.startCommit },
       conflictTries: state.subtasks[assignment.subtaskId]?.conflictTries ?? 0,
       testCommand: state.testCommand,
-      wave: { subtaskIds, last },
     };
     return new Send('code', body);
   });

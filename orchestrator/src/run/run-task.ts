@@ -1,13 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
-import { isCodecrewError, startProcessThreads, toErrorData, type ErrorData, type JobResult, type TraceEvent, type TraceKind } from '@codecrew/core';
+import { isCodecrewError, toErrorData, type ErrorData, type JobResult, type TraceEvent, type TraceKind } from '@codecrew/core';
 import type { Bus } from '@codecrew/bus';
 import { buildTaskGraph } from '../graph/build.ts';
 import { TaskBudget } from '../graph/budget.ts';
 import { Slots } from '../graph/slots.ts';
-import { repoSnapshot } from '../graph/ahead.ts';
-import type { GraphDeps } from '../graph/deps.ts';
+import { newTaskCache, type GraphDeps } from '../graph/deps.ts';
 import { emptyTaskState, type TaskStateValue, type TaskStatus } from '../graph/state.ts';
 import { buildReport, type TaskReport } from '../report/build-report.ts';
 import { saveTestLogs } from '../report/test-logs.ts';
@@ -39,7 +38,6 @@ export interface TaskOutcome {
 export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   const { task, bus } = options;
   const startedAt = new Date();
-  startProcessThreads();
   await mkdir(task.outDir, { recursive: true });
   await mkdir(dirname(options.checkpointPath), { recursive: true });
   const controller = new AbortController();
@@ -61,13 +59,11 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     const event: TraceEvent = { taskId: task.taskId, kind, at: new Date().toISOString(), message, data };
     chain = Promise.all([chain, bus.publishEvent(event).catch(() => undefined)]);
   };
-  const deps: GraphDeps = { bus, emit, signal: controller.signal, budget, coderSlots: new Slots(Math.max(task.parallelism, 1)), memo: new Map(), atEnd: [], resumed: false };
+  const deps: GraphDeps = { bus, emit, signal: controller.signal, budget, coderSlots: new Slots(Math.max(task.parallelism, 1)), cache: newTaskCache(), resumed: false };
   const onCancel = () => void bus.publishControl(task.taskId, { type: 'cancel', reason: String(controller.signal.reason ?? 'cancelled') }).catch(() => undefined);
   controller.signal.addEventListener('abort', onCancel, { once: true });
 
   emit('task.started', `task ${task.name} (${task.mode}) on ${task.repoPath}`, { name: task.name, mode: task.mode, repo: task.repoPath, models: task.models });
-  // prepare's git work needs only the task: it runs while the checkpoints are opened (prepare reports its errors).
-  void repoSnapshot(deps, task).catch(() => undefined);
   const checkpointer = SqliteSaver.fromConnString(options.checkpointPath);
   // WAL without a sync per step: the writes of a step block the whole process while they run, and a
   // crash of the process still loses nothing (only a power loss may cost the last steps, which resume re-runs).
@@ -99,7 +95,6 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     state = (snapshot?.values as TaskStateValue | undefined) ?? null;
   } finally {
     if (budgetTimer) clearTimeout(budgetTimer);
-    for (const stop of deps.atEnd.splice(0)) stop();
   }
   const finishedAt = new Date();
   emit('task.finished', `task ${status}${error ? `: ${error.message}` : ''}`, { status, error, result: state?.result ?? null });

@@ -2,7 +2,7 @@ import type { JobResult, Subtask } from '@codecrew/core';
 import { GitRepo, commitPatch } from '../../git/index.ts';
 import { diffSize, needsReviewTiebreak, pickWinner, type CandidateVerdict, type Selection } from '../best-of.ts';
 import { failureOf, jobRecord, makeJob, runOnCrew } from '../jobs.ts';
-import { treeArtifact } from '../ahead.ts';
+import { treeArtifact } from '../trees.ts';
 import type { GraphDeps } from '../deps.ts';
 import type { JobRecord, SubtaskState, TaskStateUpdate } from '../state.ts';
 import { landCandidate } from '../candidate.ts';

@@ -1,10 +1,9 @@
 import { CodecrewError, type Job, type Plan, type Subtask } from '@codecrew/core';
-import { failureOf, jobIdOf, jobRecord, makeJob, runOnCrew, sendJobAhead, type JobContextState } from '../jobs.ts';
-import { treeArtifact } from '../ahead.ts';
+import { failureOf, jobRecord, makeJob, runOnCrew, type JobContextState } from '../jobs.ts';
+import { treeArtifact } from '../trees.ts';
 import type { GraphDeps } from '../deps.ts';
 import { bestOfN } from './best-of-n.ts';
 import { landCandidate } from '../candidate.ts';
-import { noteWaveCandidate, sendStandbyTester } from '../standby.ts';
 import type { CodeAssignment, SubtaskState, TaskStateUpdate } from '../state.ts';
 
 export type { CodeAssignment } from '../state.ts';
@@ -15,8 +14,6 @@ export type CodePayload = JobContextState & {
   assignment: CodeAssignment;
   conflictTries: number;
   testCommand: string | null;
-  /** The subtasks started together with this one, and whether no other is left to start once they merge (absent in older checkpoints). */
-  wave?: { subtaskIds: string[]; last: boolean };
 };
 
 function jobId(assignment: CodeAssignment, conflictTries: number): string {
@@ -37,8 +34,6 @@ const isBestOfN = (payload: CodePayload, attempts: number) => attempts > 1 && pa
 /** The coder job of an assignment, on the tree it starts from. */
 async function coderJob(payload: CodePayload, subtask: Subtask, deps: GraphDeps): Promise<Job> {
   const { assignment } = payload;
-  // A tester stands by on the wave's tree, to run the tests the moment the wave merges.
-  if (assignment.kind !== 'resolve') sendStandbyTester(deps, payload, assignment.round, assignment.startCommit);
   const tree = await treeArtifact(deps, payload, assignment.startCommit);
   return makeJob(payload, {
     id: jobId(assignment, payload.conflictTries),
@@ -47,15 +42,6 @@ async function coderJob(payload: CodePayload, subtask: Subtask, deps: GraphDeps)
     subtaskId: subtask.id,
     input: { role: 'coder', kind: assignment.kind, subtask, instructions: assignment.instructions },
   });
-}
-
-/** Sends an assignment's coder from the step before (see `sendJobAhead`); best-of-N subtasks send their own. */
-export function sendCoderAhead(payload: CodePayload, deps: GraphDeps): string | null {
-  const { subtask, attempts } = subtaskOf(payload);
-  if (isBestOfN(payload, attempts)) return null;
-  const id = jobIdOf(payload, jobId(payload.assignment, payload.conflictTries));
-  sendJobAhead(deps, id, coderJob(payload, subtask, deps));
-  return id;
 }
 
 /** code: one coder job in its own sandbox, started from `startCommit`; its patch joins the merge train. */
@@ -67,7 +53,6 @@ export async function codeNode(payload: CodePayload, deps: GraphDeps): Promise<T
   const result = await runOnCrew(deps, job);
   const jobs = [jobRecord(result, assignment.round)];
   if (result.status !== 'succeeded' || result.output?.role !== 'coder') {
-    noteWaveCandidate(deps, payload, null);
     const update: Partial<SubtaskState> = { error: failureOf(result), next: null };
     if (assignment.kind === 'resolve' && payload.conflictTries < 2) {
       // The resolver failed: re-run the subtask once from the integrated tree.
@@ -91,7 +76,6 @@ export async function codeNode(payload: CodePayload, deps: GraphDeps): Promise<T
     changedFiles: result.output.changedFiles,
     files: result.output.files ?? null,
   });
-  noteWaveCandidate(deps, payload, candidate);
   const update: Partial<SubtaskState> = { next: null };
   if (assignment.kind !== 'resolve') update.summary = result.output.summary;
   return { jobs, candidates: [candidate], subtasks: { [subtask.id]: update as SubtaskState } };

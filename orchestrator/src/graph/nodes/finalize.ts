@@ -1,6 +1,7 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { changeDiff, provenance as traceProvenance, publishAhead, uncommittedChanges } from '../ahead.ts';
+import { GitRepo, diffCommits, hasUncommittedChanges, publishBranch } from '../../git/index.ts';
+import { traceHunks } from '../provenance.ts';
 import type { GraphDeps } from '../deps.ts';
 import type { HunkOrigin, TaskResultRefs, TaskStatus, TaskStateUpdate, TaskStateValue } from '../state.ts';
 
@@ -42,7 +43,8 @@ export async function finalizeNode(state: TaskStateValue, deps: GraphDeps): Prom
   }
   let provenance: HunkOrigin[] = [];
   if (task.mode === 'code' && state.integration !== '' && state.integration !== state.baseCommit) {
-    const diff = await changeDiff(deps, state, state.integration);
+    const scratch = new GitRepo(state.scratchDir);
+    const diff = await diffCommits(scratch, state.baseCommit, state.integration);
     result.filesChanged = diff.files.length;
     result.diffPath = join(task.outDir, 'diff.patch');
     await writeFile(result.diffPath, diff.patch);
@@ -51,19 +53,22 @@ export async function finalizeNode(state: TaskStateValue, deps: GraphDeps): Prom
       await copyFile(result.diffPath, task.patchPath);
       result.patchPath = task.patchPath;
     }
-    const [traced, published] = await Promise.all([
-      traceProvenance(deps, state),
-      // Prepared while the reviewer read (or now, when there was no review).
-      publishAhead(deps, state, state.integration).then((prepared) => prepared.publish(commitMessage(state))),
-    ]);
-    provenance = traced;
+    provenance = await traceHunks(state, diff.patch);
     deps.emit('merge', `provenance: ${provenance.length} hunk(s) traced to their subtasks`, { provenance });
+    const published = await publishBranch({
+      scratch,
+      userRepoRoot: state.repoRoot,
+      base: state.baseCommit,
+      tree: state.integration,
+      branch: task.branch,
+      message: commitMessage(state),
+    });
     result.branch = published.branch;
     result.commit = published.commit;
     deps.emit('log', `branch ${published.branch} (${published.commit.slice(0, 10)}) created in ${state.repoRoot}`, { ...published });
   }
-  // Checked since prepare, beside the crew's work; a failed check is not worth failing the task for.
-  if (state.repoRoot !== '' && (await uncommittedChanges(deps, state.repoRoot).catch(() => false))) {
+  // Only informational: a failed check is not worth failing the task for.
+  if (state.repoRoot !== '' && (await hasUncommittedChanges(state.repoRoot).catch(() => false))) {
     deps.emit('log', `uncommitted changes in ${state.repoRoot} were left out: the task worked from ${task.ref ?? 'HEAD'} (${state.baseCommit.slice(0, 10)})`, {
       uncommittedChanges: true,
     });

@@ -3,8 +3,6 @@ import { GitRepo, commitPatch, commitTree, mergeInto } from '../../git/index.ts'
 import type { GraphDeps } from '../deps.ts';
 import { FastLane } from '../fast-lane.ts';
 import { laneChanges } from '../candidate.ts';
-import { knownTreeTar, overlayArchive, treeArtifact } from '../ahead.ts';
-import { sendTestsAhead } from '../test-ahead.ts';
 import { rerunInstructions } from './code.ts';
 import type { MergeRecord, PatchCandidate, SubtaskState, TaskStateUpdate, TaskStateValue } from '../state.ts';
 
@@ -169,17 +167,7 @@ export async function integrateNode(state: TaskStateValue, deps: GraphDeps): Pro
   }
   const round = Math.max(state.round, ...queue.map((c) => c.round));
   skipBlocked(state, subtasks, deps);
-  // When only the fast lane merged, the merged tree is the old one with the lane's files: its archive
-  // needs no git, and the tests can start before git has written the merges.
-  const laneOnly = lane.changesSinceStart();
-  const merged = laneOnly === null || laneOnly.changes.length === 0 ? null : overlayArchive(deps, laneOnly.start, laneOnly.changes);
-  sendTestsAhead(deps, state, { round, subtasks }, laneOnly === null || merged === null ? null : { ...laneOnly, tree: merged });
   integration = await lane.flush();
-  // The tests and the review need the new tree: start on it now.
-  if (integration !== state.integration) {
-    if (merged !== null) knownTreeTar(deps, state, integration, merged);
-    void treeArtifact(deps, state, integration).catch(() => undefined);
-  }
   return { integration, round, merges, subtasks: subtasks as Record<string, SubtaskState>, candidates: null };
 }
 

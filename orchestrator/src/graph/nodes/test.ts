@@ -1,26 +1,17 @@
-import { failureOf, jobRecord, runOnCrew } from '../jobs.ts';
-import { testJob, testsSentAhead } from '../test-ahead.ts';
-import { diffArtifact, startAhead, treeArtifact } from '../ahead.ts';
+import { failureOf, jobRecord, makeJob, runOnCrew } from '../jobs.ts';
+import { treeArtifact } from '../trees.ts';
 import type { GraphDeps } from '../deps.ts';
-import { sendReviewAhead } from './review.ts';
-import { letJobsStart } from '../jobs.ts';
 import type { TaskStateUpdate, TaskStateValue } from '../state.ts';
-
-/** About how long a tester takes to start its command: work ahead waits that long, not for a model. */
-const TESTER_START_MS = 150;
 
 /** test: a tester job runs the test command on the integrated tree in a fresh sandbox. */
 export async function testNode(state: TaskStateValue, deps: GraphDeps): Promise<TaskStateUpdate> {
-  if (state.testCommand === null) {
+  const command = state.testCommand;
+  if (command === null) {
     deps.emit('tests', 'no test command found (set spec.test.command or name it in AGENTS.md); tests skipped', { skipped: true });
     return { lastTests: null };
   }
-  // While the tests run (once the tester has started them), the review's diff is made.
-  const makeDiff = () => startAhead(TESTER_START_MS, () => diffArtifact(deps, state, state.integration));
-  const ahead = testsSentAhead(deps, state.round);
-  if (ahead !== null) makeDiff();
-  const result =
-    (await ahead) ?? (await runOnCrew(deps, testJob(state, state.round, state.testCommand, await treeArtifact(deps, state, state.integration)), makeDiff));
+  const tree = await treeArtifact(deps, state, state.integration);
+  const result = await runOnCrew(deps, makeJob(state, { id: `test-r${state.round}`, role: 'tester', tree, input: { role: 'tester', command } }));
   const jobs = [jobRecord(result, state.round)];
   if (result.status !== 'succeeded' || result.output?.role !== 'tester') {
     return {
@@ -31,6 +22,5 @@ export async function testNode(state: TaskStateValue, deps: GraphDeps): Promise<
     };
   }
   const report = result.output.report;
-  await letJobsStart([sendReviewAhead({ ...state, lastTests: report }, deps)]);
   return { jobs, lastTests: report, testRuns: [{ ...report, round: state.round }] };
 }

@@ -10,6 +10,8 @@ import type { Io } from '../io.ts';
 export interface ExecuteOptions {
   json: boolean;
   verbose: boolean;
+  /** Run an agent worker in this process (default); false leaves the jobs to `codecrew worker` processes on the same NATS. */
+  withWorker?: boolean;
 }
 
 function announceModels(io: Io, task: ResolvedTask, scripts: string[]): void {
@@ -53,7 +55,8 @@ export async function executeTask(task: ResolvedTask, config: Config, io: Io, op
   try {
     if (!opts.json) announceModels(io, task, scripted.scripts);
     const say = opts.json ? () => undefined : (line: string) => io.out(line);
-    const crew = await startCrew({ config, coderConcurrency: task.parallelism, say });
+    const crew = await startCrew({ config, coderConcurrency: task.parallelism, say, withWorker: opts.withWorker !== false });
+    if (opts.withWorker === false) say('worker: none in this process; jobs go to `codecrew worker` processes on this NATS');
     // The pool (sandbox.warm per kind) fills while the task is being prepared.
     crew.prewarm(task.sandbox);
     const controller = new AbortController();

@@ -5,7 +5,7 @@ import { loadConfig, preflightTask, resolveTask } from '@codecrew/orchestrator';
 import { usageError, type Io } from '../io.ts';
 import { executeTask } from './execute.ts';
 
-/** `codecrew run TASK.yaml [--model NAME|scripted:SCRIPT] [--config FILE] [--json] [--verbose]` */
+/** `codecrew run TASK.yaml [--model NAME|scripted:SCRIPT] [--config FILE] [--no-worker] [--json] [--verbose]` */
 export async function runCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -14,6 +14,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
       model: { type: 'string' },
       config: { type: 'string' },
       json: { type: 'boolean', default: false },
+      'no-worker': { type: 'boolean', default: false },
       verbose: { type: 'boolean', short: 'v', default: false },
     },
   });
@@ -21,11 +22,15 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   if (specPath === undefined || positionals.length > 1) throw usageError('codecrew run takes one task file: codecrew run TASK.yaml');
   const file = resolve(specPath);
   const config = loadConfig(values.config === undefined ? {} : { file: resolve(values.config) });
+  const withWorker = !values['no-worker'];
+  if (!withWorker && config.nats.url === undefined) {
+    throw usageError('codecrew run --no-worker sends jobs to workers in other processes, so they need a shared NATS: set NATS_URL (or nats.url in the configuration) for this run and for `codecrew worker`');
+  }
   const spec = loadYamlFile(file, TaskSpec, 'SPEC_INVALID');
   const task = resolveTask(spec, config, {
     specDir: dirname(file),
     ...(values.model === undefined ? {} : { modelOverride: values.model }),
   });
   await preflightTask(task);
-  return executeTask(task, config, io, { json: values.json, verbose: values.verbose });
+  return executeTask(task, config, io, { json: values.json, verbose: values.verbose, withWorker });
 }
