@@ -1,10 +1,6 @@
 export { AgentWorker } from './worker/agent-worker.ts';
 export type { AgentWorkerOptions } from './worker/agent-worker.ts';
-export { QuietQueue } from './worker/quiet-queue.ts';
-export { HeapUpkeep } from './worker/heap-upkeep.ts';
-export type { HeapUpkeepHooks } from './worker/heap-upkeep.ts';
 export { AheadHandover } from './coder/handover.ts';
-export type { QuietQueueOptions } from './worker/quiet-queue.ts';
 export { runJob } from './worker/run-job.ts';
 export type { JobRuntime } from './worker/run-job.ts';
 export { runAgentLoop } from './runtime/loop.ts';

@@ -16,7 +16,7 @@ export class AheadHandover<T> {
 
   private closed = false;
 
-  /** `schedule` decides when work ahead starts (e.g. at the worker's next quiet moment); default: at once. */
+  /** `schedule` decides when work ahead starts; default: at once. */
   constructor(
     private readonly compute: () => Promise<T>,
     private readonly schedule: (start: () => void) => void = (start) => start(),

@@ -60,7 +60,7 @@ async function handOver(input: RoleRunInput): Promise<Handover> {
  */
 export const runCoder: RoleRun = async (input) => {
   const { job, tools: context, price } = input;
-  const handover = new AheadHandover(() => handOver(input), input.whenQuiet);
+  const handover = new AheadHandover(() => handOver(input));
   const result = await runAgentLoop({
     model: requireModel(input),
     tools: [...readOnlyTools, ...writeTools.map((tool) => handover.track(tool)), handover.track(shellTool), finishTool],

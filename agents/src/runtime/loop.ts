@@ -79,14 +79,11 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
     checkJobBudget(usage, options.budget);
     const started = Date.now();
     let reply: AIMessage;
-    context.modelWait?.(true);
     try {
       reply = (await model.invoke(messages, { signal: context.signal })) as AIMessage;
     } catch (cause) {
       if (context.signal.aborted) throw abortError(context.signal, cause);
       throw modelErrorOf(cause);
-    } finally {
-      context.modelWait?.(false);
     }
     const callUsage = usageOf(reply, options.price);
     usage = addUsage(usage, callUsage);

@@ -14,8 +14,6 @@ export interface RoleRunInput {
     get(ref: ArtifactRef): Promise<Uint8Array>;
   };
   price?: { inputPerMillion: number; outputPerMillion: number };
-  /** Runs work ahead when the worker is quiet; absent: at once. */
-  whenQuiet?: (run: () => void) => void;
 }
 
 /** What a role's runner returns. */

@@ -18,8 +18,6 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Model usage and steps so far, kept current so that a failed job still reports them. */
   meter: { usage: Usage; steps: number };
-  /** Told when the agent starts (true) and stops (false) waiting on a model reply. */
-  modelWait?: (waiting: boolean) => void;
 }
 
 /** A tool's answer: text for the model, or the end of the job with a value. */

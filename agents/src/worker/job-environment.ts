@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CodecrewError, decodeFileSet, isCodecrewError, type Job, type Role } from '@codecrew/core';
+import { CodecrewError, isCodecrewError, type Job, type Role } from '@codecrew/core';
 import { Workspace, type Sandbox } from '@codecrew/sandbox';
 import type { EmitEvent } from '../runtime/tool.ts';
 import type { JobRuntime } from './run-job.ts';
@@ -21,11 +21,10 @@ export class JobEnvironment {
 
   /**
    * Starts setting up the environment of `job`; `onFailure` hears a setup
-   * error at once, before anyone awaits `ready`. A standby job's environment
-   * is ready once its release came and its files are written.
+   * error at once, before anyone awaits `ready`.
    */
-  constructor(job: Job, runtime: JobRuntime, emit: EmitEvent, onFailure: (error: CodecrewError) => void, signal?: AbortSignal) {
-    this.ready = this.setUp(job, runtime, emit, signal).catch((error: unknown) => {
+  constructor(job: Job, runtime: JobRuntime, emit: EmitEvent, onFailure: (error: CodecrewError) => void) {
+    this.ready = this.setUp(job, runtime, emit).catch((error: unknown) => {
       const failure = isCodecrewError(error)
         ? error
         : new CodecrewError('SANDBOX_UNAVAILABLE', `could not prepare the job's workspace and sandbox: ${(error as Error).message}`, { cause: error });
@@ -54,10 +53,7 @@ export class JobEnvironment {
     await this.workspaceValue?.dispose().catch(() => undefined);
   }
 
-  private async setUp(job: Job, runtime: JobRuntime, emit: EmitEvent, signal: AbortSignal | undefined): Promise<void> {
-    // A tester's setup is all it waits for; an agent's can wait until its model call (and the other jobs' of its wave) went out.
-    const whenIdle = runtime.whenIdle;
-    if (job.role !== 'tester' && whenIdle !== undefined) await new Promise<void>((resolve) => whenIdle(resolve));
+  private async setUp(job: Job, runtime: JobRuntime, emit: EmitEvent): Promise<void> {
     const fetchStarted = Date.now();
     const tree = await runtime.bus.getArtifact(job.tree);
     const workspaceStarted = Date.now();
@@ -79,23 +75,5 @@ export class JobEnvironment {
     });
     const timings = { fetchMs: workspaceStarted - fetchStarted, workspaceMs: sandboxStarted - workspaceStarted, sandboxMs: Date.now() - sandboxStarted };
     emit('log', `sandbox ${this.sandboxValue.id.slice(0, 12)} ready`, { sandbox: this.sandboxValue.id, readOnly, ...timings });
-    if (job.standby === true) await this.standBy(job, runtime, emit, signal);
-  }
-
-  /** Waits for a standby job's release, then writes the files it brings over the workspace; a withdrawal cancels the job. */
-  private async standBy(job: Job, runtime: JobRuntime, emit: EmitEvent, signal: AbortSignal | undefined): Promise<void> {
-    const since = Date.now();
-    emit('log', 'standing by for the merged files', { standby: true });
-    runtime.onStandby?.(job.id, true);
-    let release;
-    try {
-      release = await runtime.bus.awaitRelease(job.taskId, job.id, signal ? { signal } : {});
-    } finally {
-      runtime.onStandby?.(job.id, false);
-    }
-    if (release.kind === 'withdraw') throw new CodecrewError('CANCELLED', `the standby job was withdrawn: ${release.reason}`);
-    const entries = decodeFileSet(await runtime.bus.getArtifact(release.files));
-    this.workspace.writeFileSet(entries);
-    emit('log', `released with ${entries.length} changed file(s)`, { standby: true, files: entries.length, standbyMs: Date.now() - since });
   }
 }

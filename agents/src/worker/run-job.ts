@@ -11,7 +11,7 @@ import {
   type TraceKind,
 } from '@codecrew/core';
 import type { Bus } from '@codecrew/bus';
-import { createChatModel, whenRequestSent } from '@codecrew/llm';
+import { createChatModel } from '@codecrew/llm';
 import type { BaselineCache, SandboxProvider } from '@codecrew/sandbox';
 import type { RoleRun } from '../runtime/role.ts';
 import { abortError } from '../runtime/loop.ts';
@@ -43,14 +43,6 @@ export interface JobRuntime {
   modelRetries: number;
   modelTimeoutMs: number;
   env: NodeJS.ProcessEnv;
-  /** Told when a job starts (true) and stops (false) waiting on a model: the moments the worker is idle or resumes work. */
-  onModelWait?: (jobId: string, waiting: boolean) => void;
-  /** Runs work ahead at the worker's next quiet moment; absent: at once. */
-  whenQuiet?: (run: () => void) => void;
-  /** Runs a job's setup once the worker's other starting jobs have sent their model calls (see `QuietQueue.whenIdle`); absent: at once. */
-  whenIdle?: (run: () => void) => void;
-  /** Told when a standby job starts (true) and stops (false) waiting for its release. */
-  onStandby?: (jobId: string, waiting: boolean) => void;
 }
 
 /** Builds the event emitter of one job: each event is sent at once (the bus stores them in call order); `flush` waits until all are stored. */
@@ -62,33 +54,6 @@ function eventEmitter(bus: Bus, job: Job): { emit: EmitEvent; flush(): Promise<v
     chain = Promise.all([chain, bus.publishEvent(event).catch(() => undefined)]);
   };
   return { emit, flush: () => chain.then(() => undefined) };
-}
-
-/** A model request not written after this long counts as waiting anyway (see `whenRequestSent`). */
-const REQUEST_SENT_MAX_WAIT_MS = 100;
-
-/**
- * Tells the worker when a job waits on its model: from the moment its
- * request has been written, not from when the call starts (see
- * `whenRequestSent`); a call that ends before that is not told at all.
- */
-function modelWaitReporter(jobId: string, report: (jobId: string, waiting: boolean) => void): (waiting: boolean) => void {
-  let call = 0;
-  let reported = false;
-  return (waiting) => {
-    call += 1;
-    if (waiting) {
-      const current = call;
-      void whenRequestSent(jobId, REQUEST_SENT_MAX_WAIT_MS).then(() => {
-        if (call !== current) return;
-        reported = true;
-        report(jobId, true);
-      });
-      return;
-    }
-    if (reported) report(jobId, false);
-    reported = false;
-  };
 }
 
 /**
@@ -130,7 +95,7 @@ export async function runJob(
   // A setup failure stops the job at once, even in the middle of its first model call.
   const setupFailed = new AbortController();
   const jobSignal = eitherSignal(signal, setupFailed.signal);
-  const environment = new JobEnvironment(job, runtime, emit, (error) => setupFailed.abort(error), signal);
+  const environment = new JobEnvironment(job, runtime, emit, (error) => setupFailed.abort(error));
   let result: JobResult;
   try {
     const model: BaseChatModel | null =
@@ -157,14 +122,12 @@ export async function runJob(
       commands,
       signal: jobSignal,
       meter,
-      ...(runtime.onModelWait ? { modelWait: modelWaitReporter(job.id, runtime.onModelWait) } : {}),
     };
     const run = await RUNNERS[job.role]({
       job,
       model,
       tools,
       artifacts: { put: (name, data) => runtime.bus.putArtifact(name, data), get: (ref) => runtime.bus.getArtifact(ref) },
-      ...(runtime.whenQuiet ? { whenQuiet: runtime.whenQuiet } : {}),
       ...(price ? { price } : {}),
     });
     result = { ...base, ...withSubtask, status: 'succeeded', output: run.output, usage: run.usage, steps: run.steps, finishedAt: new Date().toISOString() };

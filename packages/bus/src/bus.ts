@@ -3,7 +3,7 @@ import type { KV } from '@nats-io/kv';
 import { Objm } from '@nats-io/obj';
 import type { ObjectStore } from '@nats-io/obj';
 import { CodecrewError } from '@codecrew/core';
-import type { ArtifactRef, Job, JobResult, Role, StandbyRelease, TraceEvent } from '@codecrew/core';
+import type { ArtifactRef, Job, JobResult, Role, TraceEvent } from '@codecrew/core';
 import { ArtifactCache } from './artifact-cache.ts';
 import { getArtifact, putArtifact, type PutArtifactOptions } from './artifacts.ts';
 import { openContext } from './context.ts';
@@ -13,7 +13,6 @@ import { publishEvent, readEvents, subscribeEvents } from './events.ts';
 import { consumeJobs } from './jobs/consume.ts';
 import { dispatchJob } from './jobs/dispatch.ts';
 import { awaitResult, getResult, publishResult } from './results.ts';
-import { awaitRelease, releaseJob } from './releases.ts';
 import type {
   Bus,
   BusOptions,
@@ -97,14 +96,6 @@ class NatsBus implements Bus {
 
   awaitResult(taskId: string, jobId: string, opts?: { signal?: AbortSignal; timeoutMs?: number }): Promise<JobResult> {
     return awaitResult(this.ctx, taskId, jobId, opts);
-  }
-
-  releaseJob(taskId: string, jobId: string, release: StandbyRelease): Promise<void> {
-    return releaseJob(this.ctx, taskId, jobId, release);
-  }
-
-  awaitRelease(taskId: string, jobId: string, opts?: { signal?: AbortSignal; timeoutMs?: number }): Promise<StandbyRelease> {
-    return awaitRelease(this.ctx, taskId, jobId, opts);
   }
 
   publishEvent(event: TraceEvent): Promise<void> {

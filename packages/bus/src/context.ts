@@ -81,13 +81,6 @@ async function ensureStreams(jsm: JetStreamManager, names: BusNames): Promise<vo
     max_age: nanos(7 * DAY_MS),
   });
   await ensureStream(jsm, {
-    name: names.releasesStream,
-    subjects: [`${p}.releases.>`],
-    retention: RetentionPolicy.Limits,
-    storage: StorageType.File,
-    max_age: nanos(DAY_MS),
-  });
-  await ensureStream(jsm, {
     name: names.eventsStream,
     subjects: [`${p}.events.>`],
     retention: RetentionPolicy.Limits,

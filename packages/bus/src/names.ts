@@ -6,14 +6,12 @@ export interface BusNames {
   prefix: string;
   jobsStream: string;
   resultsStream: string;
-  releasesStream: string;
   eventsStream: string;
   artifactsBucket: string;
   workersBucket: string;
   jobs(role: Role): string;
   jobsConsumer(role: Role): string;
   result(taskId: string, jobId: string): string;
-  release(taskId: string, jobId: string): string;
   events(taskId: string | '*'): string;
   event(taskId: string, kind: string): string;
   control(taskId: string | '*'): string;
@@ -34,14 +32,12 @@ export function busNames(prefix: string): BusNames {
     prefix,
     jobsStream: `${upper}_JOBS`,
     resultsStream: `${upper}_RESULTS`,
-    releasesStream: `${upper}_RELEASES`,
     eventsStream: `${upper}_EVENTS`,
     artifactsBucket: `${prefix}-artifacts`,
     workersBucket: `${prefix}-workers`,
     jobs: (role) => `${prefix}.jobs.${role}`,
     jobsConsumer: (role) => `${prefix}-${role}`,
     result: (taskId, jobId) => `${prefix}.results.${taskId}.${jobId}`,
-    release: (taskId, jobId) => `${prefix}.releases.${taskId}.${jobId}`,
     // Trace kinds contain dots (`task.started`), so a task's events span several tokens.
     events: (taskId) => (taskId === '*' ? `${prefix}.events.>` : `${prefix}.events.${taskId}.>`),
     event: (taskId, kind) => `${prefix}.events.${taskId}.${kind}`,

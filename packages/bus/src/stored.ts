@@ -2,9 +2,9 @@ import { CodecrewError } from '@codecrew/core';
 import type { BusContext } from './context.ts';
 import { decodeJson } from './codec.ts';
 
-/** One message kept on a stream under its own subject: a job's result, a standby job's release. */
+/** One message kept on a stream under its own subject, such as a job's result. */
 export interface StoredKind<T> {
-  /** What it is, for messages: "result", "release". */
+  /** What it is, for messages: "result". */
   what: string;
   stream: string;
   subject: string;

@@ -1,4 +1,4 @@
-import type { ArtifactRef, Job, JobResult, Role, StandbyRelease, TraceEvent } from '@codecrew/core';
+import type { ArtifactRef, Job, JobResult, Role, TraceEvent } from '@codecrew/core';
 import type { PutArtifactOptions } from './artifacts.ts';
 
 /** A message on `<prefix>.control.<taskId>`: stop a task, or add guidance to it. */
@@ -26,11 +26,6 @@ export interface JobContext {
   deliveryCount: number;
   /** Extends the ack deadline now; heartbeats are also sent automatically. */
   working(): void;
-  /**
-   * Says the job stands by (true: it waits for its release and lets another
-   * job of its role take its place) or runs again (false).
-   */
-  standingBy(waiting: boolean): void;
 }
 
 /** Runs one job and returns its result; throwing records a failed result. */
@@ -82,10 +77,6 @@ export interface Bus {
   getResult(taskId: string, jobId: string): Promise<JobResult | null>;
   /** A stored result at once, else the next one published; JOB_TIMEOUT or CANCELLED otherwise. */
   awaitResult(taskId: string, jobId: string, opts?: { signal?: AbortSignal; timeoutMs?: number }): Promise<JobResult>;
-  /** Lets a standby job go (see `Job.standby`): stored on `<prefix>.releases.<taskId>.<jobId>`; the first release stored counts. */
-  releaseJob(taskId: string, jobId: string, release: StandbyRelease): Promise<void>;
-  /** A standby job's stored release at once, else the next one published; JOB_TIMEOUT or CANCELLED otherwise. */
-  awaitRelease(taskId: string, jobId: string, opts?: { signal?: AbortSignal; timeoutMs?: number }): Promise<StandbyRelease>;
   /**
    * Stores a trace event on `<prefix>.events.<taskId>.<kind>`. The message is
    * written before the call returns, so events sent from one bus are stored

@@ -426,116 +426,29 @@ describe('jobs', () => {
     }
   });
 
-  it('a standby job waits for its release; the first release stored counts, before or after the wait began', async () => {
-    const { bus, done } = await setup('release');
-    try {
-      const early = askerJob({ standby: true });
-      await bus.releaseJob(early.taskId, early.id, { kind: 'run', files: { name: 'files/a', size: 3, inline: 'YWJj' } });
-      // A second release of the same job is dropped: the job cannot be told two things.
-      await bus.releaseJob(early.taskId, early.id, { kind: 'withdraw', reason: 'too late' });
-      expect(await bus.awaitRelease(early.taskId, early.id, { timeoutMs: 5_000 })).toEqual({ kind: 'run', files: { name: 'files/a', size: 3, inline: 'YWJj' } });
-
-      const late = askerJob({ standby: true });
-      const waiting = bus.awaitRelease(late.taskId, late.id, { timeoutMs: 5_000 });
-      await sleep(100);
-      await bus.releaseJob(late.taskId, late.id, { kind: 'withdraw', reason: 'the wave took git merges' });
-      expect(await waiting).toEqual({ kind: 'withdraw', reason: 'the wave took git merges' });
-
-      const never = askerJob({ standby: true });
-      const timedOut = await bus.awaitRelease(never.taskId, never.id, { timeoutMs: 200 }).catch((e: unknown) => e);
-      expect((timedOut as CodecrewError).code).toBe('JOB_TIMEOUT');
-      await expect(bus.releaseJob(never.taskId, 'not a token!', { kind: 'withdraw', reason: 'x' })).rejects.toThrow(/job id/);
-    } finally {
-      await done();
-    }
-  });
-
-  it('a job standing by leaves its slot to the next job, and takes it back when released', async () => {
-    const { bus, done } = await setup('standing-by');
-    try {
-      const order: string[] = [];
-      await bus.consumeJobs(
-        'asker',
-        async (job, ctx) => {
-          order.push(`start ${job.prompt}`);
-          if (job.standby === true) {
-            ctx.standingBy(true);
-            await bus.awaitRelease(job.taskId, job.id, { timeoutMs: 10_000 });
-            ctx.standingBy(false);
-          } else {
-            await sleep(100);
-          }
-          order.push(`end ${job.prompt}`);
-          return answer(job, 'ok');
-        },
-        { concurrency: 1 },
-      );
-      const standby = askerJob({ standby: true, prompt: 'standby' });
-      const plain = askerJob({ prompt: 'plain' });
-      await bus.dispatchJob(standby);
-      expect(await eventually(() => order.includes('start standby'), 10_000)).toBe(true);
-      await bus.dispatchJob(plain);
-      // With one slot, the plain job runs only because the standby job left it.
-      await bus.awaitResult(plain.taskId, plain.id, { timeoutMs: 10_000 });
-      await bus.releaseJob(standby.taskId, standby.id, { kind: 'withdraw', reason: 'done' });
-      await bus.awaitResult(standby.taskId, standby.id, { timeoutMs: 10_000 });
-      expect(order).toEqual(['start standby', 'start plain', 'end plain', 'end standby']);
-    } finally {
-      await done();
-    }
-  });
-
-  it('stops a job that already has a result and keeps that result', async () => {
+  it('acks a job that already has a result without running it, and keeps that result', async () => {
     const { bus, done } = await setup('finished-already');
     try {
-      const job = askerJob();
-      const first = { ...answer(job, 'the first run'), startedAt: new Date().toISOString(), finishedAt: new Date().toISOString() };
+      const finished = askerJob({ prompt: 'finished' });
+      const first = { ...answer(finished, 'the first run'), startedAt: new Date().toISOString(), finishedAt: new Date().toISOString() };
       await bus.publishResult(first);
-      const seen: string[] = [];
-      await bus.consumeJobs(
-        'asker',
-        async (j, ctx) => {
-          seen.push(j.id);
-          // A model call, say: it ends when the job is stopped.
-          await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
-          seen.push(String((ctx.signal.reason as Error).message));
-          return answer(j, 'a second run');
-        },
-        { concurrency: 1 },
-      );
-      await bus.dispatchJob(job);
-      expect(await eventually(() => seen.length === 2, 10_000)).toBe(true);
-      expect(seen[1]).toContain('has a result already');
-      // The second run's result is not published over the first.
-      await sleep(300);
-      expect(await bus.getResult(job.taskId, job.id)).toEqual(first);
-    } finally {
-      await done();
-    }
-  });
-
-  it('does not publish over a stored result when a duplicate ends before it is checked', async () => {
-    const { bus, done } = await setup('finished-already-fast');
-    try {
-      const job = askerJob();
-      const first = { ...answer(job, 'the first run'), startedAt: new Date().toISOString(), finishedAt: new Date().toISOString() };
-      await bus.publishResult(first);
-      let ran = 0;
+      const runs: string[] = [];
       await bus.consumeJobs(
         'asker',
         async (j) => {
-          ran += 1;
-          return answer(j, 'a quick second run');
+          runs.push(j.prompt);
+          return answer(j, 'a second run');
         },
-        { concurrency: 1 },
+        { concurrency: 1, ackWaitMs: 1_000 },
       );
-      const started = Date.now();
-      await bus.dispatchJob(job);
-      expect(await eventually(() => ran === 1, 10_000)).toBe(true);
-      await sleep(300);
-      expect(await bus.getResult(job.taskId, job.id)).toEqual(first);
-      // Asked as the job ended, not after the delay a running job gets.
-      expect(Date.now() - started).toBeLessThan(5_000);
+      await bus.dispatchJob(finished);
+      // One slot takes the stream in order: once the next job has its result, the first has been handled.
+      const next = askerJob({ prompt: 'next' });
+      await bus.dispatchJob(next);
+      await bus.awaitResult(next.taskId, next.id, { timeoutMs: 10_000 });
+      await sleep(1_500); // past ack_wait: an unacked job would come back
+      expect(runs).toEqual(['next']);
+      expect(await bus.getResult(finished.taskId, finished.id)).toEqual(first);
     } finally {
       await done();
     }

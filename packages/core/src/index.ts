@@ -16,7 +16,6 @@ export {
   TestReport,
   JobInput,
   Job,
-  StandbyRelease,
   Usage,
   CommandRecord,
   JobOutput,
@@ -32,8 +31,6 @@ export type { YamlIssue } from './yaml-load.ts';
 export { runProcess, startProcessThreads, ProcessStartError } from './process/run-process.ts';
 export type { RunProcessOptions, ProcessOutput } from './process/run-process.ts';
 export { extractArchive, ExtractionUnavailable } from './tar/extract.ts';
-export { currentQuietGate, currentStartGate, setQuietGate, setStartGate, whenHostQuiet, whenJobsStarted } from './quiet-gate.ts';
-export type { QuietGate, StartGate } from './quiet-gate.ts';
 export type { ArchiveOwner } from './tar/extract.ts';
 export { tarEntries, TarFormatError } from './tar/tar-entries.mjs';
 export type { TarEntry } from './tar/tar-entries.mjs';

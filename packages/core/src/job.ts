@@ -113,28 +113,9 @@ export const Job = z
     /** What is left of the task's budgets for this job's model calls. */
     budget: z.object({ maxTokens: z.number().nonnegative().optional(), maxCostUsd: z.number().nonnegative().optional() }).strict().optional(),
     input: JobInput,
-    /**
-     * A standby job sets up its workspace and sandbox from `tree`, then waits
-     * for its release ({@link StandbyRelease}) before its agent starts: the
-     * files to write over `tree`, or a withdrawal. A tester sent this way
-     * while the coders work starts its command the moment their work is
-     * merged. It does not count against its role's concurrency while it waits.
-     */
-    standby: z.literal(true).optional(),
   })
   .strict();
 export type Job = z.infer<typeof Job>;
-
-/**
- * What lets a standby job go, on `<prefix>.releases.<taskId>.<jobId>`: `run`
- * with the changed files (a file set, see `encodeFileSet`) to write over the
- * job's tree first, or `withdraw`, which ends the job as cancelled.
- */
-export const StandbyRelease = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('run'), files: ArtifactRef }).strict(),
-  z.object({ kind: z.literal('withdraw'), reason: z.string() }).strict(),
-]);
-export type StandbyRelease = z.infer<typeof StandbyRelease>;
 
 /** Token usage and cost of model calls. */
 export const Usage = z

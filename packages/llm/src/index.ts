@@ -7,7 +7,6 @@ export { createChatModel, codecrewHeaders, OPENAI_DEFAULT_BASE_URL } from './mod
 export type { ModelCallContext, CreateChatModelOptions } from './model.ts';
 export { isScriptedEndpoint, isScriptedModel } from './scripted-endpoints.ts';
 export { retryingFetch, retryAfterMs } from './retry-fetch.ts';
-export { whenRequestSent } from './request-sent.ts';
 export type { RetryPolicy } from './retry-fetch.ts';
 export { usageOf } from './usage.ts';
 export { modelErrorOf } from './model-error.ts';

@@ -14,23 +14,10 @@ const DEFAULT_MAX_DELIVER = 5;
 const PULL_EXPIRES_MS = 2_000;
 /** After a job's timeout aborts its signal, how long the handler has to settle before the bus gives up on it. */
 const TIMEOUT_GRACE_MS = 5_000;
-/** How long after its start a first delivery is checked for a result already stored (see `runJob`). */
-const DUPLICATE_CHECK_DELAY_MS = 1_000;
 const nanos = (ms: number): number => ms * 1_000_000;
-
-/** Runs `ask` after `delayMs`, or as soon as `signal` aborts. */
-function askLater<T>(delayMs: number, signal: AbortSignal, ask: () => Promise<T>): Promise<T> {
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, delayMs);
-    timer.unref();
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  }).then(ask);
-}
 
 interface InFlight {
   controller: AbortController;
-  /** Standing by (a standby job waiting for its release): its slot is free for another job. */
-  standing: boolean;
   heartbeat: NodeJS.Timeout;
   abandoned: boolean;
   done: Promise<void>;
@@ -79,7 +66,6 @@ export async function consumeJobs(
   const consumer = await ctx.js.consumers.get(ctx.names.jobsStream, durable);
 
   const inFlight = new Set<InFlight>();
-  let standing = 0;
   let stopped = false;
   let wake: (() => void) | null = null;
   const slotFreed = (): void => {
@@ -104,30 +90,14 @@ export async function consumeJobs(
       return;
     }
     const job = parsed.data;
-    const finishedAlready = async (): Promise<void> => {
+    // A redelivery after a crash between publishing and acking, or a copy dispatched again past the
+    // dedupe window, has a result already: it is acked and not run, and the stored result stands.
+    if ((await getResult(ctx, job.taskId, job.id)) !== null) {
       await msg.ackAck().catch((e: unknown) => ctx.report(`could not ack already-finished job ${job.id}`, e));
-    };
-    // A redelivery after a crash between publishing and acking, or a duplicate past the dedupe window, has
-    // a result already. A redelivery is asked before it runs; a first delivery (almost never a duplicate) starts
-    // at once and is asked a moment later, once the jobs that came with it have started: stopped, its result
-    // unpublished, if the answer is yes. (Asked at once, eight coders arriving together would each make a
-    // store request on the thread that is starting them.)
-    let stored: Promise<boolean>;
-    // Settles when the job ends (or is stopped) before the delay is up: its result waits for the answer.
-    const askNow = new AbortController();
-    entry.controller.signal.addEventListener('abort', () => askNow.abort(), { once: true });
-    if (msg.info.deliveryCount > 1) {
-      if ((await getResult(ctx, job.taskId, job.id)) !== null) return finishedAlready();
-      stored = Promise.resolve(false);
-    } else {
-      stored = askLater(DUPLICATE_CHECK_DELAY_MS, askNow.signal, () => getResult(ctx, job.taskId, job.id)).then(
-        (result) => result !== null,
-        () => false,
-      );
-      void stored.then((duplicate) => {
-        if (duplicate) entry.controller.abort(new CodecrewError('CANCELLED', `job ${job.id} has a result already; this copy stops`));
-      });
+      return;
     }
+    // Abandoned while it was asked: left unacked for the server to redeliver.
+    if (entry.abandoned) return;
 
     const signal = entry.controller.signal;
     const timeout = setTimeout(() => {
@@ -141,13 +111,7 @@ export async function consumeJobs(
     let result: JobResult;
     let checked = false;
     try {
-      const standingBy = (waiting: boolean): void => {
-        if (waiting === entry.standing) return;
-        entry.standing = waiting;
-        standing += waiting ? 1 : -1;
-        if (waiting) slotFreed();
-      };
-      const context = { signal, deliveryCount: msg.info.deliveryCount, working: () => heartbeat(msg), standingBy };
+      const context = { signal, deliveryCount: msg.info.deliveryCount, working: () => heartbeat(msg) };
       const value = await untilGivenUp(handler(job, context), signal);
       result = checkHandlerResult(job, value);
       checked = true;
@@ -156,16 +120,10 @@ export async function consumeJobs(
       const reason: unknown = signal.aborted ? signal.reason : undefined;
       result = failedResult(job, reason instanceof CodecrewError ? reason : error, startedAt, ctx.name);
     } finally {
-      askNow.abort();
       clearTimeout(timeout);
       clearInterval(entry.heartbeat);
-      if (entry.standing) {
-        entry.standing = false;
-        standing -= 1;
-      }
     }
     if (entry.abandoned) return;
-    if (await stored) return finishedAlready();
     try {
       // A handler's result was validated by checkHandlerResult; a failure built here is validated now.
       await publishResult(ctx, result, checked);
@@ -179,7 +137,6 @@ export async function consumeJobs(
   const start = (msg: JsMsg): void => {
     const entry: InFlight = {
       controller: new AbortController(),
-      standing: false,
       heartbeat: setInterval(() => heartbeat(msg), Math.max(100, Math.floor(ackWaitMs / 3))),
       abandoned: false,
       done: Promise.resolve(),
@@ -199,8 +156,7 @@ export async function consumeJobs(
   let batch: ConsumerMessages | null = null;
   const loop = (async () => {
     while (!stopped) {
-      // Jobs standing by leave their slots to others; released, they run beside them.
-      const free = opts.concurrency - (inFlight.size - standing);
+      const free = opts.concurrency - inFlight.size;
       if (free <= 0) {
         await new Promise<void>((resolve) => {
           wake = resolve;
