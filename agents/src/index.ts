@@ -1,6 +1,5 @@
 export { AgentWorker } from './worker/agent-worker.ts';
 export type { AgentWorkerOptions } from './worker/agent-worker.ts';
-export { AheadHandover } from './coder/handover.ts';
 export { runJob } from './worker/run-job.ts';
 export type { JobRuntime } from './worker/run-job.ts';
 export { runAgentLoop } from './runtime/loop.ts';

@@ -14,7 +14,16 @@ import { Slots } from '../src/graph/slots.ts';
 import { landCandidate } from '../src/graph/candidate.ts';
 import { newTaskCache, type GraphDeps } from '../src/graph/deps.ts';
 import { integrateNode } from '../src/graph/nodes/integrate.ts';
-import { emptyTaskState, type PatchCandidate, type SubtaskState, type TaskStateValue } from '../src/graph/state.ts';
+import { emptyTaskState, type MergeRecord, type PatchCandidate, type SubtaskState, type TaskStateValue } from '../src/graph/state.ts';
+
+/** What the merge train hands the graph (its update as plain values). */
+interface MergeUpdate {
+  integration: string;
+  merges: MergeRecord[];
+  subtasks: Record<string, Partial<SubtaskState>>;
+  candidates: null;
+}
+const integrate = async (state: TaskStateValue, deps: GraphDeps) => (await integrateNode(state, deps)) as MergeUpdate;
 
 const ENV = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
 const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, env: ENV, encoding: 'utf8' }).trim();
@@ -99,7 +108,7 @@ describe('integrate: the merge train', () => {
   it('merges candidates that touch different files in plan order, one commit each, whatever order they arrived in', async () => {
     withPlan([subtask('a'), subtask('b')]);
     state.candidates = [await candidate('b', { 'b.txt': 'bee\n' }), await candidate('a', { 'a.txt': 'ay\n' })];
-    const update = await integrateNode(state, deps);
+    const update = await integrate(state, deps);
     expect(update.merges?.map((m) => [m.subtaskId, m.status])).toEqual([
       ['a', 'clean'],
       ['b', 'clean'],
@@ -120,7 +129,7 @@ describe('integrate: the merge train', () => {
   it('sends a conflict to a resolver that starts from the tree with conflict markers, and re-runs the subtask when the resolver leaves markers', async () => {
     withPlan([subtask('a'), subtask('b')]);
     state.candidates = [await candidate('a', { 'shared.txt': 'one\nTWO by a\nthree\n' }), await candidate('b', { 'shared.txt': 'one\nTWO by b\nthree\n' })];
-    const first = await integrateNode(state, deps);
+    const first = await integrate(state, deps);
     expect(first.merges?.map((m) => [m.subtaskId, m.status])).toEqual([
       ['a', 'clean'],
       ['b', 'conflict'],
@@ -136,7 +145,7 @@ describe('integrate: the merge train', () => {
     // The resolver hands back a tree that still has markers: the subtask runs again from the integrated tree.
     const resolved = { ...state, integration: first.integration as string, subtasks: { ...state.subtasks, a: { ...pending('a'), status: 'merged' as const }, b: { ...pending('b'), status: 'conflict' as const, conflictTries: 1 } } };
     const resolver = await candidate('b', { 'shared.txt': `${markers}\n` }, next?.startCommit as string, 'resolve');
-    const second = await integrateNode({ ...resolved, candidates: [{ ...resolver, mergeBase: first.integration as string }] }, deps);
+    const second = await integrate({ ...resolved, candidates: [{ ...resolver, mergeBase: first.integration as string }] }, deps);
     expect(second.subtasks?.b).toMatchObject({ status: 'conflict', conflictTries: 2, next: { kind: 'implement', startCommit: '' } });
     expect(second.integration).toBe(first.integration);
   });
@@ -146,7 +155,7 @@ describe('integrate: the merge train', () => {
     state.subtasks.b = { ...pending('b'), status: 'failed' };
     state.subtasks.c = { ...pending('c'), status: 'pending' };
     state.candidates = [await candidate('a', {})];
-    const update = await integrateNode(state, deps);
+    const update = await integrate(state, deps);
     expect(update.merges?.map((m) => [m.subtaskId, m.status])).toEqual([['a', 'empty']]);
     expect(update.integration).toBe(base);
     expect(update.subtasks?.a?.status).toBe('merged');

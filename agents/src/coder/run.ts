@@ -6,7 +6,6 @@ import { runAgentLoop } from '../runtime/loop.ts';
 import { systemPrompt } from '../runtime/prompt.ts';
 import { defineTool } from '../runtime/tool.ts';
 import { requireModel, type RoleRun, type RoleRunInput } from '../runtime/role.ts';
-import { AheadHandover } from './handover.ts';
 
 const INSTRUCTIONS = `You are a coder in a crew of coding agents. You own one subtask of a larger task; other coders handle the other subtasks in parallel, in their own copies of the repository, and their work is merged with yours afterwards. Change only what your subtask needs, preferably within the files it lists, follow the repository's conventions, and add or update tests for what you change. Run the relevant tests with the shell tool before you finish. When the subtask is done, call finish with a short summary of what you changed and how you verified it.`;
 
@@ -56,29 +55,23 @@ async function handOver(input: RoleRunInput): Promise<Handover> {
 
 /**
  * Runs a coder job: change the workspace, then hand back the patch against the
- * starting tree and the changed files' new bytes (worked out ahead, see {@link AheadHandover}).
+ * starting tree and the changed files' new bytes.
  */
 export const runCoder: RoleRun = async (input) => {
   const { job, tools: context, price } = input;
-  const handover = new AheadHandover(() => handOver(input));
   const result = await runAgentLoop({
     model: requireModel(input),
-    tools: [...readOnlyTools, ...writeTools.map((tool) => handover.track(tool)), handover.track(shellTool), finishTool],
+    tools: [...readOnlyTools, ...writeTools, shellTool, finishTool],
     terminalTools: ['finish'],
     system: systemPrompt(INSTRUCTIONS, job),
     user: userPrompt(job),
     maxSteps: job.maxSteps,
     budget: job.budget,
     context,
-    afterTools: () => handover.prefetch(),
     ...(price ? { price } : {}),
-  }).catch(async (error: unknown) => {
-    // The workspace goes away with the job: let a hand-over under way finish with it first.
-    await handover.settled();
-    throw error;
   });
   const { summary } = result.value as { summary: string };
-  const { patch, files, changedFiles } = await handover.current();
+  const { patch, files, changedFiles } = await handOver(input);
   context.emit('log', `patch: ${changedFiles.length} file(s) changed`, { changedFiles });
   const output: JobOutput = { role: 'coder', summary, patch, changedFiles, files };
   return { output, usage: result.usage, steps: result.steps };

@@ -26,8 +26,6 @@ export interface AgentLoopOptions {
   price?: { inputPerMillion: number; outputPerMillion: number };
   /** What is left of the task's budgets; no model call starts past it. */
   budget?: { maxTokens?: number | undefined; maxCostUsd?: number | undefined } | undefined;
-  /** Called after a step's tools have run, as the next model call starts: a moment to work ahead. */
-  afterTools?: () => void;
 }
 
 function checkJobBudget(usage: Usage, budget: AgentLoopOptions['budget']): void {
@@ -157,7 +155,6 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
         });
       }
     }
-    options.afterTools?.();
   }
   throw new CodecrewError('AGENT_MAX_STEPS', `the agent used all ${options.maxSteps} steps without calling ${options.terminalTools.join(' or ')}`, {
     details: { maxSteps: options.maxSteps },
