@@ -1,32 +1,69 @@
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SuiteRun } from './lib/suite.ts';
+import { parseArgs } from 'node:util';
+import { provenance } from './lib/provenance.ts';
+import { writeResult } from './lib/result-file.ts';
+import { updateReadmeIndex } from './lib/results-index.ts';
+import { QUICK, type SuiteRun } from './lib/suite.ts';
 
 /**
  * Runs benchmark suites: every `bench/<name>.ts` (except this file) that
  * exports `run`, or only those named on the command line:
- *   npm run bench                # all suites
- *   npm run bench -- sandbox     # one
- * Each writes `bench/results/<name>.json` and `.md`.
+ *   npm run bench                        # all suites, into bench/results
+ *   npm run bench -- sandbox             # one
+ *   BENCH_QUICK=1 npm run bench          # quick mode, into a new temporary directory
+ *   npm run bench -- --out dir crew      # into dir
+ *   npm run bench -- --index             # only rewrite the results list in bench/README.md
+ * Each writes `<out>/<name>.json` and `.md`, recording the commit, the date and the machine.
  */
 const here = dirname(fileURLToPath(import.meta.url));
-const available = (await readdir(here)).filter((f) => f.endsWith('.ts') && f !== 'run.ts').map((f) => f.slice(0, -3)).sort();
-const wanted = process.argv.slice(2);
-const unknown = wanted.filter((name) => !available.includes(name));
+const committed = join(here, 'results');
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { out: { type: 'string' }, index: { type: 'boolean', default: false } },
+});
+if (values.index) {
+  await updateReadmeIndex(join(here, 'README.md'), committed);
+  console.log('bench/README.md: results list rewritten');
+  process.exit(0);
+}
+const available = (await readdir(here))
+  .filter((f) => f.endsWith('.ts') && f !== 'run.ts')
+  .map((f) => f.slice(0, -3))
+  .sort();
+const unknown = positionals.filter((name) => !available.includes(name));
 if (unknown.length > 0) {
   console.error(`unknown suite(s): ${unknown.join(', ')}; available: ${available.join(', ')}`);
   process.exit(2);
 }
-await mkdir(join(here, 'results'), { recursive: true });
-for (const name of wanted.length > 0 ? wanted : available) {
+const out =
+  values.out !== undefined
+    ? resolve(values.out)
+    : QUICK
+      ? await mkdtemp(join(tmpdir(), 'codecrew-bench-quick-'))
+      : committed;
+const intoCommitted = !relative(committed, out).startsWith('..');
+if (QUICK && intoCommitted) {
+  console.error(
+    `quick mode never writes into bench/results (asked for ${out}); leave out --out or name another directory`,
+  );
+  process.exit(2);
+}
+await mkdir(out, { recursive: true });
+const root = resolve(here, '..');
+for (const name of positionals.length > 0 ? positionals : available) {
   const suite = (await import(`./${name}.ts`)) as { run?: SuiteRun };
   if (typeof suite.run !== 'function') continue;
-  console.log(`# ${name}`);
-  const started = Date.now();
+  console.log(`# ${name}${QUICK ? ' (quick mode)' : ''}`);
+  const started = new Date();
+  // Recorded before the suite runs: the commit and source measured are those the suite started with.
+  const origin = await provenance(root, started);
   const report = await suite.run((line) => console.log(`  ${line}`));
-  await writeFile(join(here, 'results', `${name}.json`), `${JSON.stringify(report.json, null, 2)}\n`);
-  await writeFile(join(here, 'results', `${name}.md`), report.markdown);
-  console.log(`# ${name} done in ${Math.round((Date.now() - started) / 1000)} s; results in bench/results/${name}.{json,md}\n`);
+  const durationMs = Date.now() - started.getTime();
+  await writeResult(out, { suite: name, quick: QUICK, ...origin, durationMs, result: report.json }, report);
+  if (intoCommitted) await updateReadmeIndex(join(here, 'README.md'), committed);
+  console.log(`# ${name} done in ${Math.round(durationMs / 1000)} s; results in ${join(out, name)}.{json,md}\n`);
   console.log(report.markdown);
 }

@@ -18,7 +18,9 @@ export async function startModelServerThread(script: ModelScript): Promise<Threa
   const url = await new Promise<string>((resolve, reject) => {
     worker.once('message', (message: { url: string }) => resolve(message.url));
     worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`the model server thread exited with code ${code} before it listened`)));
+    worker.once('exit', (code) =>
+      reject(new Error(`the model server thread exited with code ${code} before it listened`)),
+    );
   });
   return {
     url,

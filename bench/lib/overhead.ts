@@ -18,11 +18,14 @@ export interface OverheadBreakdown {
 /**
  * Reads the steps' times from a task's trace and takes out `latencyMs` per
  * model call and each command's time (the longest job of each step: parallel
- * coders overlap; the tester's commands from whichever steps they overlap,
- * since tests may start during the merge step). Meant for one-round tasks,
- * as the crew benchmark runs.
+ * coders overlap; the tester's commands from whichever steps they overlap).
+ * Meant for one-round tasks, as the crew benchmark runs.
  */
-export async function overheadBreakdown(tracePath: string, report: TaskReport, latencyMs: number): Promise<OverheadBreakdown> {
+export async function overheadBreakdown(
+  tracePath: string,
+  report: TaskReport,
+  latencyMs: number,
+): Promise<OverheadBreakdown> {
   const events = (await readFile(tracePath, 'utf8'))
     .split('\n')
     .filter((line) => line.trim() !== '')
@@ -44,23 +47,28 @@ export async function overheadBreakdown(tracePath: string, report: TaskReport, l
     const span = spans.get(node);
     return span ? span.end - span.start : 0;
   };
-  // The tester's commands, as they ran: they may start before the test step (tests sent ahead from the merge step).
+  // The tester's commands, as they ran: counted in whichever steps they overlap.
   const testing: Array<{ start: number; end: number }> = [];
   for (const event of events) {
     if (event.role !== 'tester') continue;
     if (event.kind === 'command.started') testing.push({ start: Date.parse(event.at), end: Number.NaN });
     const open = testing[testing.length - 1];
-    if (event.kind === 'command.finished' && open !== undefined && Number.isNaN(open.end)) open.end = Date.parse(event.at);
+    if (event.kind === 'command.finished' && open !== undefined && Number.isNaN(open.end))
+      open.end = Date.parse(event.at);
   }
   const testingIn = (node: string) => {
     const span = spans.get(node);
     if (span === undefined) return 0;
-    return testing.reduce((sum, run) => sum + Math.max(0, Math.min(span.end, run.end) - Math.max(span.start, run.start)), 0);
+    return testing.reduce(
+      (sum, run) => sum + Math.max(0, Math.min(span.end, run.end) - Math.max(span.start, run.start)),
+      0,
+    );
   };
   const testingTotal = testing.reduce((sum, run) => sum + Math.max(0, run.end - run.start), 0);
   const jobsOf = (role: string) => report.jobs.filter((job) => job.role === role);
   const modelMs = (role: string) => Math.max(0, ...jobsOf(role).map((job) => job.usage.calls * latencyMs));
-  const commandMs = (role: string) => Math.max(0, ...jobsOf(role).map((job) => job.commands.reduce((sum, c) => sum + c.durationMs, 0)));
+  const commandMs = (role: string) =>
+    Math.max(0, ...jobsOf(role).map((job) => job.commands.reduce((sum, c) => sum + c.durationMs, 0)));
   const steps = {
     prepare: spanMs('prepare'),
     plan: spanMs('plan') - modelMs('planner'),

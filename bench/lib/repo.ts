@@ -1,13 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
  * A tar of a made-up repository of about `megabytes` MB: a dozen top-level
  * entries like a real project, files of 4–64 KB of hex text spread over
- * nested directories, and a `MARKER` file a command can look for.
+ * nested directories, and a `MARKER` file a command can look for. Its
+ * members are named as `git archive` names them (`README.md`, `pkg0/…`),
+ * never `./`.
  */
 export function repositoryTar(megabytes: number): Buffer {
   const dir = mkdtempSync(join(tmpdir(), 'codecrew-bench-repo-'));
@@ -26,7 +28,9 @@ export function repositoryTar(megabytes: number): Buffer {
       written += size;
       i++;
     }
-    return execFileSync('tar', ['-cf', '-', '-C', dir, '.'], { maxBuffer: 2 * target + 64 * 1024 * 1024 });
+    return execFileSync('tar', ['-cf', '-', '-C', dir, '--', ...readdirSync(dir).sort()], {
+      maxBuffer: 2 * target + 64 * 1024 * 1024,
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,8 +1,14 @@
+/**
+ * Quick mode (`BENCH_QUICK=1`): few samples, small sizes, short scripted
+ * replies; proves a suite still runs and reports, its figures mean nothing.
+ */
+export const QUICK = process.env.BENCH_QUICK === '1';
+
 /** What one benchmark suite hands back to `bench/run.ts`. */
 export interface SuiteReport {
-  /** Written to `bench/results/<suite>.json`. */
-  json: unknown;
-  /** Written to `bench/results/<suite>.md`. */
+  /** The suite's figures: written as `result` of `<suite>.json`, beside the commit, date and machine. */
+  json: Record<string, unknown>;
+  /** Starts with a `# ` heading; `run.ts` adds the commit, date and machine below it and writes `<suite>.md`. */
   markdown: string;
 }
 
