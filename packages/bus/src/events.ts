@@ -9,51 +9,7 @@ import type { Stoppable } from './types.ts';
 export async function publishEvent(ctx: BusContext, event: TraceEvent): Promise<void> {
   const valid = TraceEvent.parse(event);
   assertToken('task id', valid.taskId);
-  await eventBatch(ctx).add(ctx.names.event(valid.taskId, valid.kind), encodeJson(valid));
-}
-
-interface PendingEvent {
-  subject: string;
-  data: Uint8Array;
-  stored: () => void;
-  failed: (error: unknown) => void;
-}
-
-/**
- * The events published in one turn of the event loop, sent together at its
- * end, in the order they were published. The NATS client writes the
- * commands queued in one go to its socket at once: a wave of agents emits
- * dozens of events within a few milliseconds, and one write for each was a
- * system call apiece on the thread every agent shares.
- */
-class EventBatch {
-  private pending: PendingEvent[] = [];
-
-  constructor(private readonly ctx: BusContext) {}
-
-  add(subject: string, data: Uint8Array): Promise<void> {
-    return new Promise((stored, failed) => {
-      this.pending.push({ subject, data, stored, failed });
-      if (this.pending.length === 1) setImmediate(() => this.send());
-    });
-  }
-
-  private send(): void {
-    const batch = this.pending;
-    this.pending = [];
-    for (const event of batch) this.ctx.js.publish(event.subject, event.data).then(() => event.stored(), event.failed);
-  }
-}
-
-const batches = new WeakMap<BusContext, EventBatch>();
-
-function eventBatch(ctx: BusContext): EventBatch {
-  let batch = batches.get(ctx);
-  if (batch === undefined) {
-    batch = new EventBatch(ctx);
-    batches.set(ctx, batch);
-  }
-  return batch;
+  await ctx.js.publish(ctx.names.event(valid.taskId, valid.kind), encodeJson(valid));
 }
 
 /** Delivers events published from now on (a core subscription; stored events are read with `readEvents`). */
