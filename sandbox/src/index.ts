@@ -48,4 +48,6 @@ export type { BwrapSpec, RootfsSpec } from './bubblewrap/args.ts';
 export { buildRootfs, exportRootfs, rootfsDir } from './bubblewrap/rootfs.ts';
 export type { BuildRootfsOptions } from './bubblewrap/rootfs.ts';
 export { SANDBOX_DRIVERS, createSandboxProvider } from './factory.ts';
+export { runProcess, ProcessStartError } from './process/run-process.ts';
+export type { RunProcessOptions, ProcessOutput } from './process/run-process.ts';
 export type { SandboxDriverName, SandboxProviderConfig, CreateSandboxProviderOptions } from './factory.ts';

@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { runProcess } from '@codecrew/core';
+import { runProcess } from './process/run-process.ts';
 
 /**
  * Removes a directory tree like `rm -rf`, in a separate process: walking a

@@ -50,26 +50,19 @@ describe('Workspace layout', () => {
     expect(await ws.diff()).toEqual({ patch: '', changedFiles: [], changes: [] });
   });
 
-  // The helper thread writes every file as uid 1000. Without threads, tar runs: as uid 1000 under a
-  // root that uid can enter (0o755), else (0o700, as mkdtemp makes) as this process, handing over after.
+  // tar runs as uid 1000 under a root that uid can enter (0o755), else (0o700, as mkdtemp makes) as this process, handing over after.
   it.each([
-    ['on the helper thread', 0o700, '1'],
-    ['by tar as uid 1000', 0o755, '0'],
-    ['by tar, handed over after', 0o700, '0'],
-  ])('gives the files to uid 1000, extracted %s', async (_, mode, threads) => {
-    const name = `root-${mode.toString(8)}-${threads}`;
+    ['by tar as uid 1000', 0o755],
+    ['by tar, handed over after', 0o700],
+  ])('gives the files to uid 1000, extracted %s', async (_, mode) => {
+    const name = `root-${mode.toString(8)}`;
     const root = tempDir(name);
     chmodSync(root, mode);
-    process.env.CODECREW_PROCESS_THREADS = threads;
-    try {
-      const ws = await Workspace.create({ parentDir: join(root, 'job'), tar: gitArchive(name, FILES) });
-      open.push(ws);
-      expect(readFileSync(join(ws.root, 'src/app.js'), 'utf8')).toEqual(FILES['src/app.js']);
-      for (const path of ['', 'src', 'src/app.js']) expect(lstatSync(join(ws.root, path))).toMatchObject({ uid: 1000, gid: 1000 });
-      expect(await ws.diff()).toEqual({ patch: '', changedFiles: [], changes: [] });
-    } finally {
-      delete process.env.CODECREW_PROCESS_THREADS;
-    }
+    const ws = await Workspace.create({ parentDir: join(root, 'job'), tar: gitArchive(name, FILES) });
+    open.push(ws);
+    expect(readFileSync(join(ws.root, 'src/app.js'), 'utf8')).toEqual(FILES['src/app.js']);
+    for (const path of ['', 'src', 'src/app.js']) expect(lstatSync(join(ws.root, path))).toMatchObject({ uid: 1000, gid: 1000 });
+    expect(await ws.diff()).toEqual({ patch: '', changedFiles: [], changes: [] });
   });
 
   it('dispose removes everything', async () => {

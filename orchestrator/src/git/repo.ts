@@ -1,4 +1,5 @@
-import { CodecrewError, ProcessStartError, runProcess } from '@codecrew/core';
+import { CodecrewError } from '@codecrew/core';
+import { ProcessStartError, runProcess } from '@codecrew/sandbox';
 
 /** Result of one git invocation. */
 export interface GitResult {
@@ -9,8 +10,8 @@ export interface GitResult {
 
 /** Options for {@link GitRepo.run}. */
 export interface GitRunOptions {
-  /** stdin; a promise starts git now and feeds it later (if it rejects, git is killed and the call rejects with it). */
-  input?: string | Buffer | Promise<string | Buffer>;
+  /** Written to git's stdin, which is then closed. */
+  input?: string | Buffer;
   /** Variables added to git's environment. */
   env?: NodeJS.ProcessEnv;
   /** Exit codes other than 0 that are answers, not failures (e.g. 1 from `merge-tree` on conflicts). */
@@ -33,7 +34,7 @@ export function identityEnv(author: { name: string; email: string } = DEFAULT_ID
 }
 
 /**
- * A thin async wrapper over one repository: runs git (no shell, started off the main thread)
+ * A thin async wrapper over one repository: runs git (no shell)
  * and turns failures into `CodecrewError('GIT_FAILED')` carrying git's stderr.
  */
 export class GitRepo {
@@ -64,7 +65,6 @@ export class GitRepo {
         throw gitFailed(fullArgs, this.dir, code, stderr, undefined);
       },
       (error: unknown) => {
-        // The reason a deferred input was withdrawn, as the caller gave it.
         if (!(error instanceof ProcessStartError)) throw error;
         if (error.code === 'ENOENT') {
           throw new CodecrewError('GIT_FAILED', 'git was not found on PATH; install git (2.38 or newer) and retry', { cause: error });

@@ -6,7 +6,6 @@ import { sandboxCommand } from './commands/sandbox.ts';
 import { schemaCommand } from './commands/schema.ts';
 import { validateCommand } from './commands/validate.ts';
 import { workerCommand } from './commands/worker.ts';
-import { startProcessThreads } from '@codecrew/core';
 import { processIo, reportError, type Io } from './io.ts';
 
 const HELP = `codecrew — a crew of coding agents per task: plan, code in parallel sandboxes, merge, test, review.
@@ -36,8 +35,6 @@ const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
   schema: schemaCommand,
 };
 
-const PROCESS_HEAVY = new Set(['run', 'ask', 'demo', 'worker', 'sandbox']);
-
 /** The `codecrew` command; returns the process exit code. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [name, ...rest] = argv;
@@ -50,8 +47,6 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.err(`codecrew: unknown command "${name}"\n\n${HELP}`);
     return 2;
   }
-  // Commands that run git and sandboxes start their process helpers now: they boot while the command reads its input.
-  if (PROCESS_HEAVY.has(name)) startProcessThreads();
   try {
     return await command(rest, io);
   } catch (error) {

@@ -1,4 +1,5 @@
-import { CodecrewError, runProcess } from '@codecrew/core';
+import { CodecrewError } from '@codecrew/core';
+import { runProcess } from '../process/run-process.ts';
 
 /** What a git command printed and how it exited. */
 export interface GitOutput {
