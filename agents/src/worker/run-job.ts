@@ -108,7 +108,7 @@ export async function runJob(
             timeoutMs: runtime.modelTimeoutMs,
             env: runtime.env,
           });
-    const price = runtime.prices[job.model.name];
+    const price = job.model.price ?? runtime.prices[job.model.name];
     const tools: ToolContext = {
       role: job.role,
       ready: environment.ready,

@@ -44,6 +44,8 @@ function resolveModel(name: string, config: Config, baseDir: string): ModelRef {
   }
   const ref: ModelRef = { name, apiKeyEnv: config.models.endpoint.apiKeyEnv };
   if (config.models.endpoint.baseURL !== undefined) ref.baseURL = config.models.endpoint.baseURL;
+  const price = config.models.prices[name];
+  if (price !== undefined) ref.price = price;
   return ref;
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ERROR_CODES } from './errors.ts';
 import { Plan, Review, Subtask } from './plan.ts';
+import { ModelPrice } from './config.ts';
 
 export const ROLES = ['planner', 'coder', 'tester', 'reviewer', 'asker'] as const;
 /** The agent roles of a crew. */
@@ -31,9 +32,13 @@ export const ArtifactRef = z
   .strict();
 export type ArtifactRef = z.infer<typeof ArtifactRef>;
 
-/** Which model a job talks to. Keys never travel: workers read them from their own environment. */
+/**
+ * Which model a job talks to, and its price as the orchestrator's configuration
+ * gives it (so a worker anywhere counts cost the same way). Keys never travel:
+ * workers read them from their own environment.
+ */
 export const ModelRef = z
-  .object({ name: z.string().min(1), baseURL: z.string().optional(), apiKeyEnv: z.string().optional() })
+  .object({ name: z.string().min(1), baseURL: z.string().optional(), apiKeyEnv: z.string().optional(), price: ModelPrice.optional() })
   .strict();
 export type ModelRef = z.infer<typeof ModelRef>;
 
