@@ -40,9 +40,18 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@codecrew/*/src/*', '@codecrew/*/src'], message: 'Import a package through its public entry, not its internals.' },
             {
-              group: ['../../packages/*', '../../../packages/*', '../../sandbox/src/*', '../../agents/src/*', '../../orchestrator/src/*'],
+              group: ['@codecrew/*/src/*', '@codecrew/*/src'],
+              message: 'Import a package through its public entry, not its internals.',
+            },
+            {
+              group: [
+                '../../packages/*',
+                '../../../packages/*',
+                '../../sandbox/src/*',
+                '../../agents/src/*',
+                '../../orchestrator/src/*',
+              ],
               message: 'Import other packages by name (@codecrew/...), not by path.',
             },
           ],

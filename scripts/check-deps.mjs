@@ -37,12 +37,19 @@ function sourceFiles(dir) {
 
 /** The package named by an import specifier, or null for a relative or built-in one. */
 function packageOf(specifier) {
-  if (specifier.startsWith('.') || specifier.startsWith('/') || builtins.has(specifier) || specifier.startsWith('node:')) return null;
+  if (
+    specifier.startsWith('.') ||
+    specifier.startsWith('/') ||
+    builtins.has(specifier) ||
+    specifier.startsWith('node:')
+  )
+    return null;
   const parts = specifier.split('/');
   return specifier.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
 }
 
-const IMPORT = /(?:^|[\s;])(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+const IMPORT =
+  /(?:^|[\s;])(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 const problems = [];
 for (const workspace of rootPackage.workspaces) {
@@ -57,10 +64,13 @@ for (const workspace of rootPackage.workspaces) {
     }
   }
   for (const [name, file] of used) {
-    if (!declared.has(name)) problems.push(`${workspace}: ${file} imports ${name}, which ${workspace}/package.json does not declare`);
+    if (!declared.has(name))
+      problems.push(`${workspace}: ${file} imports ${name}, which ${workspace}/package.json does not declare`);
     const [from, to] = [LAYERS[manifest.name], LAYERS[name]];
     if (from !== undefined && to !== undefined && to >= from) {
-      problems.push(`${workspace}: ${file} imports ${name}; the dependency direction is core ← bus, llm, sandbox ← agents ← orchestrator ← cli`);
+      problems.push(
+        `${workspace}: ${file} imports ${name}; the dependency direction is core ← bus, llm, sandbox ← agents ← orchestrator ← cli`,
+      );
     }
   }
   for (const name of declared) {
@@ -73,4 +83,6 @@ if (problems.length > 0) {
   console.error(`check-deps: the import graph breaks the conventions:\n- ${problems.join('\n- ')}`);
   process.exit(1);
 }
-console.log(`check-deps: ${rootPackage.workspaces.length} workspace packages import only what they declare, in the allowed direction`);
+console.log(
+  `check-deps: ${rootPackage.workspaces.length} workspace packages import only what they declare, in the allowed direction`,
+);

@@ -14,23 +14,44 @@ const candidate = (attempt: number, over: Partial<CandidateVerdict>): CandidateV
 describe('best-of-N selection', () => {
   it('prefers passing tests, then fewest failures, then the review, then the smaller diff', () => {
     const pass = { exitCode: 0, passed: 3, failed: 0 };
-    expect(pickWinner([candidate(1, {}), candidate(2, { tests: pass }), candidate(3, {})])).toEqual({ winner: candidate(2, { tests: pass }), reason: 'all its tests pass' });
+    expect(pickWinner([candidate(1, {}), candidate(2, { tests: pass }), candidate(3, {})])).toEqual({
+      winner: candidate(2, { tests: pass }),
+      reason: 'all its tests pass',
+    });
     const oneFail = { exitCode: 1, passed: 2, failed: 1 };
     expect(pickWinner([candidate(1, {}), candidate(2, { tests: oneFail })]).reason).toBe('fewest failing tests (1)');
-    expect(pickWinner([candidate(1, { tests: pass, review: 'request_changes' }), candidate(2, { tests: pass, review: 'approve' })]).winner?.attempt).toBe(2);
-    expect(pickWinner([candidate(1, { tests: pass, diffLines: 30 }), candidate(2, { tests: pass, diffLines: 12 })])).toMatchObject({ reason: 'the smallest diff (12 lines)' });
-    expect(pickWinner([candidate(1, { tests: pass }), candidate(2, { tests: pass })]).reason).toBe('tied on everything; the earliest attempt');
+    expect(
+      pickWinner([
+        candidate(1, { tests: pass, review: 'request_changes' }),
+        candidate(2, { tests: pass, review: 'approve' }),
+      ]).winner?.attempt,
+    ).toBe(2);
+    expect(
+      pickWinner([candidate(1, { tests: pass, diffLines: 30 }), candidate(2, { tests: pass, diffLines: 12 })]),
+    ).toMatchObject({ reason: 'the smallest diff (12 lines)' });
+    expect(pickWinner([candidate(1, { tests: pass }), candidate(2, { tests: pass })]).reason).toBe(
+      'tied on everything; the earliest attempt',
+    );
   });
 
   it('ignores failed jobs and empty changes', () => {
-    expect(pickWinner([candidate(1, { status: 'failed' }), candidate(2, { diffLines: 0 })])).toEqual({ winner: null, reason: 'no candidate produced a change' });
-    expect(pickWinner([candidate(1, { status: 'failed' }), candidate(2, {})]).reason).toBe('the only candidate that produced a change');
+    expect(pickWinner([candidate(1, { status: 'failed' }), candidate(2, { diffLines: 0 })])).toEqual({
+      winner: null,
+      reason: 'no candidate produced a change',
+    });
+    expect(pickWinner([candidate(1, { status: 'failed' }), candidate(2, {})]).reason).toBe(
+      'the only candidate that produced a change',
+    );
   });
 
   it('asks the reviewer only when the test results tie', () => {
     const pass = { exitCode: 0, passed: 3, failed: 0 };
     expect(needsReviewTiebreak([candidate(1, { tests: pass }), candidate(2, {})])).toEqual([]);
-    expect(needsReviewTiebreak([candidate(1, { tests: pass }), candidate(2, { tests: pass }), candidate(3, {})]).map((c) => c.attempt)).toEqual([1, 2]);
+    expect(
+      needsReviewTiebreak([candidate(1, { tests: pass }), candidate(2, { tests: pass }), candidate(3, {})]).map(
+        (c) => c.attempt,
+      ),
+    ).toEqual([1, 2]);
   });
 
   it('measures a diff by changed lines', () => {

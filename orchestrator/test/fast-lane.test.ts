@@ -4,12 +4,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { gitBlobId } from '@codecrew/core';
-import { GitRepo, PathSet, commitChain, commitPatch, createScratchRepo, mergeInto, treeChanges } from '../src/git/index.ts';
+import {
+  GitRepo,
+  PathSet,
+  commitChain,
+  commitPatch,
+  createScratchRepo,
+  mergeInto,
+  treeChanges,
+} from '../src/git/index.ts';
 import { FastLane } from '../src/graph/fast-lane.ts';
 import type { PatchCandidate } from '../src/graph/state.ts';
 
-const ENV = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
-const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, env: ENV, encoding: 'utf8' }).trim();
+const ENV = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 't',
+  GIT_AUTHOR_EMAIL: 't@t',
+  GIT_COMMITTER_NAME: 't',
+  GIT_COMMITTER_EMAIL: 't@t',
+};
+const git = (dir: string, ...args: string[]) =>
+  execFileSync('git', args, { cwd: dir, env: ENV, encoding: 'utf8' }).trim();
 
 /** A patch against `base` made in a throwaway worktree, as a coder makes one. */
 function patchOf(user: string, base: string, name: string, edit: (dir: string) => void): string {
@@ -81,7 +96,12 @@ describe('the fast lane of the merge train', () => {
   async function slowTrain(candidates: PatchCandidate[]): Promise<string> {
     let integration = base;
     for (const c of candidates) {
-      const outcome = await mergeInto(scratch, { integration, candidate: c.commit as string, mergeBase: c.mergeBase, message: c.subtaskId });
+      const outcome = await mergeInto(scratch, {
+        integration,
+        candidate: c.commit as string,
+        mergeBase: c.mergeBase,
+        message: c.subtaskId,
+      });
       expect(outcome.clean).toBe(true);
       integration = outcome.commit as string;
     }
@@ -110,7 +130,9 @@ describe('the fast lane of the merge train', () => {
     expect(git(scratch.dir, 'rev-parse', `${head}^{tree}`)).toBe(await slowTrain(candidates));
     // One commit per candidate, each holding exactly that candidate's change, in order.
     expect(git(scratch.dir, 'rev-list', '--reverse', `${base}..${head}`).split('\n')).toEqual(landed);
-    expect(git(scratch.dir, 'diff-tree', '--no-commit-id', '--name-only', '-r', landed[0] as string)).toBe('src/new one.js');
+    expect(git(scratch.dir, 'diff-tree', '--no-commit-id', '--name-only', '-r', landed[0] as string)).toBe(
+      'src/new one.js',
+    );
     expect(git(scratch.dir, 'log', '-1', '--format=%s', landed[1] as string)).toBe('merge s2');
   });
 
@@ -127,7 +149,12 @@ describe('the fast lane of the merge train', () => {
     expect(await lane.accepts(second)).toBe(false);
     expect(await lane.accepts(inside)).toBe(false);
     const head = await lane.flush();
-    const outcome = await mergeInto(scratch, { integration: head, candidate: second.commit as string, mergeBase: base, message: 's2' });
+    const outcome = await mergeInto(scratch, {
+      integration: head,
+      candidate: second.commit as string,
+      mergeBase: base,
+      message: 's2',
+    });
     expect(outcome.clean).toBe(true);
     expect(git(scratch.dir, 'show', `${outcome.commit}:shared.txt`)).toBe('ONE\ntwo\nTHREE');
   });
@@ -151,7 +178,13 @@ describe('the fast lane of the merge train', () => {
   it('commitChain writes blobs it is given the bytes of', async () => {
     const data = Buffer.from('#!/bin/sh\necho new\n');
     const [commit] = await commitChain(scratch, base, [
-      { message: 'inline', changes: [{ path: 'bin/run', mode: '100755', blob: gitBlobId(data), data }, { path: 'keep.txt', mode: null, blob: null }] },
+      {
+        message: 'inline',
+        changes: [
+          { path: 'bin/run', mode: '100755', blob: gitBlobId(data), data },
+          { path: 'keep.txt', mode: null, blob: null },
+        ],
+      },
     ]);
     expect(git(scratch.dir, 'show', `${commit}:bin/run`)).toBe('#!/bin/sh\necho new');
     expect(git(scratch.dir, 'ls-tree', commit as string, 'bin/run')).toContain(`100755 blob ${gitBlobId(data)}`);

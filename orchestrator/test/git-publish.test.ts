@@ -6,7 +6,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { gitBlobId } from '@codecrew/core';
 import { commitChain, commitPatch, createScratchRepo, publishBranch, type GitRepo } from '../src/git/index.ts';
 
-const ENV = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
+const ENV = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 't',
+  GIT_AUTHOR_EMAIL: 't@t',
+  GIT_COMMITTER_NAME: 't',
+  GIT_COMMITTER_EMAIL: 't@t',
+};
 
 function git(dir: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd: dir, env: ENV, encoding: 'utf8' }).trim();
@@ -93,7 +99,14 @@ describe('publishBranch', () => {
     expect(second.branch).toEqual('codecrew/add-thing-2');
     expect(git(user, 'rev-parse', 'refs/heads/codecrew/add-thing')).toEqual(first.commit);
     expect(git(user, 'log', '-1', '--format=%an <%ae>', second.commit)).toEqual('Ada <ada@example.org>');
-    const third = await publishBranch({ scratch, userRepoRoot: user, base, tree: step1, branch: 'codecrew/add-thing', message: 'Third' });
+    const third = await publishBranch({
+      scratch,
+      userRepoRoot: user,
+      base,
+      tree: step1,
+      branch: 'codecrew/add-thing',
+      message: 'Third',
+    });
     expect(third.branch).toEqual('codecrew/add-thing-3');
     expect(snapshot(user)).toEqual(before);
   });
@@ -117,9 +130,22 @@ describe('publishBranch', () => {
         return { path: `many-${count}/f${i}.txt`, mode: '100644', blob: gitBlobId(data), data };
       });
       const [tree] = await commitChain(scratch, base, [{ message: `${count} files`, changes }]);
-      const published = await publishBranch({ scratch, userRepoRoot: user, base, tree: tree as string, branch: `many-${count}`, message: 'm' });
-      expect(git(user, 'ls-tree', '-r', '--name-only', published.commit).split('\n').filter((p) => p.startsWith(`many-${count}/`))).toHaveLength(count);
-      expect(git(user, 'show', `${published.commit}:many-${count}/f${count - 1}.txt`)).toBe(`file ${count - 1} of ${count}`);
+      const published = await publishBranch({
+        scratch,
+        userRepoRoot: user,
+        base,
+        tree: tree as string,
+        branch: `many-${count}`,
+        message: 'm',
+      });
+      expect(
+        git(user, 'ls-tree', '-r', '--name-only', published.commit)
+          .split('\n')
+          .filter((p) => p.startsWith(`many-${count}/`)),
+      ).toHaveLength(count);
+      expect(git(user, 'show', `${published.commit}:many-${count}/f${count - 1}.txt`)).toBe(
+        `file ${count - 1} of ${count}`,
+      );
     }
     git(user, 'fsck', '--no-dangling');
   });

@@ -16,7 +16,13 @@ import {
   type GitRepo,
 } from '../src/git/index.ts';
 
-const ENV = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
+const ENV = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 't',
+  GIT_AUTHOR_EMAIL: 't@t',
+  GIT_COMMITTER_NAME: 't',
+  GIT_COMMITTER_EMAIL: 't@t',
+};
 
 function git(dir: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd: dir, env: ENV, encoding: 'utf8' }).trim();
@@ -88,7 +94,7 @@ describe('git integration engine', () => {
     expect(statSync(join(user, '.git', 'index')).mtimeMs).toEqual(index);
   });
 
-  it('createScratchRepo makes a bare repository that reads the user\'s objects', async () => {
+  it("createScratchRepo makes a bare repository that reads the user's objects", async () => {
     expect((await scratch.run(['rev-parse', '--is-bare-repository'])).stdout.trim()).toEqual('true');
     expect((await scratch.run(['cat-file', '-t', base])).stdout.trim()).toEqual('commit');
     expect((await scratch.run(['config', 'gc.auto'])).stdout.trim()).toEqual('0');
@@ -97,7 +103,10 @@ describe('git integration engine', () => {
   it('openUserRepo rejects a non-repository, an unknown ref and a repo without commits', async () => {
     const plain = join(root, 'plain');
     mkdirSync(plain);
-    await expect(openUserRepo(plain)).rejects.toMatchObject({ code: 'REPO_INVALID', message: expect.stringContaining('git init') });
+    await expect(openUserRepo(plain)).rejects.toMatchObject({
+      code: 'REPO_INVALID',
+      message: expect.stringContaining('git init'),
+    });
     await expect(openUserRepo(user, 'no-such-branch')).rejects.toMatchObject({
       code: 'REPO_INVALID',
       message: expect.stringContaining("ref 'no-such-branch' does not name a commit"),
@@ -105,9 +114,18 @@ describe('git integration engine', () => {
     const empty = join(root, 'empty');
     mkdirSync(empty);
     git(empty, 'init', '--quiet');
-    await expect(openUserRepo(empty)).rejects.toMatchObject({ code: 'REPO_INVALID', message: expect.stringContaining('no commits yet') });
-    await expect(openUserRepo(join(root, 'missing'))).rejects.toMatchObject({ code: 'REPO_INVALID', message: expect.stringContaining('is not a directory') });
-    await expect(openUserRepo(join(user, 'a.txt'))).rejects.toMatchObject({ code: 'REPO_INVALID', message: expect.stringContaining('is not a directory') });
+    await expect(openUserRepo(empty)).rejects.toMatchObject({
+      code: 'REPO_INVALID',
+      message: expect.stringContaining('no commits yet'),
+    });
+    await expect(openUserRepo(join(root, 'missing'))).rejects.toMatchObject({
+      code: 'REPO_INVALID',
+      message: expect.stringContaining('is not a directory'),
+    });
+    await expect(openUserRepo(join(user, 'a.txt'))).rejects.toMatchObject({
+      code: 'REPO_INVALID',
+      message: expect.stringContaining('is not a directory'),
+    });
   });
 
   it('readFilesAt reads several files of a commit in one go and leaves out missing paths and directories', async () => {
@@ -136,7 +154,12 @@ describe('git integration engine', () => {
 
     const m1 = await mergeInto(scratch, { integration: base, candidate: c1, mergeBase: base, message: 'merge one' });
     expect({ clean: m1.clean, conflicts: m1.conflicts }).toEqual({ clean: true, conflicts: [] });
-    const m2 = await mergeInto(scratch, { integration: m1.commit ?? '', candidate: c2, mergeBase: base, message: 'merge two' });
+    const m2 = await mergeInto(scratch, {
+      integration: m1.commit ?? '',
+      candidate: c2,
+      mergeBase: base,
+      message: 'merge two',
+    });
     expect({ clean: m2.clean, conflicts: m2.conflicts }).toEqual({ clean: true, conflicts: [] });
 
     const head = m2.commit ?? '';
@@ -161,11 +184,22 @@ describe('git integration engine', () => {
     const state1 = m1.commit ?? '';
     // Wave 2 starts from state1; meanwhile another wave-1 patch lands on the integration branch.
     const p2 = makePatch(root, base, user, 'two', (d) => writeFileSync(join(d, 'b.txt'), 'bravo TWO\nline2\nline3\n'));
-    const m2 = await mergeInto(scratch, { integration: state1, candidate: await commitPatch(scratch, base, p2, 'two'), mergeBase: base, message: 'merge two' });
+    const m2 = await mergeInto(scratch, {
+      integration: state1,
+      candidate: await commitPatch(scratch, base, p2, 'two'),
+      mergeBase: base,
+      message: 'merge two',
+    });
     // The coder's patch is made against state1 (which only the scratch repo holds).
-    const p3 = 'diff --git a/a.txt b/a.txt\n--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1,3 @@\n alpha ONE\n line2\n-line3\n+line3 THREE\n';
+    const p3 =
+      'diff --git a/a.txt b/a.txt\n--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1,3 @@\n alpha ONE\n line2\n-line3\n+line3 THREE\n';
     const c3 = await commitPatch(scratch, state1, p3, 'three');
-    const m3 = await mergeInto(scratch, { integration: m2.commit ?? '', candidate: c3, mergeBase: state1, message: 'merge three' });
+    const m3 = await mergeInto(scratch, {
+      integration: m2.commit ?? '',
+      candidate: c3,
+      mergeBase: state1,
+      message: 'merge three',
+    });
     expect({ clean: m3.clean, conflicts: m3.conflicts }).toEqual({ clean: true, conflicts: [] });
     const head = m3.commit ?? '';
     expect(showFile(join(root, 'scratch'), head, 'a.txt')).toEqual('alpha ONE\nline2\nline3 THREE\n');
@@ -178,12 +212,19 @@ describe('git integration engine', () => {
     const c1 = await commitPatch(scratch, base, p1, 'one');
     const c2 = await commitPatch(scratch, base, p2, 'two');
     const m1 = await mergeInto(scratch, { integration: base, candidate: c1, mergeBase: base, message: 'merge one' });
-    const m2 = await mergeInto(scratch, { integration: m1.commit ?? '', candidate: c2, mergeBase: base, message: 'merge two' });
+    const m2 = await mergeInto(scratch, {
+      integration: m1.commit ?? '',
+      candidate: c2,
+      mergeBase: base,
+      message: 'merge two',
+    });
     expect(m2.clean).toEqual(false);
     expect(m2.commit).toEqual(undefined);
     expect(m2.conflicts).toEqual([{ path: 'a.txt', kind: 'contents' }]);
     const text = m2.conflictFiles?.['a.txt'] ?? '';
-    expect(text.replace(/^(<{7}|>{7}) .*$/gm, '$1')).toEqual('<<<<<<<\nalpha ONE\n=======\nalpha TWO\n>>>>>>>\nline2\nline3\n');
+    expect(text.replace(/^(<{7}|>{7}) .*$/gm, '$1')).toEqual(
+      '<<<<<<<\nalpha ONE\n=======\nalpha TWO\n>>>>>>>\nline2\nline3\n',
+    );
     expect(m2.messages).toContain('CONFLICT (content): Merge conflict in a.txt');
   });
 
@@ -193,7 +234,12 @@ describe('git integration engine', () => {
     const c1 = await commitPatch(scratch, base, p1, 'one');
     const c2 = await commitPatch(scratch, base, p2, 'two');
     const m1 = await mergeInto(scratch, { integration: base, candidate: c1, mergeBase: base, message: 'merge one' });
-    const m2 = await mergeInto(scratch, { integration: m1.commit ?? '', candidate: c2, mergeBase: base, message: 'merge two' });
+    const m2 = await mergeInto(scratch, {
+      integration: m1.commit ?? '',
+      candidate: c2,
+      mergeBase: base,
+      message: 'merge two',
+    });
     expect({ clean: m2.clean, conflicts: m2.conflicts, files: m2.conflictFiles }).toEqual({
       clean: false,
       conflicts: [{ path: 'old.txt', kind: 'modify/delete' }],
@@ -219,7 +265,9 @@ describe('git integration engine', () => {
     ]);
     // Re-applying the produced diff to the base yields the identical tree.
     const again = await commitPatch(scratch, base, diff.patch, 'again');
-    expect(git(join(root, 'scratch'), 'rev-parse', `${again}^{tree}`)).toEqual(git(join(root, 'scratch'), 'rev-parse', `${commit}^{tree}`));
+    expect(git(join(root, 'scratch'), 'rev-parse', `${again}^{tree}`)).toEqual(
+      git(join(root, 'scratch'), 'rev-parse', `${commit}^{tree}`),
+    );
     const blob = execFileSync('git', ['cat-file', 'blob', `${again}:logo.png`], { cwd: join(root, 'scratch') });
     expect(Buffer.compare(blob, png)).toEqual(0);
     // The archive carries the new tree.
@@ -233,17 +281,24 @@ describe('git integration engine', () => {
 
   it('commitPatch returns base for an empty patch and MERGE_CONFLICT for one that does not apply', async () => {
     expect(await commitPatch(scratch, base, '', 'nothing')).toEqual(base);
-    const patch = makePatch(root, base, user, 'one', (d) => writeFileSync(join(d, 'a.txt'), 'alpha ONE\nline2\nline3\n'));
+    const patch = makePatch(root, base, user, 'one', (d) =>
+      writeFileSync(join(d, 'a.txt'), 'alpha ONE\nline2\nline3\n'),
+    );
     const moved = await commitPatch(scratch, base, patch, 'one');
     await expect(commitPatch(scratch, moved, patch, 'again')).rejects.toMatchObject({
       code: 'MERGE_CONFLICT',
       message: expect.stringContaining('a.txt'),
     });
-    await expect(commitPatch(scratch, base, 'this is not a diff\n', 'bad')).rejects.toMatchObject({ code: 'GIT_FAILED' });
+    await expect(commitPatch(scratch, base, 'this is not a diff\n', 'bad')).rejects.toMatchObject({
+      code: 'GIT_FAILED',
+    });
   });
 
   it('archives from the scratch repo are verbatim despite export attributes', async () => {
-    writeFileSync(join(user, '.gitattributes'), 'hidden.txt export-ignore\nver.txt export-subst\n*.txt text eol=crlf\n');
+    writeFileSync(
+      join(user, '.gitattributes'),
+      'hidden.txt export-ignore\nver.txt export-subst\n*.txt text eol=crlf\n',
+    );
     writeFileSync(join(user, 'hidden.txt'), 'kept\n');
     writeFileSync(join(user, 'ver.txt'), 'v $Format:%H$\n');
     git(user, 'add', '-A');
@@ -265,7 +320,12 @@ describe('git integration engine', () => {
     git(user, 'commit', '--quiet', '-m', 'sub');
     const head = git(user, 'rev-parse', 'HEAD');
     const fromSub = await openUserRepo(join(user, 'sub'));
-    expect({ root: fromSub.root, commonDir: fromSub.commonDir, baseCommit: fromSub.baseCommit, emptyTree: fromSub.emptyTree }).toEqual({
+    expect({
+      root: fromSub.root,
+      commonDir: fromSub.commonDir,
+      baseCommit: fromSub.baseCommit,
+      emptyTree: fromSub.emptyTree,
+    }).toEqual({
       root: opened.root,
       commonDir: opened.commonDir,
       baseCommit: head,
@@ -276,7 +336,10 @@ describe('git integration engine', () => {
     const wt = join(root, 'linked');
     git(user, 'worktree', 'add', '--quiet', '--detach', wt, base);
     const linked = await openUserRepo(wt);
-    expect({ baseCommit: linked.baseCommit, commonDir: linked.commonDir }).toEqual({ baseCommit: base, commonDir: join(user, '.git') });
+    expect({ baseCommit: linked.baseCommit, commonDir: linked.commonDir }).toEqual({
+      baseCommit: base,
+      commonDir: join(user, '.git'),
+    });
     const empty = join(root, 'empty');
     mkdirSync(empty);
     git(empty, 'init', '--quiet');

@@ -14,7 +14,13 @@ import { Slots } from '../src/graph/slots.ts';
 import { landCandidate } from '../src/graph/candidate.ts';
 import { newTaskCache, type GraphDeps } from '../src/graph/deps.ts';
 import { integrateNode } from '../src/graph/nodes/integrate.ts';
-import { emptyTaskState, type MergeRecord, type PatchCandidate, type SubtaskState, type TaskStateValue } from '../src/graph/state.ts';
+import {
+  emptyTaskState,
+  type MergeRecord,
+  type PatchCandidate,
+  type SubtaskState,
+  type TaskStateValue,
+} from '../src/graph/state.ts';
 
 /** What the merge train hands the graph (its update as plain values). */
 interface MergeUpdate {
@@ -25,8 +31,15 @@ interface MergeUpdate {
 }
 const integrate = async (state: TaskStateValue, deps: GraphDeps) => (await integrateNode(state, deps)) as MergeUpdate;
 
-const ENV = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
-const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, env: ENV, encoding: 'utf8' }).trim();
+const ENV = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 't',
+  GIT_AUTHOR_EMAIL: 't@t',
+  GIT_COMMITTER_NAME: 't',
+  GIT_COMMITTER_EMAIL: 't@t',
+};
+const git = (dir: string, ...args: string[]) =>
+  execFileSync('git', args, { cwd: dir, env: ENV, encoding: 'utf8' }).trim();
 
 /** A patch against `base` made in a throwaway worktree, as a coder makes one. */
 function patchOf(repo: string, base: string, name: string, files: Record<string, string>): string {
@@ -42,8 +55,23 @@ function patchOf(repo: string, base: string, name: string, files: Record<string,
   return patch;
 }
 
-const subtask = (id: string, depends_on: string[] = []) => ({ id, title: `Do ${id}`, description: id, files: [`${id}.txt`], depends_on });
-const pending = (id: string): SubtaskState => ({ id, title: `Do ${id}`, status: 'running', summary: '', changedFiles: [], error: null, conflictTries: 0, next: null });
+const subtask = (id: string, depends_on: string[] = []) => ({
+  id,
+  title: `Do ${id}`,
+  description: id,
+  files: [`${id}.txt`],
+  depends_on,
+});
+const pending = (id: string): SubtaskState => ({
+  id,
+  title: `Do ${id}`,
+  status: 'running',
+  summary: '',
+  changedFiles: [],
+  error: null,
+  conflictTries: 0,
+  next: null,
+});
 
 describe('integrate: the merge train', () => {
   let nats: Awaited<ReturnType<typeof startNats>>;
@@ -75,7 +103,12 @@ describe('integrate: the merge train', () => {
     base = git(user, 'rev-parse', 'HEAD');
     const scratchDir = join(root, 'scratch.git');
     await createScratchRepo(join(user, '.git'), scratchDir);
-    const spec = TaskSpec.parse({ apiVersion: 'codecrew/v1', kind: 'Task', metadata: { name: 'merge' }, spec: { repo: { path: user }, prompt: 'p' } });
+    const spec = TaskSpec.parse({
+      apiVersion: 'codecrew/v1',
+      kind: 'Task',
+      metadata: { name: 'merge' },
+      spec: { repo: { path: user }, prompt: 'p' },
+    });
     const task = resolveTask(spec, loadConfig({}), { specDir: root });
     state = { ...emptyTaskState(task), scratchDir, baseCommit: base, integration: base, repoRoot: user };
     events = [];
@@ -92,11 +125,29 @@ describe('integrate: the merge train', () => {
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
   /** A coder's candidate for `id`, landed as the code node lands it. */
-  async function candidate(id: string, files: Record<string, string>, from = base, kind: PatchCandidate['kind'] = 'implement'): Promise<PatchCandidate> {
+  async function candidate(
+    id: string,
+    files: Record<string, string>,
+    from = base,
+    kind: PatchCandidate['kind'] = 'implement',
+  ): Promise<PatchCandidate> {
     // Made in the scratch repository, which holds the merge train's commits and borrows the user's objects.
     const patch = patchOf(state.scratchDir, from, `${id}-${kind}`, files);
-    const ref = patch === '' ? null : await bus.putArtifact(`tasks/${state.task.taskId}/patches/${id}-${kind}.diff`, Buffer.from(patch));
-    const raw: PatchCandidate = { subtaskId: id, jobId: `job-${id}-${kind}`, kind, round: 0, startCommit: from, mergeBase: from, patch: ref, summary: id, changedFiles: Object.keys(files) };
+    const ref =
+      patch === ''
+        ? null
+        : await bus.putArtifact(`tasks/${state.task.taskId}/patches/${id}-${kind}.diff`, Buffer.from(patch));
+    const raw: PatchCandidate = {
+      subtaskId: id,
+      jobId: `job-${id}-${kind}`,
+      kind,
+      round: 0,
+      startCommit: from,
+      mergeBase: from,
+      patch: ref,
+      summary: id,
+      changedFiles: Object.keys(files),
+    };
     return landCandidate(deps, state.scratchDir, raw);
   }
 
@@ -128,7 +179,10 @@ describe('integrate: the merge train', () => {
 
   it('sends a conflict to a resolver that starts from the tree with conflict markers, and re-runs the subtask when the resolver leaves markers', async () => {
     withPlan([subtask('a'), subtask('b')]);
-    state.candidates = [await candidate('a', { 'shared.txt': 'one\nTWO by a\nthree\n' }), await candidate('b', { 'shared.txt': 'one\nTWO by b\nthree\n' })];
+    state.candidates = [
+      await candidate('a', { 'shared.txt': 'one\nTWO by a\nthree\n' }),
+      await candidate('b', { 'shared.txt': 'one\nTWO by b\nthree\n' }),
+    ];
     const first = await integrate(state, deps);
     expect(first.merges?.map((m) => [m.subtaskId, m.status])).toEqual([
       ['a', 'clean'],
@@ -143,10 +197,25 @@ describe('integrate: the merge train', () => {
     expect(markers).toContain('TWO by b');
 
     // The resolver hands back a tree that still has markers: the subtask runs again from the integrated tree.
-    const resolved = { ...state, integration: first.integration as string, subtasks: { ...state.subtasks, a: { ...pending('a'), status: 'merged' as const }, b: { ...pending('b'), status: 'conflict' as const, conflictTries: 1 } } };
+    const resolved = {
+      ...state,
+      integration: first.integration as string,
+      subtasks: {
+        ...state.subtasks,
+        a: { ...pending('a'), status: 'merged' as const },
+        b: { ...pending('b'), status: 'conflict' as const, conflictTries: 1 },
+      },
+    };
     const resolver = await candidate('b', { 'shared.txt': `${markers}\n` }, next?.startCommit as string, 'resolve');
-    const second = await integrate({ ...resolved, candidates: [{ ...resolver, mergeBase: first.integration as string }] }, deps);
-    expect(second.subtasks?.b).toMatchObject({ status: 'conflict', conflictTries: 2, next: { kind: 'implement', startCommit: '' } });
+    const second = await integrate(
+      { ...resolved, candidates: [{ ...resolver, mergeBase: first.integration as string }] },
+      deps,
+    );
+    expect(second.subtasks?.b).toMatchObject({
+      status: 'conflict',
+      conflictTries: 2,
+      next: { kind: 'implement', startCommit: '' },
+    });
     expect(second.integration).toBe(first.integration);
   });
 
@@ -159,7 +228,10 @@ describe('integrate: the merge train', () => {
     expect(update.merges?.map((m) => [m.subtaskId, m.status])).toEqual([['a', 'empty']]);
     expect(update.integration).toBe(base);
     expect(update.subtasks?.a?.status).toBe('merged');
-    expect(update.subtasks?.c).toMatchObject({ status: 'skipped', error: 'skipped: it depends on b, which did not succeed' });
+    expect(update.subtasks?.c).toMatchObject({
+      status: 'skipped',
+      error: 'skipped: it depends on b, which did not succeed',
+    });
     expect(events).toContain('c: skipped because b did not succeed');
   });
 });

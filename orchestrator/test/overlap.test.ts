@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { globsOverlap, overlapOrdering } from '../src/graph/overlap.ts';
 
-const subtask = (id: string, files: string[], depends_on: string[] = []) => ({ id, title: id, description: '', files, depends_on });
+const subtask = (id: string, files: string[], depends_on: string[] = []) => ({
+  id,
+  title: id,
+  description: '',
+  files,
+  depends_on,
+});
 
 describe('overlapping files', () => {
   it('tells which globs may name the same file', () => {
@@ -15,7 +21,12 @@ describe('overlapping files', () => {
   it('orders the later of two overlapping, independent subtasks after the earlier one', () => {
     const plan = {
       summary: 's',
-      subtasks: [subtask('a', ['src/a.js', 'src/index.js']), subtask('b', ['src/b.js']), subtask('c', ['src/**']), subtask('d', ['src/index.js'], ['a'])],
+      subtasks: [
+        subtask('a', ['src/a.js', 'src/index.js']),
+        subtask('b', ['src/b.js']),
+        subtask('c', ['src/**']),
+        subtask('d', ['src/index.js'], ['a']),
+      ],
     };
     expect(overlapOrdering(plan)).toEqual([
       { subtaskId: 'c', after: 'a', reason: 'both may touch src/** / src/a.js, src/** / src/index.js' },

@@ -41,7 +41,13 @@ describe('hunkProvenance', () => {
   it('traces hunks to the commits that wrote them: by file when one commit touched it, by blame when several did', async () => {
     const root = mkdtempSync(join(tmpdir(), 'codecrew-provenance-'));
     try {
-      const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
+      const env = {
+        ...process.env,
+        GIT_AUTHOR_NAME: 't',
+        GIT_AUTHOR_EMAIL: 't@t',
+        GIT_COMMITTER_NAME: 't',
+        GIT_COMMITTER_EMAIL: 't@t',
+      };
       const git = (...args: string[]) => execFileSync('git', args, { cwd: root, env, encoding: 'utf8' }).trim();
       const lines = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`);
       git('init', '--quiet');
@@ -58,12 +64,15 @@ describe('hunkProvenance', () => {
       };
       const top = commit(() => writeFileSync(join(root, 'shared.txt'), `${['TOP', ...lines].join('\n')}\n`));
       const only = commit(() => writeFileSync(join(root, 'only.txt'), 'new\n'));
-      const bottom = commit(() => writeFileSync(join(root, 'shared.txt'), `${['TOP', ...lines, 'BOTTOM'].join('\n')}\n`));
+      const bottom = commit(() =>
+        writeFileSync(join(root, 'shared.txt'), `${['TOP', ...lines, 'BOTTOM'].join('\n')}\n`),
+      );
       const deleter = commit(() => writeFileSync(join(root, 'gone.txt'), 'a\n'));
       const repo = new GitRepo(root);
       const patch = git('diff', base, 'HEAD');
       const hunks = await hunkProvenance(repo, base, deleter, `${patch}\n`);
-      const byFile = (file: string) => hunks.filter((h) => h.file === file).map((h) => ({ commits: h.commits, inferred: h.inferred }));
+      const byFile = (file: string) =>
+        hunks.filter((h) => h.file === file).map((h) => ({ commits: h.commits, inferred: h.inferred }));
       expect(byFile('shared.txt')).toEqual([
         { commits: [top], inferred: false },
         { commits: [bottom], inferred: false },

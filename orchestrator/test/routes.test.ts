@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { Send } from '@langchain/langgraph';
 import type { Plan } from '@codecrew/core';
-import { afterIntegrate, afterReview, afterTest, globToRegExp, ownerOf, readySubtasks, testFailureOwners } from '../src/graph/routes.ts';
+import {
+  afterIntegrate,
+  afterReview,
+  afterTest,
+  globToRegExp,
+  ownerOf,
+  readySubtasks,
+  testFailureOwners,
+} from '../src/graph/routes.ts';
 import { emptyTaskState, type SubtaskState, type TaskStateValue } from '../src/graph/state.ts';
 
 const plan: Plan = {
@@ -44,12 +52,22 @@ describe('globToRegExp', () => {
 describe('waves', () => {
   it('starts subtasks whose dependencies are merged, in plan order', () => {
     expect(readySubtasks(state({}))).toEqual(['a', 'b']);
-    expect(readySubtasks(state({ subtasks: { a: subtask('a', 'merged'), b: subtask('b', 'pending'), c: subtask('c', 'pending') } }))).toEqual(['b']);
-    expect(readySubtasks(state({ subtasks: { a: subtask('a', 'merged'), b: subtask('b', 'merged'), c: subtask('c', 'pending') } }))).toEqual(['c']);
+    expect(
+      readySubtasks(
+        state({ subtasks: { a: subtask('a', 'merged'), b: subtask('b', 'pending'), c: subtask('c', 'pending') } }),
+      ),
+    ).toEqual(['b']);
+    expect(
+      readySubtasks(
+        state({ subtasks: { a: subtask('a', 'merged'), b: subtask('b', 'merged'), c: subtask('c', 'pending') } }),
+      ),
+    ).toEqual(['c']);
   });
 
   it('sends the next wave from the integrated tree, then the tests', () => {
-    const next = afterIntegrate(state({ subtasks: { a: subtask('a', 'merged'), b: subtask('b', 'merged'), c: subtask('c', 'pending') } }));
+    const next = afterIntegrate(
+      state({ subtasks: { a: subtask('a', 'merged'), b: subtask('b', 'merged'), c: subtask('c', 'pending') } }),
+    );
     expect(Array.isArray(next)).toBe(true);
     const sends = next as Send[];
     expect(sends.map((s) => [s.node, (s.args as { assignment: unknown }).assignment])).toEqual([
@@ -63,7 +81,11 @@ describe('waves', () => {
 });
 
 describe('review routing', () => {
-  const merged = { a: subtask('a', 'merged', ['src/a/x.js']), b: subtask('b', 'merged', ['src/b.js']), c: subtask('c', 'merged', ['src/index.js']) };
+  const merged = {
+    a: subtask('a', 'merged', ['src/a/x.js']),
+    b: subtask('b', 'merged', ['src/b.js']),
+    c: subtask('c', 'merged', ['src/index.js']),
+  };
 
   it('finds the owner of a file: who changed it, else whose globs match, else the first merged', () => {
     const s = state({ subtasks: merged });
@@ -82,11 +104,15 @@ describe('review routing', () => {
       ],
     };
     const sends = afterReview(state({ subtasks: merged, lastReview: review, round: 0 })) as Send[];
-    expect(sends.map((s) => (s.args as { assignment: { subtaskId: string; kind: string; round: number } }).assignment)).toMatchObject([
+    expect(
+      sends.map((s) => (s.args as { assignment: { subtaskId: string; kind: string; round: number } }).assignment),
+    ).toMatchObject([
       { subtaskId: 'b', kind: 'fix', round: 1 },
       { subtaskId: 'c', kind: 'fix', round: 1 },
     ]);
-    expect((sends[0]?.args as { assignment: { instructions: string } }).assignment.instructions).toContain('- src/b.js:3 [major] handle empty input');
+    expect((sends[0]?.args as { assignment: { instructions: string } }).assignment.instructions).toContain(
+      '- src/b.js:3 [major] handle empty input',
+    );
     expect(afterReview(state({ subtasks: merged, lastReview: review, round: 2 }))).toBe('finalize');
     expect(afterReview(state({ subtasks: merged, lastReview: { ...review, verdict: 'approve' } }))).toBe('finalize');
   });
@@ -104,20 +130,47 @@ describe('overlapping files', () => {
 
   it('sends follow-up work (a resolver) before the next wave, from the integrated tree when asked', () => {
     const next = { subtaskId: 'a', kind: 'implement' as const, instructions: 'redo', round: 0, startCommit: '' };
-    const subtasks = { a: { ...subtask('a', 'conflict'), conflictTries: 2, next }, b: subtask('b', 'merged'), c: subtask('c', 'pending') };
+    const subtasks = {
+      a: { ...subtask('a', 'conflict'), conflictTries: 2, next },
+      b: subtask('b', 'merged'),
+      c: subtask('c', 'pending'),
+    };
     const sends = afterIntegrate(state({ subtasks })) as Send[];
-    expect(sends.map((s) => (s.args as { assignment: unknown; conflictTries: number }).assignment)).toEqual([{ ...next, startCommit: 'int1' }]);
+    expect(sends.map((s) => (s.args as { assignment: unknown; conflictTries: number }).assignment)).toEqual([
+      { ...next, startCommit: 'int1' },
+    ]);
     expect((sends[0]?.args as { conflictTries: number }).conflictTries).toBe(2);
   });
 });
 
 describe('failing tests', () => {
   it('go back to the subtasks whose files the output names', () => {
-    const merged = { a: subtask('a', 'merged', ['src/a/x.js']), b: subtask('b', 'merged', ['src/b.js']), c: subtask('c', 'merged', ['src/index.js']) };
-    const lastTests = { command: 'npm test', exitCode: 1, timedOut: false, passed: 3, failed: 1, skipped: 0, framework: 'node', durationMs: 10, outputExcerpt: 'not ok 4 - at src/b.js:3' };
+    const merged = {
+      a: subtask('a', 'merged', ['src/a/x.js']),
+      b: subtask('b', 'merged', ['src/b.js']),
+      c: subtask('c', 'merged', ['src/index.js']),
+    };
+    const lastTests = {
+      command: 'npm test',
+      exitCode: 1,
+      timedOut: false,
+      passed: 3,
+      failed: 1,
+      skipped: 0,
+      framework: 'node',
+      durationMs: 10,
+      outputExcerpt: 'not ok 4 - at src/b.js:3',
+    };
     const sends = afterTest(state({ subtasks: merged, lastTests })) as Send[];
-    expect(sends.map((s) => (s.args as { assignment: { subtaskId: string; kind: string } }).assignment.subtaskId)).toEqual(['b']);
-    expect(testFailureOwners(state({ subtasks: merged, merges: [{ subtaskId: 'c', jobId: 'j', round: 0, status: 'clean' }] }), 'no names')).toEqual(['c']);
+    expect(
+      sends.map((s) => (s.args as { assignment: { subtaskId: string; kind: string } }).assignment.subtaskId),
+    ).toEqual(['b']);
+    expect(
+      testFailureOwners(
+        state({ subtasks: merged, merges: [{ subtaskId: 'c', jobId: 'j', round: 0, status: 'clean' }] }),
+        'no names',
+      ),
+    ).toEqual(['c']);
     expect(afterTest(state({ subtasks: merged, lastTests, round: 2 }))).toBe('review');
   });
 });

@@ -9,7 +9,10 @@ describe('configuration layers', () => {
   it('reads the defaults, then codecrew.yaml, then the environment', () => {
     const dir = mkdtempSync(join(tmpdir(), 'codecrew-config-'));
     writeFileSync(join(dir, 'codecrew.yaml'), 'models:\n  default: local-model\nsandbox:\n  cpus: 2\n');
-    const config = loadConfig({ cwd: dir, env: { NATS_URL: 'nats://127.0.0.1:4999', OPENAI_BASE_URL: 'http://127.0.0.1:8000/v1' } });
+    const config = loadConfig({
+      cwd: dir,
+      env: { NATS_URL: 'nats://127.0.0.1:4999', OPENAI_BASE_URL: 'http://127.0.0.1:8000/v1' },
+    });
     expect(config.models.default).toBe('local-model');
     expect(config.models.planner).toBe('gpt-4.1');
     expect(config.sandbox.cpus).toBe(2);
@@ -40,7 +43,12 @@ describe('resolveTask', () => {
     apiVersion: 'codecrew/v1',
     kind: 'Task',
     metadata: { name: 'demo' },
-    spec: { repo: { path: '../repo' }, prompt: 'do it', models: { default: 'scripted:s.yaml', reviewer: 'gpt-4.1' }, sandbox: { memory: '1g' } },
+    spec: {
+      repo: { path: '../repo' },
+      prompt: 'do it',
+      models: { default: 'scripted:s.yaml', reviewer: 'gpt-4.1' },
+      sandbox: { memory: '1g' },
+    },
   });
 
   it('fills defaults and resolves paths against the spec', () => {
@@ -62,13 +70,24 @@ describe('resolveTask', () => {
 
 describe('test command detection', () => {
   it('prefers a command named in AGENTS.md', () => {
-    expect(testCommandFromAgentsMd('# x\n- Style: `prettier`\n- Run the tests with `node --test`.\n')).toBe('node --test');
-    expect(detectTestCommand('Tests: `pytest -q`', ['package.json'])).toEqual({ command: 'pytest -q', source: 'AGENTS.md' });
+    expect(testCommandFromAgentsMd('# x\n- Style: `prettier`\n- Run the tests with `node --test`.\n')).toBe(
+      'node --test',
+    );
+    expect(detectTestCommand('Tests: `pytest -q`', ['package.json'])).toEqual({
+      command: 'pytest -q',
+      source: 'AGENTS.md',
+    });
   });
 
   it('falls back to the files present', () => {
-    expect(detectTestCommand('', ['package.json', 'src/a.js'])).toEqual({ command: 'npm test', source: 'package.json' });
-    expect(detectTestCommand('', ['pkg/test_a.py'])).toEqual({ command: 'python3 -m unittest discover -v', source: 'Python files' });
+    expect(detectTestCommand('', ['package.json', 'src/a.js'])).toEqual({
+      command: 'npm test',
+      source: 'package.json',
+    });
+    expect(detectTestCommand('', ['pkg/test_a.py'])).toEqual({
+      command: 'python3 -m unittest discover -v',
+      source: 'Python files',
+    });
     expect(detectTestCommand('', ['README.md'])).toBeNull();
   });
 });

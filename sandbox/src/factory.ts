@@ -81,10 +81,14 @@ export async function createSandboxProvider(
         return bubblewrap;
       } catch (error) {
         if (dockerError instanceof CodecrewError) throw dockerError;
-        throw new CodecrewError('DOCKER_UNAVAILABLE', `no sandbox driver is usable: Docker (${String(dockerError)}) and bubblewrap (${(error as Error).message}); run npm run setup`, {
-          cause: dockerError,
-          details: { image: image ?? defaultSandboxImage() },
-        });
+        throw new CodecrewError(
+          'DOCKER_UNAVAILABLE',
+          `no sandbox driver is usable: Docker (${String(dockerError)}) and bubblewrap (${(error as Error).message}); run npm run setup`,
+          {
+            cause: dockerError,
+            details: { image: image ?? defaultSandboxImage() },
+          },
+        );
       }
     }
   }

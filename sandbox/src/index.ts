@@ -23,7 +23,13 @@ export { DockerSandboxProvider, POOL_LABEL, POOL_ROLE } from './docker/provider.
 export type { DockerSandboxProviderOptions } from './docker/provider.ts';
 export { DockerSandbox } from './docker/sandbox.ts';
 export type { DockerSandboxExtras } from './docker/sandbox.ts';
-export { RUNNER_DIR, STATE_DIR_LABEL, DEFAULT_STATE_ROOT, createSandboxState, withRunner } from './docker/runner-spec.ts';
+export {
+  RUNNER_DIR,
+  STATE_DIR_LABEL,
+  DEFAULT_STATE_ROOT,
+  createSandboxState,
+  withRunner,
+} from './docker/runner-spec.ts';
 export type { SandboxState } from './docker/runner-spec.ts';
 export { RunnerClient, RunnerUnavailable } from './docker/runner-client.ts';
 export type { RunnerRequest, RunnerOutcome, ByteSink } from './docker/runner-client.ts';

@@ -28,16 +28,57 @@ function after(args: string[], flag: string, count = 1): string[][] {
 describe('bwrapArgs', () => {
   it('builds the whole command line for an image rootfs and a writable workspace', () => {
     expect(bwrapArgs(spec())).toEqual([
-      '--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent', '--new-session',
-      '--uid', '1000', '--gid', '1000', '--hostname', 'sandbox', '--cap-drop', 'ALL',
-      '--ro-bind', '/data/rootfs/abc', '/',
-      '--proc', '/proc', '--ro-bind', '/proc/sys', '/proc/sys', '--dev', '/dev',
-      '--perms', '1777', '--size', '1024', '--tmpfs', '/tmp',
-      '--perms', '0700', '--size', String(64 * 1024 * 1024), '--tmpfs', '/home/crew',
-      '--bind', '/jobs/1/ws', '/workspace',
-      '--clearenv', '--setenv', 'PATH', '/usr/bin', '--setenv', 'CI', '1',
-      '--chdir', '/workspace/sub',
-      '--', 'bash', '-c', 'echo "$HOME"',
+      '--unshare-all',
+      '--unshare-user',
+      '--disable-userns',
+      '--die-with-parent',
+      '--new-session',
+      '--uid',
+      '1000',
+      '--gid',
+      '1000',
+      '--hostname',
+      'sandbox',
+      '--cap-drop',
+      'ALL',
+      '--ro-bind',
+      '/data/rootfs/abc',
+      '/',
+      '--proc',
+      '/proc',
+      '--ro-bind',
+      '/proc/sys',
+      '/proc/sys',
+      '--dev',
+      '/dev',
+      '--perms',
+      '1777',
+      '--size',
+      '1024',
+      '--tmpfs',
+      '/tmp',
+      '--perms',
+      '0700',
+      '--size',
+      String(64 * 1024 * 1024),
+      '--tmpfs',
+      '/home/crew',
+      '--bind',
+      '/jobs/1/ws',
+      '/workspace',
+      '--clearenv',
+      '--setenv',
+      'PATH',
+      '/usr/bin',
+      '--setenv',
+      'CI',
+      '1',
+      '--chdir',
+      '/workspace/sub',
+      '--',
+      'bash',
+      '-c',
+      'echo "$HOME"',
     ]);
   });
 
@@ -70,14 +111,24 @@ describe('bwrapArgs', () => {
     expect(after(args, '--symlink', 2)).toEqual([['usr/bin', '/bin']]);
   });
 
-  it('shows only the sandbox\'s own cgroups, read-only, in an otherwise empty read-only /sys', () => {
-    const args = bwrapArgs(spec({ cgroups: { pids: '/sys/fs/cgroup/pids/codecrew/x', memory: '/sys/fs/cgroup/memory/a/codecrew/x' } }));
+  it("shows only the sandbox's own cgroups, read-only, in an otherwise empty read-only /sys", () => {
+    const args = bwrapArgs(
+      spec({ cgroups: { pids: '/sys/fs/cgroup/pids/codecrew/x', memory: '/sys/fs/cgroup/memory/a/codecrew/x' } }),
+    );
     const start = args.indexOf('--dev') + 2;
     expect(args.slice(start, start + 12)).toEqual([
-      '--size', String(1024 * 1024), '--tmpfs', '/sys',
-      '--ro-bind', '/sys/fs/cgroup/pids/codecrew/x', '/sys/fs/cgroup/pids',
-      '--ro-bind', '/sys/fs/cgroup/memory/a/codecrew/x', '/sys/fs/cgroup/memory',
-      '--remount-ro', '/sys',
+      '--size',
+      String(1024 * 1024),
+      '--tmpfs',
+      '/sys',
+      '--ro-bind',
+      '/sys/fs/cgroup/pids/codecrew/x',
+      '/sys/fs/cgroup/pids',
+      '--ro-bind',
+      '/sys/fs/cgroup/memory/a/codecrew/x',
+      '/sys/fs/cgroup/memory',
+      '--remount-ro',
+      '/sys',
     ]);
     expect(bwrapArgs(spec()).includes('/sys')).toEqual(false);
   });
@@ -105,7 +156,11 @@ describe('bwrapArgs', () => {
 
 describe('sandboxCwd and checkEnvNames', () => {
   it('maps workspace-relative directories and refuses escapes', () => {
-    expect([sandboxCwd(undefined), sandboxCwd('.'), sandboxCwd('a/b/../c')]).toEqual(['/workspace', '/workspace', '/workspace/a/c']);
+    expect([sandboxCwd(undefined), sandboxCwd('.'), sandboxCwd('a/b/../c')]).toEqual([
+      '/workspace',
+      '/workspace',
+      '/workspace/a/c',
+    ]);
     expect(() => sandboxCwd('../x')).toThrow(expect.objectContaining({ code: 'PATH_OUTSIDE_WORKSPACE' }));
     expect(() => sandboxCwd('/etc')).toThrow(expect.objectContaining({ code: 'PATH_OUTSIDE_WORKSPACE' }));
   });
@@ -117,7 +172,11 @@ describe('sandboxCwd and checkEnvNames', () => {
 });
 
 describe('launchArgv', () => {
-  const base = { bwrap: 'bwrap', rootfs: { kind: 'image' as const, dir: '/data/rootfs/abc' }, workspaceDir: '/jobs/1/ws' };
+  const base = {
+    bwrap: 'bwrap',
+    rootfs: { kind: 'image' as const, dir: '/data/rootfs/abc' },
+    workspaceDir: '/jobs/1/ws',
+  };
 
   it('runs bwrap directly when the agent is not root', () => {
     const context = { ...base, procsFiles: [], dropPrivileges: false };
@@ -126,21 +185,42 @@ describe('launchArgv', () => {
   });
 
   it('as root joins the cgroups, stages the binds in a private mount namespace and drops to 1000', () => {
-    const context = { ...base, procsFiles: ['/cg/pids/x/cgroup.procs', '/cg/memory/x/cgroup.procs'], dropPrivileges: true };
+    const context = {
+      ...base,
+      procsFiles: ['/cg/pids/x/cgroup.procs', '/cg/memory/x/cgroup.procs'],
+      dropPrivileges: true,
+    };
     const argv = launchArgv(context, ['--', 'true']);
     expect(argv.slice(0, 7)).toEqual(['unshare', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c']);
     expect(argv.slice(8)).toEqual([
       'sh',
-      '2', '/cg/pids/x/cgroup.procs', '/cg/memory/x/cgroup.procs',
-      '2', '/data/rootfs/abc', `${STAGE_DIR}/root`, '/jobs/1/ws', `${STAGE_DIR}/ws`,
-      'setpriv', '--reuid=1000', '--regid=1000', '--clear-groups', '--',
-      'bwrap', '--', 'true',
+      '2',
+      '/cg/pids/x/cgroup.procs',
+      '/cg/memory/x/cgroup.procs',
+      '2',
+      '/data/rootfs/abc',
+      `${STAGE_DIR}/root`,
+      '/jobs/1/ws',
+      `${STAGE_DIR}/ws`,
+      'setpriv',
+      '--reuid=1000',
+      '--regid=1000',
+      '--clear-groups',
+      '--',
+      'bwrap',
+      '--',
+      'true',
     ]);
     expect(bindSources(context)).toEqual({ rootfs: `${STAGE_DIR}/root`, workspace: `${STAGE_DIR}/ws` });
   });
 
   it('stages only the workspace for a host root', () => {
-    const context = { ...base, rootfs: { kind: 'host' as const, binds: [], symlinks: [], files: [] }, procsFiles: [], dropPrivileges: true };
+    const context = {
+      ...base,
+      rootfs: { kind: 'host' as const, binds: [], symlinks: [], files: [] },
+      procsFiles: [],
+      dropPrivileges: true,
+    };
     expect(launchArgv(context, ['--', 'true']).slice(8, 13)).toEqual(['sh', '0', '1', '/jobs/1/ws', `${STAGE_DIR}/ws`]);
   });
 });

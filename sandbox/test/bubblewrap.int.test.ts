@@ -39,7 +39,8 @@ describe('bubblewrap driver', () => {
     if (parent !== undefined) rmSync(parent, { recursive: true, force: true });
   });
 
-  const imageProvider = (): BubblewrapSandboxProvider => new BubblewrapSandboxProvider({ dataDir: join(ROOT, '.codecrew'), rootfs: 'image' });
+  const imageProvider = (): BubblewrapSandboxProvider =>
+    new BubblewrapSandboxProvider({ dataDir: join(ROOT, '.codecrew'), rootfs: 'image' });
 
   it('enforces the pids, memory and CPU limits in a cgroup and reports an OOM kill', async () => {
     const provider = imageProvider();
@@ -54,7 +55,9 @@ describe('bubblewrap driver', () => {
       const forks = await sandbox.exec('for i in $(seq 200); do sleep 5 & done; echo started', { timeoutMs: 3000 });
       expect(forks.stderr).toContain('fork: retry: Resource temporarily unavailable');
       expect((await sandbox.exec('cat /proc/self/cgroup >/dev/null; echo alive')).stdout).toEqual('alive\n');
-      const tmp = await sandbox.exec(`head -c ${LIMITS.tmpBytes + 1024 * 1024} /dev/zero > /tmp/fill; echo "rc=$?"; df -B1 --output=size /tmp | tail -1 | tr -d ' '`);
+      const tmp = await sandbox.exec(
+        `head -c ${LIMITS.tmpBytes + 1024 * 1024} /dev/zero > /tmp/fill; echo "rc=$?"; df -B1 --output=size /tmp | tail -1 | tr -d ' '`,
+      );
       expect(tmp.stdout).toEqual(`rc=1\n${LIMITS.tmpBytes}\n`);
     } finally {
       await sandbox.destroy();
@@ -70,7 +73,9 @@ describe('bubblewrap driver', () => {
       expect(r.durationMs).toBeLessThan(5000);
       const controller = new AbortController();
       setTimeout(() => controller.abort(), 300);
-      await expect(sandbox.exec('sleep 30', { signal: controller.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
+      await expect(sandbox.exec('sleep 30', { signal: controller.signal })).rejects.toMatchObject({
+        code: 'CANCELLED',
+      });
       expect(existsSync(join(ws, 'late.txt'))).toEqual(false);
     } finally {
       await sandbox.destroy();
@@ -104,11 +109,20 @@ describe('bubblewrap driver', () => {
     const mine = await live.create({ workspaceDir: ws, limits: LIMITS, labels: labels('mine') });
     const listed = (await live.list()).map((info) => [info.labels.job, info.ownerAlive]).sort();
     // Owners on another host cannot be checked from here and count as alive.
-    expect(listed).toEqual([['dead', false], ['mine', true], ['orphan', false], ['other-host', true]]);
+    expect(listed).toEqual([
+      ['dead', false],
+      ['mine', true],
+      ['orphan', false],
+      ['other-host', true],
+    ]);
     expect((await live.reap()).sort()).toEqual([gone.id, orphan.id].sort());
     // Their /tmp and $HOME mounts went with them.
     const mounts = readFileSync('/proc/self/mountinfo', 'utf8');
-    expect([mounts.includes(gone.id), mounts.includes(orphan.id), mounts.includes(mine.id)]).toEqual([false, false, true]);
+    expect([mounts.includes(gone.id), mounts.includes(orphan.id), mounts.includes(mine.id)]).toEqual([
+      false,
+      false,
+      true,
+    ]);
     expect((await live.list()).map((info) => info.labels.job).sort()).toEqual(['mine', 'other-host']);
     await mine.destroy();
     await away.destroy();
@@ -124,9 +138,14 @@ describe('bubblewrap driver', () => {
   it('the factory picks Docker when it is ready, else bubblewrap, and each driver on request', async () => {
     expect((await createSandboxProvider({ driver: 'auto', image: 'auto' })).driver).toEqual('docker');
     const noDaemon = new Dockerode({ socketPath: join(parent, 'no-docker.sock') });
-    const fallback = await createSandboxProvider({ driver: 'auto', image: 'auto', dataDir }, { docker: noDaemon, rootfs: 'host' });
+    const fallback = await createSandboxProvider(
+      { driver: 'auto', image: 'auto', dataDir },
+      { docker: noDaemon, rootfs: 'host' },
+    );
     expect(fallback.driver).toEqual('bubblewrap');
-    expect((await createSandboxProvider({ driver: 'bubblewrap', image: 'auto', dataDir })).driver).toEqual('bubblewrap');
+    expect((await createSandboxProvider({ driver: 'bubblewrap', image: 'auto', dataDir })).driver).toEqual(
+      'bubblewrap',
+    );
     expect((await createSandboxProvider({ driver: 'docker', image: 'auto' })).driver).toEqual('docker');
   });
 });

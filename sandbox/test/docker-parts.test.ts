@@ -23,7 +23,12 @@ describe('containerSpec', () => {
     expect(spec.User).toEqual('1000:1000');
     expect(spec.WorkingDir).toEqual('/workspace');
     expect(spec.Cmd).toEqual(['sleep', 'infinity']);
-    expect(spec.Env).toEqual(['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/home/crew', 'LANG=C.UTF-8', 'CI=1']);
+    expect(spec.Env).toEqual([
+      'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      'HOME=/home/crew',
+      'LANG=C.UTF-8',
+      'CI=1',
+    ]);
     expect(spec.Labels).toEqual({
       'codecrew.managed': '1',
       'codecrew.owner': 'host:42',
@@ -58,7 +63,9 @@ describe('containerSpec', () => {
     const base = { limits: LIMITS, labels: { task: 't', job: 'j', role: 'reviewer' } };
     const spec = containerSpec({ ...base, workspaceDir: '/w', readOnly: true }, 'i', 'o', 'n');
     expect(spec.HostConfig?.Binds).toEqual(['/w:/workspace:ro']);
-    expect(() => containerSpec({ ...base, workspaceDir: 'w' }, 'i', 'o', 'n')).toThrow("workspaceDir must be an absolute path, got 'w'");
+    expect(() => containerSpec({ ...base, workspaceDir: 'w' }, 'i', 'o', 'n')).toThrow(
+      "workspaceDir must be an absolute path, got 'w'",
+    );
   });
 
   it('passes no host variable', () => {

@@ -62,7 +62,9 @@ describe('DockerSandboxProvider', () => {
       env: { GREETING: 'hi' },
     });
     delete process.env.CODECREW_TEST_SECRET;
-    expect(result.stdout).toEqual('/workspace/sub/dir\nhi\nCI CODECREW_EXEC GREETING HOME HOSTNAME LANG PATH PWD SHLVL _ ');
+    expect(result.stdout).toEqual(
+      '/workspace/sub/dir\nhi\nCI CODECREW_EXEC GREETING HOME HOSTNAME LANG PATH PWD SHLVL _ ',
+    );
     expect(result.exitCode).toEqual(0);
   });
 
@@ -96,7 +98,12 @@ describe('DockerSandboxProvider', () => {
     const started = Date.now();
     const result = await sandbox.exec('echo started; sleep 100', { timeoutMs: 1500 });
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect([result.exitCode, result.timedOut, result.stdout, result.oomKilled]).toEqual([137, true, 'started\n', false]);
+    expect([result.exitCode, result.timedOut, result.stdout, result.oomKilled]).toEqual([
+      137,
+      true,
+      'started\n',
+      false,
+    ]);
     const left = await sandbox.exec("ps -eo args= | grep -cx 'sleep 100'");
     expect(left.stdout).toEqual('0\n');
   });
@@ -142,7 +149,11 @@ describe('DockerSandboxProvider', () => {
 
   it('says how to build a missing image', async () => {
     const error = await provider
-      .create({ workspaceDir: ws.dir, limits: { ...TEST_LIMITS, image: 'codecrew/sandbox:no-such-tag' }, labels: { task: TASK, job: 'x', role: 'coder' } })
+      .create({
+        workspaceDir: ws.dir,
+        limits: { ...TEST_LIMITS, image: 'codecrew/sandbox:no-such-tag' },
+        labels: { task: TASK, job: 'x', role: 'coder' },
+      })
       .catch((e: unknown) => e);
     expect(isCodecrewError(error, 'SANDBOX_IMAGE_MISSING')).toEqual(true);
     expect((error as Error).message).toEqual(
@@ -152,7 +163,11 @@ describe('DockerSandboxProvider', () => {
 
   it('refuses a workspace directory that does not exist', async () => {
     const error = await provider
-      .create({ workspaceDir: `${ws.dir}-missing`, limits: TEST_LIMITS, labels: { task: TASK, job: 'y', role: 'coder' } })
+      .create({
+        workspaceDir: `${ws.dir}-missing`,
+        limits: TEST_LIMITS,
+        labels: { task: TASK, job: 'y', role: 'coder' },
+      })
       .catch((e: unknown) => e);
     expect(isCodecrewError(error, 'SANDBOX_FAILED')).toEqual(true);
     expect(await containersOfTask(docker, TASK)).toEqual([sandbox.id]);
@@ -194,7 +209,11 @@ describe('read-only sandboxes and destroy', () => {
 
   it('destroy removes the container and can be called twice', async () => {
     const task = `${TASK}-destroy`;
-    const box = await provider.create({ workspaceDir: ws.dir, limits: TEST_LIMITS, labels: { task, job: 'd', role: 'tester' } });
+    const box = await provider.create({
+      workspaceDir: ws.dir,
+      limits: TEST_LIMITS,
+      labels: { task, job: 'd', role: 'tester' },
+    });
     expect(await containersOfTask(docker, task)).toEqual([box.id]);
     await box.destroy();
     await box.destroy();

@@ -25,7 +25,8 @@ export function gitArchive(name: string, files: Record<string, string | Buffer>)
     mkdirSync(dirname(join(repo, path)), { recursive: true });
     writeFileSync(join(repo, path), content);
   }
-  const run = (...args: string[]): Buffer => execFileSync('git', args, { cwd: repo, env: GIT_ENV, maxBuffer: 64 * 1024 * 1024 });
+  const run = (...args: string[]): Buffer =>
+    execFileSync('git', args, { cwd: repo, env: GIT_ENV, maxBuffer: 64 * 1024 * 1024 });
   run('init', '--quiet');
   run('add', '-A');
   run('commit', '--quiet', '-m', 'start');

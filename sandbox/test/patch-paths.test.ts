@@ -18,7 +18,9 @@ describe('patchPaths', () => {
   });
 
   it('uses -p0 for plain headers and drops timestamps, /dev/null and quotes', () => {
-    const patch = ['--- /dev/null\t2024-01-01', '+++ "dir/with\\ttab.txt"\t2024-01-02', '@@ -0,0 +1 @@', '+x', ''].join('\n');
+    const patch = ['--- /dev/null\t2024-01-01', '+++ "dir/with\\ttab.txt"\t2024-01-02', '@@ -0,0 +1 @@', '+x', ''].join(
+      '\n',
+    );
     expect(patchPaths(patch)).toEqual({ strip: 0, paths: ['dir/with\ttab.txt'] });
   });
 });

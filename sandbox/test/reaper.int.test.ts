@@ -31,9 +31,21 @@ describe('reaping orphaned sandboxes', () => {
     const dead = new DockerSandboxProvider({ docker, owner: `${hostname()}:${deadPid()}` });
     const alive = new DockerSandboxProvider({ docker });
     const elsewhere = new DockerSandboxProvider({ docker, owner: `some-other-host:${deadPid()}` });
-    const orphan = await dead.create({ workspaceDir: ws.dir, limits: TEST_LIMITS, labels: { task: TASK, job: 'orphan', role: 'coder' } });
-    const live = await alive.create({ workspaceDir: ws.dir, limits: TEST_LIMITS, labels: { task: TASK, job: 'live', role: 'coder' } });
-    const foreign = await elsewhere.create({ workspaceDir: ws.dir, limits: TEST_LIMITS, labels: { task: TASK, job: 'foreign', role: 'coder' } });
+    const orphan = await dead.create({
+      workspaceDir: ws.dir,
+      limits: TEST_LIMITS,
+      labels: { task: TASK, job: 'orphan', role: 'coder' },
+    });
+    const live = await alive.create({
+      workspaceDir: ws.dir,
+      limits: TEST_LIMITS,
+      labels: { task: TASK, job: 'live', role: 'coder' },
+    });
+    const foreign = await elsewhere.create({
+      workspaceDir: ws.dir,
+      limits: TEST_LIMITS,
+      labels: { task: TASK, job: 'foreign', role: 'coder' },
+    });
 
     const mine = (await alive.list()).filter((info) => info.labels.task === TASK);
     expect(mine.map((info) => [info.labels.job, info.ownerAlive]).sort()).toEqual([
@@ -51,7 +63,11 @@ describe('reaping orphaned sandboxes', () => {
 
   it('startReaper reaps on its interval and stops', async () => {
     const dead = new DockerSandboxProvider({ docker, owner: `${hostname()}:${deadPid()}` });
-    const orphan = await dead.create({ workspaceDir: ws.dir, limits: TEST_LIMITS, labels: { task: TASK, job: 'timer', role: 'coder' } });
+    const orphan = await dead.create({
+      workspaceDir: ws.dir,
+      limits: TEST_LIMITS,
+      labels: { task: TASK, job: 'timer', role: 'coder' },
+    });
     const provider = new DockerSandboxProvider({ docker });
     const reaper = startReaper(provider, 200);
     try {

@@ -1,4 +1,13 @@
-import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import type Dockerode from 'dockerode';
@@ -41,16 +50,28 @@ describe('the in-container runner', () => {
   it('runs commands with the same semantics as docker exec and falls back to it when the runner dies', async () => {
     const provider = new DockerSandboxProvider({ docker, stateDir: join(stateDir, 'runner') });
     const ws = workspaceWith('runner', { 'a.txt': 'from host\n' });
-    const box = (await provider.create({ workspaceDir: ws.dir, limits: TEST_LIMITS, labels: { task: TASK, job: 'r', role: 'coder' } })) as DockerSandbox;
+    const box = (await provider.create({
+      workspaceDir: ws.dir,
+      limits: TEST_LIMITS,
+      labels: { task: TASK, job: 'r', role: 'coder' },
+    })) as DockerSandbox;
     try {
       const first = await box.exec('cat a.txt; id -u; pwd; echo "$FOO" >&2; exit 4', { env: { FOO: 'bar' } });
-      expect([first.exitCode, first.stdout, first.stderr, first.timedOut, first.oomKilled]).toEqual([4, 'from host\n1000\n/workspace\n', 'bar\n', false, false]);
+      expect([first.exitCode, first.stdout, first.stderr, first.timedOut, first.oomKilled]).toEqual([
+        4,
+        'from host\n1000\n/workspace\n',
+        'bar\n',
+        false,
+        false,
+      ]);
       expect(box.usesRunner).toEqual(true);
       const sub = await box.exec('mkdir -p sub && cd sub && pwd');
       expect((await box.exec('pwd', { cwd: 'sub' })).stdout).toEqual('/workspace/sub\n');
       expect(sub.exitCode).toEqual(0);
       // The runner's parent keeps the container alive when the runner is gone.
-      const killed = await box.exec("pkill -KILL -x -f 'python3 -I -S /opt/codecrew/runner.py /run/codecrew/runner.sock'; sleep 5");
+      const killed = await box.exec(
+        "pkill -KILL -x -f 'python3 -I -S /opt/codecrew/runner.py /run/codecrew/runner.sock'; sleep 5",
+      );
       expect(killed.exitCode).toEqual(null);
       const after = await box.exec('echo still here; id -u');
       expect([after.exitCode, after.stdout, box.usesRunner]).toEqual([0, 'still here\n1000\n', false]);
@@ -65,13 +86,23 @@ describe('the in-container runner', () => {
   it('runs commands side by side, caps their output and says when a cwd is missing', async () => {
     const provider = new DockerSandboxProvider({ docker, stateDir: join(stateDir, 'side') });
     const ws = workspaceWith('side', {});
-    const box = (await provider.create({ workspaceDir: ws.dir, limits: TEST_LIMITS, labels: { task: TASK, job: 's', role: 'coder' } })) as DockerSandbox;
+    const box = (await provider.create({
+      workspaceDir: ws.dir,
+      limits: TEST_LIMITS,
+      labels: { task: TASK, job: 's', role: 'coder' },
+    })) as DockerSandbox;
     try {
       const started = Date.now();
       const [a, b] = await Promise.all([box.exec('sleep 1; echo a'), box.exec('sleep 1; echo b >&2')]);
       expect([a.stdout, b.stderr, Date.now() - started < 1900]).toEqual(['a\n', 'b\n', true]);
       const big = await box.exec('seq 1 100000; seq 1 50000 >&2', { maxOutputBytes: 1000 });
-      expect([big.exitCode, big.truncated, big.stdout.startsWith('1\n2\n'), big.stdout.endsWith('99999\n100000\n'), big.stderr.endsWith('50000\n')]).toEqual([0, true, true, true, true]);
+      expect([
+        big.exitCode,
+        big.truncated,
+        big.stdout.startsWith('1\n2\n'),
+        big.stdout.endsWith('99999\n100000\n'),
+        big.stderr.endsWith('50000\n'),
+      ]).toEqual([0, true, true, true, true]);
       const missing = await box.exec('pwd', { cwd: 'nope' });
       expect([missing.exitCode, missing.stdout, missing.stderr.includes('/workspace/nope')]).toEqual([126, '', true]);
       expect(box.usesRunner).toEqual(true);
@@ -84,7 +115,11 @@ describe('the in-container runner', () => {
   it('runs without the runner when told to', async () => {
     const provider = new DockerSandboxProvider({ docker, runner: false, stateDir: join(stateDir, 'plain') });
     const ws = workspaceWith('plain', {});
-    const box = (await provider.create({ workspaceDir: ws.dir, limits: TEST_LIMITS, labels: { task: TASK, job: 'p', role: 'coder' } })) as DockerSandbox;
+    const box = (await provider.create({
+      workspaceDir: ws.dir,
+      limits: TEST_LIMITS,
+      labels: { task: TASK, job: 'p', role: 'coder' },
+    })) as DockerSandbox;
     try {
       const result = await box.exec('echo plain');
       expect([result.exitCode, result.stdout, box.usesRunner]).toEqual([0, 'plain\n', false]);
@@ -105,8 +140,14 @@ describe('the warm pool', () => {
     try {
       await provider.prewarm(TEST_LIMITS);
       const idle = await ownContainers(root);
-      expect(idle.map((c) => [c.Labels[POOL_LABEL], c.Labels['codecrew.role'], c.State])).toEqual([['1', 'pool', 'running']]);
-      const box = (await provider.create({ workspaceDir: ws.dir, limits: TEST_LIMITS, labels: { task: TASK, job: 'w', role: 'coder' } })) as DockerSandbox;
+      expect(idle.map((c) => [c.Labels[POOL_LABEL], c.Labels['codecrew.role'], c.State])).toEqual([
+        ['1', 'pool', 'running'],
+      ]);
+      const box = (await provider.create({
+        workspaceDir: ws.dir,
+        limits: TEST_LIMITS,
+        labels: { task: TASK, job: 'w', role: 'coder' },
+      })) as DockerSandbox;
       expect(box.id).toEqual(idle[0]?.Id);
       expect(box.workspaceDir).toEqual(ws.dir);
       const result = await box.exec('cat hello.txt; echo made > new.txt; id -u');
@@ -135,7 +176,12 @@ describe('the warm pool', () => {
     try {
       await provider.prewarm(TEST_LIMITS, { readOnly: true });
       const [pooledId] = (await ownContainers(root)).map((c) => c.Id);
-      const box = await provider.create({ workspaceDir: ws.dir, readOnly: true, limits: TEST_LIMITS, labels: { task: TASK, job: 'ro', role: 'reviewer' } });
+      const box = await provider.create({
+        workspaceDir: ws.dir,
+        readOnly: true,
+        limits: TEST_LIMITS,
+        labels: { task: TASK, job: 'ro', role: 'reviewer' },
+      });
       expect(box.id).toEqual(pooledId);
       const result = await box.exec('cat r.txt; touch x 2>/dev/null || echo refused');
       expect([result.exitCode, result.stdout]).toEqual([0, 'read me\nrefused\n']);
@@ -166,12 +212,17 @@ describe('the warm pool', () => {
     const root = join(stateDir, 'stale');
     const provider = new DockerSandboxProvider({ docker, stateDir: root });
     const ws = workspaceWith('stale', {});
-    const box = await provider.create({ workspaceDir: ws.dir, limits: TEST_LIMITS, labels: { task: TASK, job: 'st', role: 'coder' } });
+    const box = await provider.create({
+      workspaceDir: ws.dir,
+      limits: TEST_LIMITS,
+      labels: { task: TASK, job: 'st', role: 'coder' },
+    });
     try {
       const [live] = (await ownContainers(root)).map((c) => c.Labels[STATE_DIR_LABEL] ?? '');
       const hourAgo = new Date(Date.now() - 3600_000);
       for (const name of ['sb-stale', 'sb-fresh', 'other-old']) mkdirSync(join(root, name));
-      for (const name of ['sb-stale', 'other-old', basename(live ?? '')]) utimesSync(join(root, name), hourAgo, hourAgo);
+      for (const name of ['sb-stale', 'other-old', basename(live ?? '')])
+        utimesSync(join(root, name), hourAgo, hourAgo);
       await provider.reap();
       expect(readdirSync(root).sort()).toEqual([basename(live ?? ''), 'other-old', 'sb-fresh'].sort());
     } finally {

@@ -17,7 +17,10 @@ beforeAll(async () => {
   dir = tempDir('runner-protocol');
   mkdirSync(join(dir, 'cwd', 'sub'), { recursive: true });
   socketPath = join(dir, 'runner.sock');
-  runner = spawn('python3', ['-I', '-S', join(RUNNER_DIR, 'runner.py'), socketPath], { stdio: 'inherit', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', KEPT: 'yes' } });
+  runner = spawn('python3', ['-I', '-S', join(RUNNER_DIR, 'runner.py'), socketPath], {
+    stdio: 'inherit',
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', KEPT: 'yes' },
+  });
   const client = new RunnerClient(socketPath, Date.now() + 10_000);
   if (!(await client.waitReady())) throw new Error('the runner did not start; it needs python3 on the PATH');
 });
@@ -27,26 +30,54 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function run(command: string, options: { timeout?: string; hostTimeoutMs?: number; signal?: AbortSignal; cwd?: string; cap?: number } = {}): Promise<RunnerOutcome & { stdout: string; stderr: string }> {
+async function run(
+  command: string,
+  options: { timeout?: string; hostTimeoutMs?: number; signal?: AbortSignal; cwd?: string; cap?: number } = {},
+): Promise<RunnerOutcome & { stdout: string; stderr: string }> {
   const client = new RunnerClient(socketPath, Date.now() + 1000);
   const socket = await client.open();
   const stdout = new OutputCap(options.cap ?? 4096);
   const stderr = new OutputCap(options.cap ?? 4096);
-  const request: RunnerRequest = { command, cwd: options.cwd ?? join(dir, 'cwd'), env: { EXTRA: 'x' }, timeout: options.timeout ?? '30', mark: `m${Math.random()}` };
-  const outcome = await client.run(socket, request, { stdout, stderr }, options.hostTimeoutMs ?? 60_000, options.signal);
+  const request: RunnerRequest = {
+    command,
+    cwd: options.cwd ?? join(dir, 'cwd'),
+    env: { EXTRA: 'x' },
+    timeout: options.timeout ?? '30',
+    mark: `m${Math.random()}`,
+  };
+  const outcome = await client.run(
+    socket,
+    request,
+    { stdout, stderr },
+    options.hostTimeoutMs ?? 60_000,
+    options.signal,
+  );
   return { ...outcome, stdout: stdout.text(), stderr: stderr.text() };
 }
 
 describe('the runner protocol', () => {
   it('runs bash in the cwd with the runner environment plus the extra one, and returns the exit code', async () => {
-    const r = await run('pwd; echo "$KEPT $EXTRA ${CODECREW_EXEC:0:1}"; echo err >&2; exit 3', { cwd: join(dir, 'cwd', 'sub') });
-    expect([r.exitCode, r.stdout, r.stderr, r.lost, r.hostTimedOut, r.aborted]).toEqual([3, `${join(dir, 'cwd', 'sub')}\nyes x m\n`, 'err\n', false, false, false]);
+    const r = await run('pwd; echo "$KEPT $EXTRA ${CODECREW_EXEC:0:1}"; echo err >&2; exit 3', {
+      cwd: join(dir, 'cwd', 'sub'),
+    });
+    expect([r.exitCode, r.stdout, r.stderr, r.lost, r.hostTimedOut, r.aborted]).toEqual([
+      3,
+      `${join(dir, 'cwd', 'sub')}\nyes x m\n`,
+      'err\n',
+      false,
+      false,
+      false,
+    ]);
   });
 
   it('kills the process group at its time limit with exit 137', async () => {
     const started = Date.now();
     const r = await run('echo started; sleep 30 & sleep 30', { timeout: '0.5' });
-    expect([r.exitCode, r.stdout, r.oomKills === null || typeof r.oomKills === 'number']).toEqual([137, 'started\n', true]);
+    expect([r.exitCode, r.stdout, r.oomKills === null || typeof r.oomKills === 'number']).toEqual([
+      137,
+      'started\n',
+      true,
+    ]);
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
@@ -100,7 +131,13 @@ describe('the runner protocol', () => {
     await new Promise<void>((resolve) => server.listen(fake, resolve));
     try {
       const client = new RunnerClient(fake, Date.now() + 1000);
-      const outcome = await client.run(await client.open(), { command: 'true', cwd: '/', env: {}, timeout: '1', mark: 'x' }, { stdout: new OutputCap(10), stderr: new OutputCap(10) }, 5000, undefined);
+      const outcome = await client.run(
+        await client.open(),
+        { command: 'true', cwd: '/', env: {}, timeout: '1', mark: 'x' },
+        { stdout: new OutputCap(10), stderr: new OutputCap(10) },
+        5000,
+        undefined,
+      );
       expect([outcome.exitCode, outcome.lost, client.usable]).toEqual([null, true, false]);
     } finally {
       server.close();

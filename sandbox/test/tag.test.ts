@@ -2,10 +2,17 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { IMAGE_DIR, SANDBOX_IMAGE_REPO, defaultSandboxImage, resolveSandboxImage, sandboxImageTag } from '@codecrew/sandbox';
+import {
+  IMAGE_DIR,
+  SANDBOX_IMAGE_REPO,
+  defaultSandboxImage,
+  resolveSandboxImage,
+  sandboxImageTag,
+} from '@codecrew/sandbox';
 import { tempDir } from './helpers.ts';
 
-const shellTag = (dir: string): string => execFileSync('bash', [join(dir, 'build.sh'), '--print-tag'], { encoding: 'utf8' }).trim();
+const shellTag = (dir: string): string =>
+  execFileSync('bash', [join(dir, 'build.sh'), '--print-tag'], { encoding: 'utf8' }).trim();
 
 describe('sandbox image tag', () => {
   it('is 12 hex digits, the same on every call and the same as build.sh computes', () => {

@@ -9,7 +9,12 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function counter(): { make: () => Promise<string>; made: string[]; discarded: string[]; pool: (size: number, maxKeys?: number) => WarmPool<string> } {
+function counter(): {
+  make: () => Promise<string>;
+  made: string[];
+  discarded: string[];
+  pool: (size: number, maxKeys?: number) => WarmPool<string>;
+} {
   const made: string[] = [];
   const discarded: string[] = [];
   let n = 0;

@@ -2,12 +2,25 @@ import { describe, expect, it } from 'vitest';
 import { git } from '../support/cli.ts';
 import { SLUGIFY, approve, call, calls, jobsOf, plan, runScripted } from '../support/scripted-run.ts';
 
-const onePlan = { match: { agent: 'planner' }, replies: [call('list_files', { path: '.' }), plan([{ id: 'slug', files: ['src/slug.js'] }])] };
-const slugCoder = { match: { agent: 'coder' }, replies: [call('read_file', { path: 'src/words.js' }), calls(['write_file', { path: 'src/slug.js', content: SLUGIFY }], ['finish', { summary: 'slugify' }])] };
+const onePlan = {
+  match: { agent: 'planner' },
+  replies: [call('list_files', { path: '.' }), plan([{ id: 'slug', files: ['src/slug.js'] }])],
+};
+const slugCoder = {
+  match: { agent: 'coder' },
+  replies: [
+    call('read_file', { path: 'src/words.js' }),
+    calls(['write_file', { path: 'src/slug.js', content: SLUGIFY }], ['finish', { summary: 'slugify' }]),
+  ],
+};
 
 describe('budgets stop a task', () => {
   it('budget.maxTokens: no model call starts past it', async () => {
-    const { run, report } = await runScripted('budget tokens', { usage: { prompt_tokens: 4000, completion_tokens: 100 }, rules: [onePlan, slugCoder] }, { budget: { maxTokens: 3000 } });
+    const { run, report } = await runScripted(
+      'budget tokens',
+      { usage: { prompt_tokens: 4000, completion_tokens: 100 }, rules: [onePlan, slugCoder] },
+      { budget: { maxTokens: 3000 } },
+    );
     expect(run.code).toBe(1);
     expect(report.status).toBe('budget_exhausted');
     expect((report.error as { code: string }).code).toBe('BUDGET_EXHAUSTED');
@@ -33,9 +46,25 @@ describe('budgets stop a task', () => {
       'budget duration',
       {
         rules: [
-          { match: { agent: 'planner' }, replies: [plan([{ id: 'slug', files: ['src/slug.js'] }, { id: 'slow', files: ['src/slow.js'] }])] },
-          { match: { agent: 'coder', subtask: 'slug' }, replies: [calls(['write_file', { path: 'src/slug.js', content: SLUGIFY }], ['finish', { summary: 'slugify' }])] },
-          { match: { agent: 'coder', subtask: 'slow' }, replies: [call('shell', { command: 'sleep 120' }), call('finish', { summary: 'never' })] },
+          {
+            match: { agent: 'planner' },
+            replies: [
+              plan([
+                { id: 'slug', files: ['src/slug.js'] },
+                { id: 'slow', files: ['src/slow.js'] },
+              ]),
+            ],
+          },
+          {
+            match: { agent: 'coder', subtask: 'slug' },
+            replies: [
+              calls(['write_file', { path: 'src/slug.js', content: SLUGIFY }], ['finish', { summary: 'slugify' }]),
+            ],
+          },
+          {
+            match: { agent: 'coder', subtask: 'slow' },
+            replies: [call('shell', { command: 'sleep 120' }), call('finish', { summary: 'never' })],
+          },
           { match: { agent: 'reviewer' }, replies: [approve] },
         ],
       },
@@ -53,7 +82,11 @@ describe('budgets stop a task', () => {
   });
 
   it('budget.maxSteps: an agent gets that many model calls', async () => {
-    const { run, report } = await runScripted('budget steps', { rules: [onePlan, slugCoder] }, { budget: { maxSteps: 1 } });
+    const { run, report } = await runScripted(
+      'budget steps',
+      { rules: [onePlan, slugCoder] },
+      { budget: { maxSteps: 1 } },
+    );
     expect(run.code).toBe(1);
     expect(jobsOf(report).map((j) => [j.role, j.error?.code])).toEqual([['planner', 'AGENT_MAX_STEPS']]);
   });

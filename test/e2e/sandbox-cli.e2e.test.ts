@@ -9,7 +9,8 @@ const TASK = `sandbox-cli-e2e-${process.pid}`;
 describe('codecrew sandbox exec', () => {
   let dir: string;
   let repo: string;
-  const exec = (args: string[]) => runCli(['sandbox', 'exec', '--repo', repo, '--task', TASK, ...args], { timeoutMs: 120_000 });
+  const exec = (args: string[]) =>
+    runCli(['sandbox', 'exec', '--repo', repo, '--task', TASK, ...args], { timeoutMs: 120_000 });
 
   beforeAll(async () => {
     dir = await tempDirFor('sandbox cli');

@@ -45,8 +45,17 @@ for (const driver of sandboxDrivers()) {
       chownSync(join(wsDir, 'hello.txt'), 1000, 1000);
       mkdirSync(join(wsDir, 'sub'));
       chownSync(join(wsDir, 'sub'), 1000, 1000);
-      sandbox = await provider.create({ workspaceDir: wsDir, limits: LIMITS, labels: { task, job: 'rw', role: 'coder' } });
-      readOnly = await provider.create({ workspaceDir: wsDir, readOnly: true, limits: LIMITS, labels: { task, job: 'ro', role: 'reviewer' } });
+      sandbox = await provider.create({
+        workspaceDir: wsDir,
+        limits: LIMITS,
+        labels: { task, job: 'rw', role: 'coder' },
+      });
+      readOnly = await provider.create({
+        workspaceDir: wsDir,
+        readOnly: true,
+        limits: LIMITS,
+        labels: { task, job: 'ro', role: 'reviewer' },
+      });
     });
 
     afterAll(async () => {
@@ -61,7 +70,14 @@ for (const driver of sandboxDrivers()) {
 
     it('returns stdout, stderr and the exit code separately', async () => {
       const r = await sandbox.exec('echo out; echo err >&2; exit 3');
-      expect([r.exitCode, r.stdout, r.stderr, r.truncated, r.timedOut, r.oomKilled]).toEqual([3, 'out\n', 'err\n', false, false, false]);
+      expect([r.exitCode, r.stdout, r.stderr, r.truncated, r.timedOut, r.oomKilled]).toEqual([
+        3,
+        'out\n',
+        'err\n',
+        false,
+        false,
+        false,
+      ]);
     });
 
     it('runs in the workspace by default and in a relative cwd when asked', async () => {
@@ -70,11 +86,13 @@ for (const driver of sandboxDrivers()) {
     });
 
     it('runs as uid 1000 with the minimal environment plus what the call passes', async () => {
-      const r = await sandbox.exec('id -u; id -g; echo "$FOO|$HOME|$CI|${OPENAI_API_KEY:-none}"', { env: { FOO: 'bar baz' } });
+      const r = await sandbox.exec('id -u; id -g; echo "$FOO|$HOME|$CI|${OPENAI_API_KEY:-none}"', {
+        env: { FOO: 'bar baz' },
+      });
       expect(r.stdout).toEqual('1000\n1000\nbar baz|/home/crew|1|none\n');
     });
 
-    it('does not keep one call\'s environment for the next', async () => {
+    it("does not keep one call's environment for the next", async () => {
       expect((await sandbox.exec('echo "${FOO:-unset}"')).stdout).toEqual('unset\n');
     });
 
@@ -91,7 +109,9 @@ for (const driver of sandboxDrivers()) {
     });
 
     it('cuts output over the cap, keeping head and tail', async () => {
-      const r = await sandbox.exec("echo first; head -c 100000 /dev/zero | tr '\\0' x; echo; echo last", { maxOutputBytes: 1000 });
+      const r = await sandbox.exec("echo first; head -c 100000 /dev/zero | tr '\\0' x; echo; echo last", {
+        maxOutputBytes: 1000,
+      });
       expect(r.truncated).toEqual(true);
       expect(r.stdout.startsWith('first\n')).toEqual(true);
       expect(r.stdout.endsWith('\nlast\n')).toEqual(true);
@@ -99,9 +119,11 @@ for (const driver of sandboxDrivers()) {
     });
 
     it('has no network but loopback', async () => {
-      const r = await sandbox.exec("awk 'NR > 2 { sub(\":\", \"\", $1); print $1 }' /proc/net/dev");
+      const r = await sandbox.exec('awk \'NR > 2 { sub(":", "", $1); print $1 }\' /proc/net/dev');
       expect(r.stdout).toEqual('lo\n');
-      const tcp = await sandbox.exec(`python3 -c "import socket; socket.create_connection(('1.1.1.1', 53), 2)" 2>&1 | tail -1`);
+      const tcp = await sandbox.exec(
+        `python3 -c "import socket; socket.create_connection(('1.1.1.1', 53), 2)" 2>&1 | tail -1`,
+      );
       expect(tcp.stdout).toEqual('OSError: [Errno 101] Network is unreachable\n');
     });
 
@@ -135,9 +157,19 @@ for (const driver of sandboxDrivers()) {
     });
 
     it('lists its sandboxes with their labels and owner, and destroy is idempotent', async () => {
-      const extra = await provider.create({ workspaceDir: wsDir, limits: LIMITS, labels: { task, job: 'extra', role: 'tester' } });
-      const mine = (await provider.list()).filter((info) => info.labels.task === task).map((info) => [info.labels.job, info.ownerAlive]);
-      expect(mine.sort()).toEqual([['extra', true], ['ro', true], ['rw', true]]);
+      const extra = await provider.create({
+        workspaceDir: wsDir,
+        limits: LIMITS,
+        labels: { task, job: 'extra', role: 'tester' },
+      });
+      const mine = (await provider.list())
+        .filter((info) => info.labels.task === task)
+        .map((info) => [info.labels.job, info.ownerAlive]);
+      expect(mine.sort()).toEqual([
+        ['extra', true],
+        ['ro', true],
+        ['rw', true],
+      ]);
       await extra.destroy();
       await extra.destroy();
       const left = (await provider.list()).filter((info) => info.labels.task === task).map((info) => info.labels.job);

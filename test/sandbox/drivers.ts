@@ -16,6 +16,9 @@ export interface DriverUnderTest {
 export function sandboxDrivers(): DriverUnderTest[] {
   return [
     { name: 'docker', create: () => new DockerSandboxProvider() },
-    { name: 'bubblewrap', create: () => new BubblewrapSandboxProvider({ dataDir: join(ROOT, '.codecrew'), rootfs: 'image' }) },
+    {
+      name: 'bubblewrap',
+      create: () => new BubblewrapSandboxProvider({ dataDir: join(ROOT, '.codecrew'), rootfs: 'image' }),
+    },
   ];
 }

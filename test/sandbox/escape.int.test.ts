@@ -8,7 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CodecrewError, type SandboxLimits } from '@codecrew/core';
 import { SANDBOX_ENV, type ExecResult, type SandboxProvider } from '@codecrew/sandbox';
 import { ROOT } from '../support/cli.ts';
-import { archiveHead, defaultSandboxLimits, makeFixtureRepo, openJobSandbox, type JobSandbox } from '../support/sandbox-fixture.ts';
+import {
+  archiveHead,
+  defaultSandboxLimits,
+  makeFixtureRepo,
+  openJobSandbox,
+  type JobSandbox,
+} from '../support/sandbox-fixture.ts';
 import { sandboxDrivers } from './drivers.ts';
 
 // Every probe runs the way a coder's `shell` tool runs a command (Sandbox.exec,
@@ -181,7 +187,10 @@ for (const driver of sandboxDrivers()) {
       });
 
       it('can write only the workspace, /tmp and a private $HOME tmpfs', async () => {
-        const r = await probe(shared, 'touch /workspace/w /tmp/t "$HOME/h" && echo ok && rm /workspace/w; awk \'$2 == "/tmp" || $2 == "/home/crew" { print $2, $1, $3 }\' /proc/mounts');
+        const r = await probe(
+          shared,
+          'touch /workspace/w /tmp/t "$HOME/h" && echo ok && rm /workspace/w; awk \'$2 == "/tmp" || $2 == "/home/crew" { print $2, $1, $3 }\' /proc/mounts',
+        );
         expect(r.stdout).toEqual('ok\n/tmp tmpfs tmpfs\n/home/crew tmpfs tmpfs\n');
       });
 
@@ -193,7 +202,10 @@ for (const driver of sandboxDrivers()) {
 
       it('sees no host file outside the workspace (a host temp file, the baseline repo, this checkout)', async () => {
         const baseGit = join(shared.workspace.parentDir, 'base.git');
-        const r = await probe(shared, `for p in '${hostSecretPath}' '${baseGit}' '${ROOT}/package.json'; do test -e "$p" && echo "visible: $p"; done; exit 0`);
+        const r = await probe(
+          shared,
+          `for p in '${hostSecretPath}' '${baseGit}' '${ROOT}/package.json'; do test -e "$p" && echo "visible: $p"; done; exit 0`,
+        );
         expect([r.exitCode, r.stdout]).toEqual([0, '']);
       });
 
@@ -212,7 +224,10 @@ for (const driver of sandboxDrivers()) {
 
       it('cannot chroot', async () => {
         const r = await probe(shared, 'chroot /');
-        expect([r.exitCode, r.stderr]).toEqual([125, "chroot: cannot change root directory to '/': Operation not permitted\n"]);
+        expect([r.exitCode, r.stderr]).toEqual([
+          125,
+          "chroot: cannot change root directory to '/': Operation not permitted\n",
+        ]);
       });
 
       it('cannot unshare namespaces', async () => {
@@ -226,15 +241,23 @@ for (const driver of sandboxDrivers()) {
         const sysrq = await probe(shared, 'echo b > /proc/sysrq-trigger');
         expect(sysrq.exitCode).toEqual(1);
         // Absent on kernels built without magic SysRq; read-only otherwise.
-        expect(sysrq.stderr).toMatch(/^bash: line 1: \/proc\/sysrq-trigger: (No such file or directory|Read-only file system|Permission denied)\n$/);
+        expect(sysrq.stderr).toMatch(
+          /^bash: line 1: \/proc\/sysrq-trigger: (No such file or directory|Read-only file system|Permission denied)\n$/,
+        );
         const sys = await probe(shared, 'echo 3 > /proc/sys/vm/drop_caches');
-        expect([sys.exitCode, sys.stderr]).toEqual([1, 'bash: line 1: /proc/sys/vm/drop_caches: Read-only file system\n']);
+        expect([sys.exitCode, sys.stderr]).toEqual([
+          1,
+          'bash: line 1: /proc/sys/vm/drop_caches: Read-only file system\n',
+        ]);
       });
 
       it('cannot make device nodes and has no disk or memory devices', async () => {
         const mknod = await probe(shared, 'mknod /tmp/sda b 8 0');
         expect([mknod.exitCode, mknod.stderr]).toEqual([1, 'mknod: /tmp/sda: Operation not permitted\n']);
-        const devs = await probe(shared, 'ls /dev/mem /dev/kmem /dev/sda /dev/vda /dev/nvme0n1 2>&1 | wc -l; ls /dev | grep -cE "^(sd|vd|hd|nvme|xvd|mem|kmem|port)"');
+        const devs = await probe(
+          shared,
+          'ls /dev/mem /dev/kmem /dev/sda /dev/vda /dev/nvme0n1 2>&1 | wc -l; ls /dev | grep -cE "^(sd|vd|hd|nvme|xvd|mem|kmem|port)"',
+        );
         expect(devs.stdout).toEqual('5\n0\n');
       });
     });
@@ -266,34 +289,41 @@ for (const driver of sandboxDrivers()) {
     });
 
     describe('resources', () => {
-      it('a fork bomb stops at the pids limit and the sandbox survives', async () => {
-        const job = await open('forkbomb');
-        const bomb = [
-          'import os, signal, time',
-          'kids = []',
-          'while True:',
-          '    try:',
-          '        pid = os.fork()',
-          '    except OSError as e:',
-          '        print(len(kids), e.errno, e.strerror)',
-          '        break',
-          '    if pid == 0:',
-          '        time.sleep(60)',
-          '        os._exit(0)',
-          '    kids.append(pid)',
-          'for k in kids: os.kill(k, signal.SIGKILL)',
-          'for k in kids: os.waitpid(k, 0)',
-          'print("reaped")',
-        ].join('\n');
-        const r = await probe(job, `python3 - <<'PY'\n${bomb}\nPY`, 20_000);
-        const match = /^(\d+) 11 Resource temporarily unavailable\nreaped\n$/.exec(r.stdout);
-        expect([r.exitCode, r.timedOut, match !== null]).toEqual([0, false, true]);
-        const forked = Number(match?.[1]);
-        expect(forked).toBeGreaterThan(limits.pids - 20);
-        expect(forked).toBeLessThan(limits.pids);
-        const after = await probe(job, 'echo alive; cat /sys/fs/cgroup/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids/pids.max');
-        expect(after.stdout).toEqual(`alive\n${limits.pids}\n`);
-      }, PROBE_TEST_MS);
+      it(
+        'a fork bomb stops at the pids limit and the sandbox survives',
+        async () => {
+          const job = await open('forkbomb');
+          const bomb = [
+            'import os, signal, time',
+            'kids = []',
+            'while True:',
+            '    try:',
+            '        pid = os.fork()',
+            '    except OSError as e:',
+            '        print(len(kids), e.errno, e.strerror)',
+            '        break',
+            '    if pid == 0:',
+            '        time.sleep(60)',
+            '        os._exit(0)',
+            '    kids.append(pid)',
+            'for k in kids: os.kill(k, signal.SIGKILL)',
+            'for k in kids: os.waitpid(k, 0)',
+            'print("reaped")',
+          ].join('\n');
+          const r = await probe(job, `python3 - <<'PY'\n${bomb}\nPY`, 20_000);
+          const match = /^(\d+) 11 Resource temporarily unavailable\nreaped\n$/.exec(r.stdout);
+          expect([r.exitCode, r.timedOut, match !== null]).toEqual([0, false, true]);
+          const forked = Number(match?.[1]);
+          expect(forked).toBeGreaterThan(limits.pids - 20);
+          expect(forked).toBeLessThan(limits.pids);
+          const after = await probe(
+            job,
+            'echo alive; cat /sys/fs/cgroup/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids/pids.max',
+          );
+          expect(after.stdout).toEqual(`alive\n${limits.pids}\n`);
+        },
+        PROBE_TEST_MS,
+      );
 
       it('the memory limit is the configured one, with no swap beyond it', async () => {
         const r = await probe(
@@ -304,18 +334,22 @@ for (const driver of sandboxDrivers()) {
         expect([`${limits.memoryBytes}\n${limits.memoryBytes}\n`, `${limits.memoryBytes}\n0\n`]).toContain(r.stdout);
       });
 
-      it('a memory hog is killed and reported as out of memory', async () => {
-        // The same mechanism as the 2 GiB default, with a smaller limit: filling
-        // 2 GiB takes ~15 s on a small VM, 256 MiB under 2 s.
-        const small = { ...limits, memoryBytes: 256 * 1024 ** 2 };
-        const job = await openJobSandbox(provider, { tar, task, job: 'memhog', limits: small });
-        opened.push(job);
-        const over = small.memoryBytes + 256 * 1024 ** 2;
-        const r = await probe(job, `python3 -c 'b = bytearray(${over}); print("allocated")'`, 20_000);
-        expect([r.exitCode, r.oomKilled, r.timedOut, r.stdout]).toEqual([137, true, false, '']);
-        const after = await probe(job, 'echo alive');
-        expect([after.stdout, after.oomKilled]).toEqual(['alive\n', false]);
-      }, PROBE_TEST_MS);
+      it(
+        'a memory hog is killed and reported as out of memory',
+        async () => {
+          // The same mechanism as the 2 GiB default, with a smaller limit: filling
+          // 2 GiB takes ~15 s on a small VM, 256 MiB under 2 s.
+          const small = { ...limits, memoryBytes: 256 * 1024 ** 2 };
+          const job = await openJobSandbox(provider, { tar, task, job: 'memhog', limits: small });
+          opened.push(job);
+          const over = small.memoryBytes + 256 * 1024 ** 2;
+          const r = await probe(job, `python3 -c 'b = bytearray(${over}); print("allocated")'`, 20_000);
+          expect([r.exitCode, r.oomKilled, r.timedOut, r.stdout]).toEqual([137, true, false, '']);
+          const after = await probe(job, 'echo alive');
+          expect([after.stdout, after.oomKilled]).toEqual(['alive\n', false]);
+        },
+        PROBE_TEST_MS,
+      );
 
       it('a CPU spinner is cut at the command timeout', async () => {
         const started = Date.now();
@@ -328,7 +362,10 @@ for (const driver of sandboxDrivers()) {
       });
 
       it('has one CPU (a CFS quota equal to its period)', async () => {
-        const r = await probe(shared, 'cat /sys/fs/cgroup/cpu.max 2>/dev/null || echo "$(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us) $(cat /sys/fs/cgroup/cpu/cpu.cfs_period_us)"');
+        const r = await probe(
+          shared,
+          'cat /sys/fs/cgroup/cpu.max 2>/dev/null || echo "$(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us) $(cat /sys/fs/cgroup/cpu/cpu.cfs_period_us)"',
+        );
         expect(r.stdout).toEqual(`${limits.cpus * 100000} 100000\n`);
       });
 
@@ -341,7 +378,10 @@ for (const driver of sandboxDrivers()) {
       });
 
       it('/tmp is capped at tmpBytes: writing more fails with ENOSPC', async () => {
-        const r = await probe(shared, `head -c ${limits.tmpBytes + 1024 * 1024} /dev/zero > /tmp/fill; echo "rc=$?"; df -B1 --output=size /tmp | tail -1 | tr -d ' '; rm -f /tmp/fill`);
+        const r = await probe(
+          shared,
+          `head -c ${limits.tmpBytes + 1024 * 1024} /dev/zero > /tmp/fill; echo "rc=$?"; df -B1 --output=size /tmp | tail -1 | tr -d ' '; rm -f /tmp/fill`,
+        );
         expect(r.stdout).toEqual(`rc=1\n${limits.tmpBytes}\n`);
         expect(r.stderr).toEqual("head: error writing 'standard output': No space left on device\n");
       });
@@ -378,7 +418,11 @@ for (const driver of sandboxDrivers()) {
             `for s in $(find /run /tmp /home /workspace -type s 2>/dev/null); do ln -sfn '${trapPath}' "$s.swap" && mv -fT "$s.swap" "$s" && echo "swapped $s"; done; true`,
           );
           const after = await probe(job, 'echo after');
-          expect({ exitCode: after.exitCode, stdout: after.stdout, trapped }).toEqual({ exitCode: 0, stdout: 'after\n', trapped: '' });
+          expect({ exitCode: after.exitCode, stdout: after.stdout, trapped }).toEqual({
+            exitCode: 0,
+            stdout: 'after\n',
+            trapped: '',
+          });
         } finally {
           trap.close();
         }

@@ -31,7 +31,10 @@ function commandRunning(container: string, command: string): boolean {
 }
 
 /** Starts `codecrew sandbox exec -- <command>` and waits until the command runs in its container. */
-async function startExec(repo: string, command: string): Promise<{ child: ChildProcess; owner: string; container: string; stderr: () => string }> {
+async function startExec(
+  repo: string,
+  command: string,
+): Promise<{ child: ChildProcess; owner: string; container: string; stderr: () => string }> {
   const child = spawn(process.execPath, [CLI, 'sandbox', 'exec', '--repo', repo, '--task', TASK, '--', command], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -41,9 +44,14 @@ async function startExec(repo: string, command: string): Promise<{ child: ChildP
   const owner = `${hostname()}:${child.pid}`;
   const deadline = Date.now() + 90_000;
   for (;;) {
-    const [container] = dockerContainersWith({ 'codecrew.managed': '1', 'codecrew.owner': owner, 'codecrew.task': TASK });
+    const [container] = dockerContainersWith({
+      'codecrew.managed': '1',
+      'codecrew.owner': owner,
+      'codecrew.task': TASK,
+    });
     // Not just created: the command itself is running in it.
-    if (container !== undefined && commandRunning(container, command)) return { child, owner, container, stderr: () => stderr };
+    if (container !== undefined && commandRunning(container, command))
+      return { child, owner, container, stderr: () => stderr };
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`no container appeared for ${owner}; codecrew said:\n${stderr}`);
@@ -53,7 +61,8 @@ async function startExec(repo: string, command: string): Promise<{ child: ChildP
 }
 
 function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  if (child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((done) => child.once('exit', (code, signal) => done({ code, signal })));
 }
 
@@ -86,7 +95,8 @@ describe('never leak: a killed codecrew process leaves an orphan that the next s
   });
 
   afterAll(async () => {
-    for (const id of dockerContainersWith({ 'codecrew.task': TASK })) await new DockerSandboxProvider().docker.getContainer(id).remove({ force: true });
+    for (const id of dockerContainersWith({ 'codecrew.task': TASK }))
+      await new DockerSandboxProvider().docker.getContainer(id).remove({ force: true });
     await rm(dir, { recursive: true, force: true });
   });
 

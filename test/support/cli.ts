@@ -12,7 +12,10 @@ const run = promisify(execFile);
 
 /** A temp directory named after the test, so that parallel tests never share one. */
 export async function tempDirFor(testName: string): Promise<string> {
-  const slug = testName.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 40);
+  const slug = testName
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, 40);
   return mkdtemp(join(tmpdir(), `codecrew-${slug}-`));
 }
 
@@ -20,7 +23,11 @@ export async function tempDirFor(testName: string): Promise<string> {
 export async function makeGitRepo(fixture: string, dir: string): Promise<string> {
   await cp(fixture, dir, { recursive: true });
   const git = (...args: string[]) =>
-    run('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.invalid', '-c', 'init.defaultBranch=main', ...args], { cwd: dir });
+    run(
+      'git',
+      ['-c', 'user.name=test', '-c', 'user.email=test@example.invalid', '-c', 'init.defaultBranch=main', ...args],
+      { cwd: dir },
+    );
   await git('init', '-q');
   await git('add', '-A');
   await git('commit', '-q', '-m', 'initial');
@@ -43,7 +50,10 @@ export interface CliRun {
 }
 
 /** Runs the real `codecrew` command as a child process. */
-export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CliRun> {
+export function runCli(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+): Promise<CliRun> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: opts.cwd ?? ROOT,

@@ -16,8 +16,18 @@ function check(what: string, command: string, args: string[], hint: string): str
  */
 export default function setup(): void {
   const problems = [
-    check('The Docker daemon', 'docker', ['info', '--format', '{{.ServerVersion}}'], 'Run `npm run setup` (installs docker.io and starts dockerd).'),
-    check('nats-server', 'nats-server', ['--version'], 'Run `npm run setup` (installs nats-server), or apt-get install nats-server.'),
+    check(
+      'The Docker daemon',
+      'docker',
+      ['info', '--format', '{{.ServerVersion}}'],
+      'Run `npm run setup` (installs docker.io and starts dockerd).',
+    ),
+    check(
+      'nats-server',
+      'nats-server',
+      ['--version'],
+      'Run `npm run setup` (installs nats-server), or apt-get install nats-server.',
+    ),
   ].filter((problem): problem is string => problem !== null);
   if (problems.length > 0) throw new Error(`integration tests cannot run:\n- ${problems.join('\n- ')}`);
 }

@@ -44,7 +44,12 @@ export async function runScripted(
   const repo = await makeGitRepo(TEXTKIT, join(dir, 'repo'));
   const server = await startScriptedModelServer({ script: ModelScript.parse({ version: 1, ...script }) });
   try {
-    const task = await writeTaskFile(dir, { name: 'crew', repo, prompt: opts.prompt ?? 'Work on textkit.', extra: spec });
+    const task = await writeTaskFile(dir, {
+      name: 'crew',
+      repo,
+      prompt: opts.prompt ?? 'Work on textkit.',
+      extra: spec,
+    });
     const args = ['run', task, '--model', SCRIPTED_MODEL];
     if (opts.config) {
       const config = join(dir, 'codecrew.yaml');
@@ -52,7 +57,9 @@ export async function runScripted(
       args.push('--config', config);
     }
     const env = { CODECREW_DATA_DIR: join(dir, 'data'), OPENAI_BASE_URL: server.url, OPENAI_API_KEY: '' };
-    const run = await withCrew(testName, join(dir, 'worker-data'), env, (more, moreEnv) => runCli([...args, ...more], { env: { ...env, ...moreEnv } }));
+    const run = await withCrew(testName, join(dir, 'worker-data'), env, (more, moreEnv) =>
+      runCli([...args, ...more], { env: { ...env, ...moreEnv } }),
+    );
     const report = (await readReport(run)) as ScriptedRun['report'];
     const tracePath = (report.files as { trace: string }).trace;
     const trace = (await readFile(tracePath, 'utf8'))
@@ -69,7 +76,9 @@ export async function runScripted(
 export const call = (name: string, args: Record<string, unknown>) => ({ tool_calls: [{ name, args }] });
 
 /** A reply calling several tools in order. */
-export const calls = (...list: Array<[string, Record<string, unknown>]>) => ({ tool_calls: list.map(([name, args]) => ({ name, args })) });
+export const calls = (...list: Array<[string, Record<string, unknown>]>) => ({
+  tool_calls: list.map(([name, args]) => ({ name, args })),
+});
 
 /** A planner reply submitting these subtasks. */
 export const plan = (subtasks: Array<{ id: string; files: string[]; depends_on?: string[]; attempts?: number }>) =>
@@ -103,5 +112,15 @@ export function titleCase(text) {
 
 /** The jobs of a report. */
 export function jobsOf(report: ScriptedRun['report']) {
-  return report.jobs as Array<{ jobId: string; role: string; subtaskId: string | null; round: number; status: string; startedAt: string; finishedAt: string; error: { code: string; message: string } | null; commands: Array<{ command: string; exitCode: number | null }> }>;
+  return report.jobs as Array<{
+    jobId: string;
+    role: string;
+    subtaskId: string | null;
+    round: number;
+    status: string;
+    startedAt: string;
+    finishedAt: string;
+    error: { code: string; message: string } | null;
+    commands: Array<{ command: string; exitCode: number | null }>;
+  }>;
 }

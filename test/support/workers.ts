@@ -23,7 +23,11 @@ export interface RemoteCrew {
 }
 
 /** Starts a nats-server and a `codecrew worker` on it, and waits until the worker serves. */
-export async function startRemoteCrew(testName: string, dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<RemoteCrew> {
+export async function startRemoteCrew(
+  testName: string,
+  dataDir: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<RemoteCrew> {
   const nats = await startNats(testName);
   const worker = spawn(process.execPath, [CLI, 'worker', '--coders', '4'], {
     cwd: ROOT,
@@ -45,7 +49,10 @@ export async function startRemoteCrew(testName: string, dataDir: string, env: No
   };
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`codecrew worker did not start within 60 s:\n${output}`)), 60_000);
+      const timer = setTimeout(
+        () => reject(new Error(`codecrew worker did not start within 60 s:\n${output}`)),
+        60_000,
+      );
       const check = () => {
         if (!/serving/.test(output)) return;
         clearTimeout(timer);
@@ -69,7 +76,12 @@ export async function startRemoteCrew(testName: string, dataDir: string, env: No
  * in-process (nothing added), or with a separate worker process (`--no-worker`
  * and its NATS_URL), which is stopped before this returns.
  */
-export async function withCrew<T>(testName: string, dataDir: string, env: NodeJS.ProcessEnv, run: (args: string[], env: NodeJS.ProcessEnv) => Promise<T>): Promise<T> {
+export async function withCrew<T>(
+  testName: string,
+  dataDir: string,
+  env: NodeJS.ProcessEnv,
+  run: (args: string[], env: NodeJS.ProcessEnv) => Promise<T>,
+): Promise<T> {
   if (!REMOTE_WORKERS) return run([], {});
   const crew = await startRemoteCrew(testName, dataDir, env);
   try {

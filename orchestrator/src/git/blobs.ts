@@ -4,11 +4,17 @@ import type { GitRepo } from './repo.ts';
  * The contents of the files at `paths` in `commit`, read with one
  * `git cat-file --batch`; paths that are missing or not files are left out.
  */
-export async function readFilesAt(repo: GitRepo, commit: string, paths: readonly string[]): Promise<Map<string, Buffer>> {
+export async function readFilesAt(
+  repo: GitRepo,
+  commit: string,
+  paths: readonly string[],
+): Promise<Map<string, Buffer>> {
   const found = new Map<string, Buffer>();
   const asked = paths.filter((path) => !path.includes('\n'));
   if (asked.length === 0) return found;
-  const { stdout } = await repo.runBuffer(['cat-file', '--batch'], { input: asked.map((path) => `${commit}:${path}\n`).join('') });
+  const { stdout } = await repo.runBuffer(['cat-file', '--batch'], {
+    input: asked.map((path) => `${commit}:${path}\n`).join(''),
+  });
   let at = 0;
   for (const path of asked) {
     const end = stdout.indexOf(0x0a, at);

@@ -49,7 +49,8 @@ export class PathSet {
   /** Whether `path` is in the set, is a directory of it, or lies below one of its files. */
   overlaps(path: string): boolean {
     if (this.paths.has(path) || this.dirs.has(path)) return true;
-    for (let at = path.indexOf('/'); at !== -1; at = path.indexOf('/', at + 1)) if (this.paths.has(path.slice(0, at))) return true;
+    for (let at = path.indexOf('/'); at !== -1; at = path.indexOf('/', at + 1))
+      if (this.paths.has(path.slice(0, at))) return true;
     return false;
   }
 }

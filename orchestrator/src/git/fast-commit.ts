@@ -35,21 +35,34 @@ export async function commitChain(repo: GitRepo, parent: string, steps: ChainSte
   const chunks: Array<string | Uint8Array> = ['feature done\n'];
   steps.forEach((step, index) => {
     const message = step.message.endsWith('\n') ? step.message : `${step.message}\n`;
-    chunks.push(`commit refs/codecrew/chain\nmark :${index + 1}\n${committer}\ndata ${Buffer.byteLength(message)}\n${message}`);
+    chunks.push(
+      `commit refs/codecrew/chain\nmark :${index + 1}\n${committer}\ndata ${Buffer.byteLength(message)}\n${message}`,
+    );
     chunks.push(index === 0 ? `from ${parent}\n` : `from :${index}\n`);
     // Deletions first, so that a file replacing a directory (or the reverse) lands whole.
     for (const change of step.changes) if (change.mode === null) chunks.push(`D ${quotePath(change.path)}\n`);
     for (const change of step.changes) {
       if (change.mode === null) continue;
-      if (change.data) chunks.push(`M ${change.mode} inline ${quotePath(change.path)}\ndata ${change.data.byteLength}\n`, change.data, '\n');
+      if (change.data)
+        chunks.push(
+          `M ${change.mode} inline ${quotePath(change.path)}\ndata ${change.data.byteLength}\n`,
+          change.data,
+          '\n',
+        );
       else chunks.push(`M ${change.mode} ${change.blob} ${quotePath(change.path)}\n`);
     }
     chunks.push('\n');
   });
   steps.forEach((_, index) => chunks.push(`get-mark :${index + 1}\n`));
   chunks.push('done\n');
-  const out = await repo.run(['fast-import', '--quiet', '--force', '--date-format=raw'], { input: Buffer.concat(chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk))) });
+  const out = await repo.run(['fast-import', '--quiet', '--force', '--date-format=raw'], {
+    input: Buffer.concat(chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk))),
+  });
   const ids = out.stdout.split('\n').filter((line) => /^[0-9a-f]{40,64}$/.test(line));
-  if (ids.length !== steps.length) throw new CodecrewError('GIT_FAILED', `git fast-import returned ${ids.length} commit ids for ${steps.length} commits`);
+  if (ids.length !== steps.length)
+    throw new CodecrewError(
+      'GIT_FAILED',
+      `git fast-import returned ${ids.length} commit ids for ${steps.length} commits`,
+    );
   return ids;
 }

@@ -58,7 +58,11 @@ async function blame(repo: GitRepo, commit: string, file: string): Promise<Map<n
 }
 
 /** Commit ids of `base..head` and, per file, the ones that touched it (newest first), from one `git log`. */
-async function touchingCommits(repo: GitRepo, base: string, head: string): Promise<{ history: Set<string>; touching: Map<string, string[]> }> {
+async function touchingCommits(
+  repo: GitRepo,
+  base: string,
+  head: string,
+): Promise<{ history: Set<string>; touching: Map<string, string[]> }> {
   const log = await repo.run(['log', '--format=format:%H', '--name-only', '--no-renames', '-z', `${base}..${head}`]);
   const history = new Set<string>();
   const touching = new Map<string, string[]>();
@@ -79,7 +83,12 @@ async function touchingCommits(repo: GitRepo, base: string, head: string): Promi
  * integration history that wrote it: a file only one commit touched is that
  * commit's; the others are read with git blame.
  */
-export async function hunkProvenance(repo: GitRepo, base: string, head: string, patch: string): Promise<HunkProvenance[]> {
+export async function hunkProvenance(
+  repo: GitRepo,
+  base: string,
+  head: string,
+  patch: string,
+): Promise<HunkProvenance[]> {
   const { history, touching } = await touchingCommits(repo, base, head);
   const blames = new Map<string, Map<number, string>>();
   const result: HunkProvenance[] = [];
@@ -95,7 +104,11 @@ export async function hunkProvenance(repo: GitRepo, base: string, head: string, 
         lines = await blame(repo, head, hunk.file);
         blames.set(hunk.file, lines);
       }
-      const found = [...new Set(hunk.addedLines.map((n) => lines?.get(n)).filter((c): c is string => c !== undefined && history.has(c)))];
+      const found = [
+        ...new Set(
+          hunk.addedLines.map((n) => lines?.get(n)).filter((c): c is string => c !== undefined && history.has(c)),
+        ),
+      ];
       result.push({ file: hunk.file, hunk: hunk.header, commits: found, inferred: false });
     }
   }

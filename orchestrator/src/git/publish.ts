@@ -25,9 +25,16 @@ const PUBLISH_REFLOG = 'codecrew: publish';
  * afterwards a commit of that tree can be made there directly. Objects no
  * branch ends up using are left for git's garbage collection.
  */
-export async function stageObjects(scratch: GitRepo, userRepoRoot: string, commit: string, base: string): Promise<void> {
+export async function stageObjects(
+  scratch: GitRepo,
+  userRepoRoot: string,
+  commit: string,
+  base: string,
+): Promise<void> {
   // --local: objects the scratch repository borrows from the user's are there already.
-  const pack = await scratch.runBuffer(['pack-objects', '--revs', '--local', '--stdout', '-q'], { input: `${commit}\n^${base}\n` });
+  const pack = await scratch.runBuffer(['pack-objects', '--revs', '--local', '--stdout', '-q'], {
+    input: `${commit}\n^${base}\n`,
+  });
   // As git's own receive does: a few objects are written loose, many are kept as the pack.
   const count = pack.stdout.length >= 12 ? pack.stdout.readUInt32BE(8) : 0;
   if (count === 0) return;

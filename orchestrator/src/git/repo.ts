@@ -57,7 +57,12 @@ export class GitRepo {
     const fullArgs = this.gitDir === undefined ? args : [`--git-dir=${this.gitDir}`, ...args];
     const extraEnv: Record<string, string> = { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
     for (const [name, value] of Object.entries(opts.env ?? {})) if (value !== undefined) extraEnv[name] = value;
-    return runProcess('git', fullArgs, { cwd: this.dir, extraEnv, maxBuffer: MAX_BUFFER, ...(opts.input === undefined ? {} : { input: opts.input }) }).then(
+    return runProcess('git', fullArgs, {
+      cwd: this.dir,
+      extraEnv,
+      maxBuffer: MAX_BUFFER,
+      ...(opts.input === undefined ? {} : { input: opts.input }),
+    }).then(
       ({ code: exit, stdout, stderr: stderrBuf }) => {
         const stderr = stderrBuf.toString('utf8');
         const code = exit ?? -1;
@@ -67,7 +72,9 @@ export class GitRepo {
       (error: unknown) => {
         if (!(error instanceof ProcessStartError)) throw error;
         if (error.code === 'ENOENT') {
-          throw new CodecrewError('GIT_FAILED', 'git was not found on PATH; install git (2.38 or newer) and retry', { cause: error });
+          throw new CodecrewError('GIT_FAILED', 'git was not found on PATH; install git (2.38 or newer) and retry', {
+            cause: error,
+          });
         }
         throw gitFailed(fullArgs, this.dir, -1, (error as Error).message, error);
       },
@@ -76,7 +83,9 @@ export class GitRepo {
 
   /** Resolves `ref` to a full object id; REPO_INVALID when git does not know it. */
   async revParse(ref: string): Promise<string> {
-    const res = await this.run(['rev-parse', '--verify', '--quiet', '--end-of-options', ref], { allowExitCodes: [1, 128] });
+    const res = await this.run(['rev-parse', '--verify', '--quiet', '--end-of-options', ref], {
+      allowExitCodes: [1, 128],
+    });
     const sha = res.stdout.trim();
     if (res.code !== 0 || sha === '') {
       throw new CodecrewError(

@@ -66,13 +66,30 @@ export interface DiffFile {
   binary: boolean;
 }
 
-const STATUS_WORDS: Record<string, string> = { A: 'added', M: 'modified', D: 'deleted', T: 'typechange', U: 'unmerged' };
+const STATUS_WORDS: Record<string, string> = {
+  A: 'added',
+  M: 'modified',
+  D: 'deleted',
+  T: 'typechange',
+  U: 'unmerged',
+};
 
 // Fixed prefixes and switches so that user config (noprefix, renames, ext diff) cannot change the patch.
-const DIFF_FLAGS = ['--no-color', '--no-ext-diff', '--no-textconv', '--no-renames', '--src-prefix=a/', '--dst-prefix=b/'];
+const DIFF_FLAGS = [
+  '--no-color',
+  '--no-ext-diff',
+  '--no-textconv',
+  '--no-renames',
+  '--src-prefix=a/',
+  '--dst-prefix=b/',
+];
 
 /** The binary-capable patch from `from` to `to`, and per-file line counts and status. */
-export async function diffCommits(repo: GitRepo, from: string, to: string): Promise<{ patch: string; files: DiffFile[] }> {
+export async function diffCommits(
+  repo: GitRepo,
+  from: string,
+  to: string,
+): Promise<{ patch: string; files: DiffFile[] }> {
   const [patch, numstat, nameStatus] = await Promise.all([
     repo.run(['diff', '--binary', ...DIFF_FLAGS, from, to, '--']),
     repo.run(['diff', '--numstat', '-z', ...DIFF_FLAGS, from, to, '--']),
@@ -104,5 +121,8 @@ export async function diffCommits(repo: GitRepo, from: string, to: string): Prom
 /** The paths of every file (and link) in the tree of `commit`, repository-relative. */
 export async function listTreeFiles(repo: GitRepo, commit: string): Promise<string[]> {
   const { stdout } = await repo.runBuffer(['ls-tree', '-r', '-z', '--name-only', commit]);
-  return stdout.toString('utf8').split('\0').filter((path) => path !== '');
+  return stdout
+    .toString('utf8')
+    .split('\0')
+    .filter((path) => path !== '');
 }

@@ -21,7 +21,8 @@ export interface Selection {
 }
 
 const passes = (c: CandidateVerdict) => c.tests !== null && c.tests.exitCode === 0;
-const failures = (c: CandidateVerdict) => (c.tests === null ? Number.POSITIVE_INFINITY : c.tests.exitCode === 0 ? 0 : Math.max(1, c.tests.failed));
+const failures = (c: CandidateVerdict) =>
+  c.tests === null ? Number.POSITIVE_INFINITY : c.tests.exitCode === 0 ? 0 : Math.max(1, c.tests.failed);
 
 /**
  * Picks the best candidate: all tests passing first, then fewest failures,
@@ -63,7 +64,8 @@ export function needsReviewTiebreak(candidates: CandidateVerdict[]): CandidateVe
 export function diffSize(patch: string): number {
   let lines = 0;
   for (const line of patch.split('\n')) {
-    if ((line.startsWith('+') && !line.startsWith('+++')) || (line.startsWith('-') && !line.startsWith('---'))) lines += 1;
+    if ((line.startsWith('+') && !line.startsWith('+++')) || (line.startsWith('-') && !line.startsWith('---')))
+      lines += 1;
   }
   return lines;
 }

@@ -46,7 +46,8 @@ export class TaskBudget {
   /** What is left for one job's model calls. */
   remaining(): { maxTokens?: number; maxCostUsd?: number } {
     const left: { maxTokens?: number; maxCostUsd?: number } = {};
-    if (this.limits.maxTokens !== null) left.maxTokens = Math.max(0, this.limits.maxTokens - this.spent.promptTokens - this.spent.completionTokens);
+    if (this.limits.maxTokens !== null)
+      left.maxTokens = Math.max(0, this.limits.maxTokens - this.spent.promptTokens - this.spent.completionTokens);
     if (this.limits.maxCostUsd !== null) left.maxCostUsd = Math.max(0, this.limits.maxCostUsd - this.spent.costUsd);
     return left;
   }

@@ -25,7 +25,11 @@ function traced<I>(name: string, fn: NodeFn<I>, deps: GraphDeps): (input: I) => 
       deps.emit('node.finished', label, { node: name, durationMs: Date.now() - started });
       return update;
     } catch (error) {
-      deps.emit('node.finished', `${label} failed: ${(error as Error).message}`, { node: name, durationMs: Date.now() - started, error: (error as Error).message });
+      deps.emit('node.finished', `${label} failed: ${(error as Error).message}`, {
+        node: name,
+        durationMs: Date.now() - started,
+        error: (error as Error).message,
+      });
       // A budget running out ends the task through finalize, which keeps what was merged.
       if (isCodecrewError(error, 'BUDGET_EXHAUSTED')) return { status: 'budget_exhausted', error: error.toData() };
       throw error;
@@ -49,7 +53,10 @@ export function buildTaskGraph(deps: GraphDeps, checkpointer: BaseCheckpointSave
     .addNode('ask', traced('ask', askNode, deps))
     .addNode('finalize', traced('finalize', finalizeNode, deps))
     .addEdge(START, 'prepare')
-    .addConditionalEdges('prepare', (state: TaskStateValue) => (state.task.mode === 'ask' ? 'ask' : 'plan'), ['ask', 'plan'])
+    .addConditionalEdges('prepare', (state: TaskStateValue) => (state.task.mode === 'ask' ? 'ask' : 'plan'), [
+      'ask',
+      'plan',
+    ])
     .addConditionalEdges('plan', afterPlan, ['code', 'finalize'])
     .addEdge('code', 'integrate')
     .addConditionalEdges('integrate', afterIntegrate, ['code', 'test', 'finalize'])

@@ -18,14 +18,22 @@ export async function candidateFiles(deps: GraphDeps, candidate: PatchCandidate)
  * git's merge. A failure here is left for the merge train, which commits the
  * patch itself and reports what goes wrong.
  */
-export async function landCandidate(deps: GraphDeps, scratchDir: string, candidate: PatchCandidate, commit?: string): Promise<PatchCandidate> {
-  if (candidate.patch === null || candidate.kind === 'resolve') return commit === undefined ? candidate : { ...candidate, commit };
+export async function landCandidate(
+  deps: GraphDeps,
+  scratchDir: string,
+  candidate: PatchCandidate,
+  commit?: string,
+): Promise<PatchCandidate> {
+  if (candidate.patch === null || candidate.kind === 'resolve')
+    return commit === undefined ? candidate : { ...candidate, commit };
   try {
     const files = commit === undefined ? await candidateFiles(deps, candidate) : null;
     if (files !== null) return { ...candidate, changes: files.map(({ path, mode, blob }) => ({ path, mode, blob })) };
     const repo = new GitRepo(scratchDir);
     const patch = Buffer.from(await deps.bus.getArtifact(candidate.patch)).toString('utf8');
-    const landed = commit ?? (await commitPatch(repo, candidate.startCommit, patch, `codecrew: ${candidate.subtaskId} (${candidate.kind})`));
+    const landed =
+      commit ??
+      (await commitPatch(repo, candidate.startCommit, patch, `codecrew: ${candidate.subtaskId} (${candidate.kind})`));
     return { ...candidate, commit: landed, changes: await treeChanges(repo, candidate.mergeBase, landed) };
   } catch {
     return commit === undefined ? candidate : { ...candidate, commit };

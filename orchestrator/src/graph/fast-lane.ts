@@ -60,7 +60,8 @@ export class FastLane {
   private async changedSince(base: string): Promise<PathSet> {
     let set = this.changed.get(base);
     if (set === undefined) {
-      const paths = base === this.head ? [] : (await treeChanges(this.repo, base, this.head)).map((change) => change.path);
+      const paths =
+        base === this.head ? [] : (await treeChanges(this.repo, base, this.head)).map((change) => change.path);
       set = new PathSet([...paths, ...this.pendingPaths]);
       this.changed.set(base, set);
     }

@@ -44,9 +44,15 @@ export function overlapOrdering(plan: Plan): Ordering[] {
   plan.subtasks.forEach((later, index) => {
     for (const earlier of plan.subtasks.slice(0, index)) {
       if (dependsOn(later.id, earlier.id) || dependsOn(earlier.id, later.id)) continue;
-      const shared = later.files.flatMap((a) => earlier.files.filter((b) => globsOverlap(a, b)).map((b) => (a === b ? a : `${a} / ${b}`)));
+      const shared = later.files.flatMap((a) =>
+        earlier.files.filter((b) => globsOverlap(a, b)).map((b) => (a === b ? a : `${a} / ${b}`)),
+      );
       if (shared.length === 0) continue;
-      orderings.push({ subtaskId: later.id, after: earlier.id, reason: `both may touch ${[...new Set(shared)].join(', ')}` });
+      orderings.push({
+        subtaskId: later.id,
+        after: earlier.id,
+        reason: `both may touch ${[...new Set(shared)].join(', ')}`,
+      });
     }
   });
   return orderings;

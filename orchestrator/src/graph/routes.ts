@@ -28,7 +28,10 @@ function wave(state: TaskStateValue, assignments: CodeAssignment[]): Send[] {
       scratchDir: state.scratchDir,
       plan: state.taskPlan ?? { summary: '', subtasks: [] },
       // An empty start means "the integrated tree as it is now".
-      assignment: { ...assignment, startCommit: assignment.startCommit === '' ? state.integration : assignment.startCommit },
+      assignment: {
+        ...assignment,
+        startCommit: assignment.startCommit === '' ? state.integration : assignment.startCommit,
+      },
       conflictTries: state.subtasks[assignment.subtaskId]?.conflictTries ?? 0,
       testCommand: state.testCommand,
     };
@@ -52,9 +55,13 @@ function waveSends(state: TaskStateValue): Send[] {
   const followUps = (state.taskPlan?.subtasks ?? [])
     .map((s) => state.subtasks[s.id]?.next)
     .filter((next): next is CodeAssignment => next !== null && next !== undefined);
-  const ready = readySubtasks(state).map(
-    (subtaskId): CodeAssignment => ({ subtaskId, kind: 'implement', instructions: '', round: state.round, startCommit: state.integration }),
-  );
+  const ready = readySubtasks(state).map((subtaskId): CodeAssignment => ({
+    subtaskId,
+    kind: 'implement',
+    instructions: '',
+    round: state.round,
+    startCommit: state.integration,
+  }));
   return wave(state, [...followUps, ...ready]);
 }
 
@@ -101,7 +108,13 @@ export function afterTest(state: TaskStateValue): Send[] | 'review' | 'finalize'
   const instructions = `The tests fail on the merged tree (\`${tests.command}\` exit ${tests.exitCode}; ${tests.passed} passed, ${tests.failed} failed). Find the cause in your part of the change and fix it; run the tests before you finish.\n\n${tests.outputExcerpt.slice(-3000)}`;
   return wave(
     state,
-    owners.map((subtaskId) => ({ subtaskId, kind: 'fix', instructions, round: state.round + 1, startCommit: state.integration })),
+    owners.map((subtaskId) => ({
+      subtaskId,
+      kind: 'fix',
+      instructions,
+      round: state.round + 1,
+      startCommit: state.integration,
+    })),
   );
 }
 
@@ -134,7 +147,9 @@ export function afterReview(state: TaskStateValue): Send[] | 'finalize' {
   if (bySubtask.size === 0) return 'finalize';
   const tests = state.lastTests;
   const testNote =
-    tests && tests.exitCode !== 0 ? `\n\nThe tests currently fail (\`${tests.command}\`, exit ${tests.exitCode}):\n${tests.outputExcerpt.slice(-1500)}` : '';
+    tests && tests.exitCode !== 0
+      ? `\n\nThe tests currently fail (\`${tests.command}\`, exit ${tests.exitCode}):\n${tests.outputExcerpt.slice(-1500)}`
+      : '';
   return wave(
     state,
     [...bySubtask.entries()].map(([subtaskId, comments]) => ({

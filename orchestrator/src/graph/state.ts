@@ -98,7 +98,15 @@ export interface TaskResultRefs {
 }
 
 /** How a task ended. */
-export type TaskStatus = 'running' | 'approved' | 'changes_requested' | 'tests_failed' | 'failed' | 'answered' | 'cancelled' | 'budget_exhausted';
+export type TaskStatus =
+  | 'running'
+  | 'approved'
+  | 'changes_requested'
+  | 'tests_failed'
+  | 'failed'
+  | 'answered'
+  | 'cancelled'
+  | 'budget_exhausted';
 
 const replace = <T>(fallback: () => T) => Annotation<T>({ reducer: (_old: T, next: T) => next, default: fallback });
 const append = <T>() => Annotation<T[]>({ reducer: (old: T[], next: T[]) => old.concat(next), default: () => [] });

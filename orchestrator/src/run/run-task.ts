@@ -1,7 +1,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
-import { isCodecrewError, toErrorData, type ErrorData, type JobResult, type TraceEvent, type TraceKind } from '@codecrew/core';
+import {
+  isCodecrewError,
+  toErrorData,
+  type ErrorData,
+  type JobResult,
+  type TraceEvent,
+  type TraceKind,
+} from '@codecrew/core';
 import type { Bus } from '@codecrew/bus';
 import { buildTaskGraph } from '../graph/build.ts';
 import { TaskBudget } from '../graph/budget.ts';
@@ -49,8 +56,12 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     // Past the time budget, running jobs are cancelled and no new one starts; the graph goes on to finalize.
     budgetTimer = setTimeout(() => {
       budget.expire();
-      emit('log', `time budget used up (${task.budget.maxDurationMs} ms): cancelling running jobs`, { budget: 'maxDuration' });
-      void bus.publishControl(task.taskId, { type: 'cancel', reason: 'budget.maxDuration reached' }).catch(() => undefined);
+      emit('log', `time budget used up (${task.budget.maxDurationMs} ms): cancelling running jobs`, {
+        budget: 'maxDuration',
+      });
+      void bus
+        .publishControl(task.taskId, { type: 'cancel', reason: 'budget.maxDuration reached' })
+        .catch(() => undefined);
     }, task.budget.maxDurationMs);
   }
   // Each event is sent at once (the bus stores them in the order of the calls); `chain` settles when all are stored.
@@ -59,11 +70,27 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     const event: TraceEvent = { taskId: task.taskId, kind, at: new Date().toISOString(), message, data };
     chain = Promise.all([chain, bus.publishEvent(event).catch(() => undefined)]);
   };
-  const deps: GraphDeps = { bus, emit, signal: controller.signal, budget, coderSlots: new Slots(Math.max(task.parallelism, 1)), cache: newTaskCache(), resumed: false };
-  const onCancel = () => void bus.publishControl(task.taskId, { type: 'cancel', reason: String(controller.signal.reason ?? 'cancelled') }).catch(() => undefined);
+  const deps: GraphDeps = {
+    bus,
+    emit,
+    signal: controller.signal,
+    budget,
+    coderSlots: new Slots(Math.max(task.parallelism, 1)),
+    cache: newTaskCache(),
+    resumed: false,
+  };
+  const onCancel = () =>
+    void bus
+      .publishControl(task.taskId, { type: 'cancel', reason: String(controller.signal.reason ?? 'cancelled') })
+      .catch(() => undefined);
   controller.signal.addEventListener('abort', onCancel, { once: true });
 
-  emit('task.started', `task ${task.name} (${task.mode}) on ${task.repoPath}`, { name: task.name, mode: task.mode, repo: task.repoPath, models: task.models });
+  emit('task.started', `task ${task.name} (${task.mode}) on ${task.repoPath}`, {
+    name: task.name,
+    mode: task.mode,
+    repo: task.repoPath,
+    models: task.models,
+  });
   const checkpointer = SqliteSaver.fromConnString(options.checkpointPath);
   // WAL without a sync per step: the writes of a step block the whole process while they run, and a
   // crash of the process still loses nothing (only a power loss may cost the last steps, which resume re-runs).
@@ -86,7 +113,11 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       error = caught.toData();
     } else if (controller.signal.aborted) {
       status = 'cancelled';
-      error = { code: 'CANCELLED', message: `the task was cancelled: ${String(reason ?? 'by request')}`, retryable: false };
+      error = {
+        code: 'CANCELLED',
+        message: `the task was cancelled: ${String(reason ?? 'by request')}`,
+        retryable: false,
+      };
     } else {
       status = 'failed';
       error = toErrorData(caught);
@@ -97,11 +128,19 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     if (budgetTimer) clearTimeout(budgetTimer);
   }
   const finishedAt = new Date();
-  emit('task.finished', `task ${status}${error ? `: ${error.message}` : ''}`, { status, error, result: state?.result ?? null });
+  emit('task.finished', `task ${status}${error ? `: ${error.message}` : ''}`, {
+    status,
+    error,
+    result: state?.result ?? null,
+  });
   await chain;
   checkpointer.db.close();
 
-  const files = { report: join(task.outDir, 'report.md'), reportJson: join(task.outDir, 'report.json'), trace: join(task.outDir, 'trace.jsonl') };
+  const files = {
+    report: join(task.outDir, 'report.md'),
+    reportJson: join(task.outDir, 'report.json'),
+    trace: join(task.outDir, 'trace.jsonl'),
+  };
   const finalState: TaskStateValue = state ?? { ...emptyTaskState(task), status };
   const results = new Map<string, JobResult>();
   for (const job of finalState.jobs) {

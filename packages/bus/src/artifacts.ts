@@ -20,7 +20,13 @@ const sha256Of = (data: Uint8Array): string => createHash('sha256').update(data)
  * artifact of the same name; bytes up to {@link INLINE_ARTIFACT_MAX_BYTES}
  * are not stored but carried in the returned reference, unless `shared`.
  */
-export async function putArtifact(store: ObjectStore, cache: ArtifactCache, name: string, data: Uint8Array, options: PutArtifactOptions = {}): Promise<ArtifactRef> {
+export async function putArtifact(
+  store: ObjectStore,
+  cache: ArtifactCache,
+  name: string,
+  data: Uint8Array,
+  options: PutArtifactOptions = {},
+): Promise<ArtifactRef> {
   if (name.length === 0) throw new CodecrewError('INTERNAL', 'an artifact needs a non-empty name');
   if (options.shared === true) {
     const sha256 = sha256Of(data);
@@ -29,7 +35,11 @@ export async function putArtifact(store: ObjectStore, cache: ArtifactCache, name
     return ArtifactRef.parse({ name, size: data.length, sha256 });
   }
   if (data.length <= INLINE_ARTIFACT_MAX_BYTES) {
-    return ArtifactRef.parse({ name, size: data.length, inline: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64') });
+    return ArtifactRef.parse({
+      name,
+      size: data.length,
+      inline: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64'),
+    });
   }
   const info = await store.putBlob({ name }, data);
   return ArtifactRef.parse({ name, size: info.size });
@@ -47,9 +57,13 @@ export function getArtifact(store: ObjectStore, cache: ArtifactCache, ref: Artif
   return cache.get(sha256, ref.size, async () => {
     const data = await readArtifact(store, ref);
     if (sha256Of(data) !== sha256) {
-      throw new CodecrewError('ARTIFACT_INVALID', `artifact "${ref.name}" does not match the sha256 its reference gives: it was replaced after the reference was made, or damaged; run the job again`, {
-        details: { name: ref.name, sha256 },
-      });
+      throw new CodecrewError(
+        'ARTIFACT_INVALID',
+        `artifact "${ref.name}" does not match the sha256 its reference gives: it was replaced after the reference was made, or damaged; run the job again`,
+        {
+          details: { name: ref.name, sha256 },
+        },
+      );
     }
     return data;
   });
@@ -59,9 +73,13 @@ async function readArtifact(store: ObjectStore, ref: ArtifactRef | string): Prom
   if (typeof ref !== 'string' && ref.inline !== undefined) {
     const data = Buffer.from(ref.inline, 'base64');
     if (data.length !== ref.size) {
-      throw new CodecrewError('ARTIFACT_INVALID', `artifact "${ref.name}" carries ${data.length} bytes inline but claims ${ref.size}: the message was damaged or written by another codecrew version; run the job again`, {
-        details: { name: ref.name, size: ref.size, carried: data.length },
-      });
+      throw new CodecrewError(
+        'ARTIFACT_INVALID',
+        `artifact "${ref.name}" carries ${data.length} bytes inline but claims ${ref.size}: the message was damaged or written by another codecrew version; run the job again`,
+        {
+          details: { name: ref.name, size: ref.size, carried: data.length },
+        },
+      );
     }
     return data;
   }

@@ -43,7 +43,12 @@ export async function openContext(opts: BusOptions): Promise<BusContext> {
   try {
     // noAsyncTraces: no stack trace is captured for every request and publish (a busy crew makes thousands);
     // the bus's own errors say which operation failed.
-    nc = await connect({ servers: opts.servers.split(',').map((s) => s.trim()), name: opts.name, maxReconnectAttempts: -1, noAsyncTraces: true });
+    nc = await connect({
+      servers: opts.servers.split(',').map((s) => s.trim()),
+      name: opts.name,
+      maxReconnectAttempts: -1,
+      noAsyncTraces: true,
+    });
   } catch (error) {
     throw unavailable(opts.servers, 'cannot connect to NATS', error);
   }

@@ -8,7 +8,8 @@ import type { ControlMessage, Stoppable } from './types.ts';
 export function parseControlMessage(value: unknown): ControlMessage | null {
   if (typeof value !== 'object' || value === null) return null;
   const record = value as Record<string, unknown>;
-  if (record['type'] === 'cancel' && typeof record['reason'] === 'string') return { type: 'cancel', reason: record['reason'] };
+  if (record['type'] === 'cancel' && typeof record['reason'] === 'string')
+    return { type: 'cancel', reason: record['reason'] };
   if (record['type'] === 'steer' && typeof record['text'] === 'string') return { type: 'steer', text: record['text'] };
   return null;
 }
@@ -18,7 +19,10 @@ export async function publishControl(ctx: BusContext, taskId: string, message: C
   assertToken('task id', taskId);
   const valid = parseControlMessage(message);
   if (valid === null) {
-    throw new CodecrewError('INTERNAL', `not a control message: ${JSON.stringify(message)}; use {type:'cancel',reason} or {type:'steer',text}`);
+    throw new CodecrewError(
+      'INTERNAL',
+      `not a control message: ${JSON.stringify(message)}; use {type:'cancel',reason} or {type:'steer',text}`,
+    );
   }
   ctx.nc.publish(ctx.names.control(taskId), encodeJson(valid));
   await ctx.nc.flush();

@@ -7,7 +7,13 @@ import { awaitStored, getStored, type StoredKind } from './stored.ts';
 function resultOf(ctx: BusContext, taskId: string, jobId: string): StoredKind<JobResult> {
   assertToken('task id', taskId);
   assertToken('job id', jobId);
-  return { what: 'result', stream: ctx.names.resultsStream, subject: ctx.names.result(taskId, jobId), schema: JobResult, jobId };
+  return {
+    what: 'result',
+    stream: ctx.names.resultsStream,
+    subject: ctx.names.result(taskId, jobId),
+    schema: JobResult,
+    jobId,
+  };
 }
 
 /** Validates and stores a job result on `<prefix>.results.<taskId>.<jobId>`; `checked`: it was validated already. */
@@ -31,9 +37,13 @@ export function awaitResult(
   return awaitStored(ctx, resultOf(ctx, taskId, jobId), {
     ...opts,
     onTimeout: () =>
-      new CodecrewError('JOB_TIMEOUT', `no result for job ${jobId} within ${opts.timeoutMs} ms; is a worker for its role running?`, {
-        retryable: true,
-        details: { taskId, jobId, timeoutMs: opts.timeoutMs },
-      }),
+      new CodecrewError(
+        'JOB_TIMEOUT',
+        `no result for job ${jobId} within ${opts.timeoutMs} ms; is a worker for its role running?`,
+        {
+          retryable: true,
+          details: { taskId, jobId, timeoutMs: opts.timeoutMs },
+        },
+      ),
   });
 }

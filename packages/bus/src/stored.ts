@@ -44,10 +44,16 @@ export async function awaitStored<T>(
   const sub = ctx.nc.subscribe(kind.subject, {
     callback: (error, msg) => {
       if (error !== null) {
-        settle?.(new CodecrewError('NATS_UNAVAILABLE', `lost the subscription for the ${kind.what} of job ${kind.jobId}: ${error.message}`, {
-          retryable: true,
-          cause: error,
-        }));
+        settle?.(
+          new CodecrewError(
+            'NATS_UNAVAILABLE',
+            `lost the subscription for the ${kind.what} of job ${kind.jobId}: ${error.message}`,
+            {
+              retryable: true,
+              cause: error,
+            },
+          ),
+        );
         return;
       }
       const parsed = kind.schema.safeParse(decodeJson(msg.data));

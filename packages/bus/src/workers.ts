@@ -39,13 +39,20 @@ export async function registerWorker(
   ttlMs: number,
   info: Omit<WorkerInfo, 'seenAt'>,
 ): Promise<Stoppable & { halt(): void }> {
-  if (!KEY.test(info.id)) throw new CodecrewError('INTERNAL', `worker id "${info.id}" may contain only letters, digits and - / _ = .`);
+  if (!KEY.test(info.id))
+    throw new CodecrewError('INTERNAL', `worker id "${info.id}" may contain only letters, digits and - / _ = .`);
   const put = (): Promise<number> =>
-    kv.put(info.id, encodeJson({ id: info.id, roles: info.roles, host: info.host, pid: info.pid, seenAt: new Date().toISOString() }));
+    kv.put(
+      info.id,
+      encodeJson({ id: info.id, roles: info.roles, host: info.host, pid: info.pid, seenAt: new Date().toISOString() }),
+    );
   await put();
-  const timer = setInterval(() => {
-    put().catch((error: unknown) => ctx.report(`worker ${info.id} heartbeat failed`, error));
-  }, Math.max(100, Math.floor(ttlMs / 3)));
+  const timer = setInterval(
+    () => {
+      put().catch((error: unknown) => ctx.report(`worker ${info.id} heartbeat failed`, error));
+    },
+    Math.max(100, Math.floor(ttlMs / 3)),
+  );
   let stopped = false;
   return {
     halt() {

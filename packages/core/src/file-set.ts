@@ -40,7 +40,8 @@ export function encodeFileSet(entries: FileSetEntry[]): Buffer {
  */
 export function decodeFileSet(bytes: Uint8Array): FileSetEntry[] {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const invalid = (why: string) => new CodecrewError('ARTIFACT_INVALID', `the changed-files artifact is invalid: ${why}`);
+  const invalid = (why: string) =>
+    new CodecrewError('ARTIFACT_INVALID', `the changed-files artifact is invalid: ${why}`);
   if (buffer.subarray(0, MAGIC.length).toString('latin1') !== MAGIC) throw invalid('it does not start with its header');
   const end = buffer.indexOf(0x0a, MAGIC.length);
   if (end === -1) throw invalid('its index is cut short');
@@ -56,7 +57,8 @@ export function decodeFileSet(bytes: Uint8Array): FileSetEntry[] {
     const data = buffer.subarray(offset, offset + size);
     offset += size;
     if (data.byteLength !== size) throw invalid(`${path} is cut short`);
-    if (gitBlobId(data, blob.length === 64 ? 64 : 40) !== blob) throw invalid(`the bytes of ${path} do not match blob ${blob}`);
+    if (gitBlobId(data, blob.length === 64 ? 64 : 40) !== blob)
+      throw invalid(`the bytes of ${path} do not match blob ${blob}`);
     return { path, mode, blob, data };
   });
 }

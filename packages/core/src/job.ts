@@ -23,7 +23,10 @@ export const ArtifactRef = z
   .object({
     name: z.string().min(1),
     size: z.number().int().nonnegative(),
-    inline: z.string().max(Math.ceil(INLINE_ARTIFACT_MAX_BYTES / 3) * 4).optional(),
+    inline: z
+      .string()
+      .max(Math.ceil(INLINE_ARTIFACT_MAX_BYTES / 3) * 4)
+      .optional(),
     sha256: z
       .string()
       .regex(/^[0-9a-f]{64}$/, 'a sha256 digest is 64 lowercase hex digits')
@@ -38,7 +41,12 @@ export type ArtifactRef = z.infer<typeof ArtifactRef>;
  * workers read them from their own environment.
  */
 export const ModelRef = z
-  .object({ name: z.string().min(1), baseURL: z.string().optional(), apiKeyEnv: z.string().optional(), price: ModelPrice.optional() })
+  .object({
+    name: z.string().min(1),
+    baseURL: z.string().optional(),
+    apiKeyEnv: z.string().optional(),
+    price: ModelPrice.optional(),
+  })
   .strict();
 export type ModelRef = z.infer<typeof ModelRef>;
 
@@ -116,7 +124,10 @@ export const Job = z
     timeoutMs: z.number().int().positive(),
     sandbox: SandboxLimits,
     /** What is left of the task's budgets for this job's model calls. */
-    budget: z.object({ maxTokens: z.number().nonnegative().optional(), maxCostUsd: z.number().nonnegative().optional() }).strict().optional(),
+    budget: z
+      .object({ maxTokens: z.number().nonnegative().optional(), maxCostUsd: z.number().nonnegative().optional() })
+      .strict()
+      .optional(),
     input: JobInput,
   })
   .strict();

@@ -86,7 +86,10 @@ export async function killCgroup(paths: CgroupPaths): Promise<void> {
   if (paths.pids === undefined) return;
   for (let round = 0; round < 20; round++) {
     const text = await readFile(join(paths.pids, 'cgroup.procs'), 'utf8').catch(() => '');
-    const pids = text.split('\n').filter((line) => line !== '').map(Number);
+    const pids = text
+      .split('\n')
+      .filter((line) => line !== '')
+      .map(Number);
     if (pids.length === 0) return;
     for (const pid of pids) {
       try {

@@ -49,7 +49,10 @@ const LAUNCHER = [
 ].join('\n');
 
 /** The paths bwrap binds: staged ones when the launcher stages, else the directories themselves. */
-export function bindSources(context: Pick<LaunchContext, 'rootfs' | 'workspaceDir' | 'dropPrivileges'>): { rootfs: string; workspace: string } {
+export function bindSources(context: Pick<LaunchContext, 'rootfs' | 'workspaceDir' | 'dropPrivileges'>): {
+  rootfs: string;
+  workspace: string;
+} {
   if (context.dropPrivileges) return { rootfs: `${STAGE_DIR}/root`, workspace: `${STAGE_DIR}/ws` };
   return { rootfs: context.rootfs.kind === 'image' ? context.rootfs.dir : '/', workspace: context.workspaceDir };
 }
@@ -72,12 +75,26 @@ export function launchArgv(
     staged.workspace,
   ];
   return [
-    'unshare', '--mount', '--propagation', 'private', '--',
-    '/bin/sh', '-c', LAUNCHER, 'sh',
-    String(context.procsFiles.length), ...context.procsFiles,
-    String(mounts.length / 2), ...mounts,
-    'setpriv', `--reuid=${BWRAP_UID}`, `--regid=${BWRAP_GID}`, '--clear-groups', '--',
-    context.bwrap, ...bwrapArguments,
+    'unshare',
+    '--mount',
+    '--propagation',
+    'private',
+    '--',
+    '/bin/sh',
+    '-c',
+    LAUNCHER,
+    'sh',
+    String(context.procsFiles.length),
+    ...context.procsFiles,
+    String(mounts.length / 2),
+    ...mounts,
+    'setpriv',
+    `--reuid=${BWRAP_UID}`,
+    `--regid=${BWRAP_GID}`,
+    '--clear-groups',
+    '--',
+    context.bwrap,
+    ...bwrapArguments,
   ];
 }
 
@@ -150,7 +167,9 @@ export async function runBwrap(
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
     throw new CodecrewError(
       missing ? 'SANDBOX_UNAVAILABLE' : 'SANDBOX_FAILED',
-      missing ? `${file} is missing: install bubblewrap (apt-get install bubblewrap)` : `could not start bwrap: ${(error as Error).message}`,
+      missing
+        ? `${file} is missing: install bubblewrap (apt-get install bubblewrap)`
+        : `could not start bwrap: ${(error as Error).message}`,
       { cause: error, retryable: !missing },
     );
   } finally {
@@ -160,5 +179,13 @@ export async function runBwrap(
   }
   const durationMs = Date.now() - started;
   if (aborted) throw cancelled();
-  return settleExec({ exitCode, hostTimedOut, durationMs, timeoutMs, stdout, stderr, oomKilled: async () => (await context.oomKills()) > oomBefore });
+  return settleExec({
+    exitCode,
+    hostTimedOut,
+    durationMs,
+    timeoutMs,
+    stdout,
+    stderr,
+    oomKilled: async () => (await context.oomKills()) > oomBefore,
+  });
 }

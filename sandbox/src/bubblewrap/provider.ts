@@ -122,9 +122,13 @@ export class BubblewrapSandboxProvider implements SandboxProvider {
   async create(options: SandboxCreateOptions): Promise<Sandbox> {
     const dir = await stat(options.workspaceDir).catch(() => undefined);
     if (dir?.isDirectory() !== true) {
-      throw new CodecrewError('SANDBOX_FAILED', `the workspace directory ${options.workspaceDir} does not exist; create the workspace first`, {
-        details: { workspaceDir: options.workspaceDir },
-      });
+      throw new CodecrewError(
+        'SANDBOX_FAILED',
+        `the workspace directory ${options.workspaceDir} does not exist; create the workspace first`,
+        {
+          details: { workspaceDir: options.workspaceDir },
+        },
+      );
     }
     const rootfs = await this.rootfsFor(options.limits.image);
     if (this.asRoot) await ensureStageDirs();
@@ -136,7 +140,11 @@ export class BubblewrapSandboxProvider implements SandboxProvider {
       try {
         cgroup = await createCgroup(id, { pids: limits.pids, memoryBytes: limits.memoryBytes, cpus: limits.cpus });
       } catch (error) {
-        throw new CodecrewError('SANDBOX_FAILED', `could not create the cgroup of sandbox ${id}: ${(error as Error).message}`, { cause: error, retryable: true });
+        throw new CodecrewError(
+          'SANDBOX_FAILED',
+          `could not create the cgroup of sandbox ${id}: ${(error as Error).message}`,
+          { cause: error, retryable: true },
+        );
       }
     }
     let scratch: Scratch | undefined;
@@ -145,7 +153,11 @@ export class BubblewrapSandboxProvider implements SandboxProvider {
         scratch = await createScratch(STAGE_DIR, id, limits.tmpBytes);
       } catch (error) {
         await removeCgroup(cgroup);
-        throw new CodecrewError('SANDBOX_FAILED', `could not mount /tmp and $HOME of sandbox ${id}: ${(error as Error).message}`, { cause: error, retryable: true });
+        throw new CodecrewError(
+          'SANDBOX_FAILED',
+          `could not mount /tmp and $HOME of sandbox ${id}: ${(error as Error).message}`,
+          { cause: error, retryable: true },
+        );
       }
     }
     await this.state.write({
@@ -219,7 +231,9 @@ export class BubblewrapSandboxProvider implements SandboxProvider {
       try {
         await exportRootfs(docker, image, dir);
       } catch (error) {
-        throw new CodecrewError('SANDBOX_FAILED', `could not export ${image} to ${dir}: ${(error as Error).message}`, { cause: error });
+        throw new CodecrewError('SANDBOX_FAILED', `could not export ${image} to ${dir}: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
       return { kind: 'image', dir };
     }
@@ -230,7 +244,9 @@ export class BubblewrapSandboxProvider implements SandboxProvider {
         { details: { image, dir } },
       );
     }
-    this.options.onProgress?.(`sandbox: no root filesystem for ${image}; bubblewrap sandboxes use the host's /usr read-only (run npm run setup for the image's tools)`);
+    this.options.onProgress?.(
+      `sandbox: no root filesystem for ${image}; bubblewrap sandboxes use the host's /usr read-only (run npm run setup for the image's tools)`,
+    );
     return this.hostRoot();
   }
 
@@ -267,7 +283,10 @@ export class BubblewrapSandboxProvider implements SandboxProvider {
     });
     const needs = this.asRoot ? 'bubblewrap ≥ 0.8 and util-linux (unshare, setpriv, mount)' : 'bubblewrap ≥ 0.8';
     if (result.error?.code === 'ENOENT') {
-      throw unavailable(`${file ?? 'bwrap'} is not installed: install ${needs} (apt-get install bubblewrap util-linux)`, result.error);
+      throw unavailable(
+        `${file ?? 'bwrap'} is not installed: install ${needs} (apt-get install bubblewrap util-linux)`,
+        result.error,
+      );
     }
     if (result.code !== 0) {
       throw unavailable(

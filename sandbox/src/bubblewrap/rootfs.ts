@@ -60,7 +60,8 @@ async function produceOnce(dir: string, produce: (tmp: string) => Promise<void>)
         await rm(lock, { recursive: true, force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for another process preparing ${dir} (lock ${lock})`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for another process preparing ${dir} (lock ${lock})`);
       await new Promise((done) => setTimeout(done, 500));
     }
   }
@@ -98,7 +99,9 @@ function run(command: string, args: string[], stdin?: NodeJS.ReadableStream): Pr
       stdin.pipe(child.stdin);
     }
     child.on('error', fail);
-    child.on('close', (code) => (code === 0 ? done() : fail(new Error(`${command} exited with ${String(code)}: ${stderr.trim()}`))));
+    child.on('close', (code) =>
+      code === 0 ? done() : fail(new Error(`${command} exited with ${String(code)}: ${stderr.trim()}`)),
+    );
   });
 }
 
@@ -165,7 +168,19 @@ export async function buildRootfs(dir: string, options: BuildRootfsOptions = {})
 }
 
 /** Host paths bound read-only in host mode: the tools, their libraries and the configuration they need. */
-const HOST_DIRS = ['/usr', '/opt', '/etc/alternatives', '/etc/ssl', '/etc/ca-certificates', '/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/ld.so.conf.d', '/etc/nsswitch.conf', '/etc/localtime', '/etc/mime.types'];
+const HOST_DIRS = [
+  '/usr',
+  '/opt',
+  '/etc/alternatives',
+  '/etc/ssl',
+  '/etc/ca-certificates',
+  '/etc/ld.so.cache',
+  '/etc/ld.so.conf',
+  '/etc/ld.so.conf.d',
+  '/etc/nsswitch.conf',
+  '/etc/localtime',
+  '/etc/mime.types',
+];
 const HOST_TOP_LEVEL = ['/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
 
 /**
@@ -193,7 +208,10 @@ export async function hostRootfs(stateDir: string, home: string): Promise<Rootfs
   await mkdir(etc, { recursive: true });
   const passwd = join(etc, 'passwd');
   const group = join(etc, 'group');
-  await writeFile(passwd, `root:x:0:0:root:/root:/bin/bash\ncrew:x:1000:1000:crew:${home}:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`);
+  await writeFile(
+    passwd,
+    `root:x:0:0:root:/root:/bin/bash\ncrew:x:1000:1000:crew:${home}:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`,
+  );
   await writeFile(group, 'root:x:0:\ncrew:x:1000:\nnogroup:x:65534:\n');
   await writeFile(join(etc, 'hostname'), SANDBOX_HOSTNAME);
   await writeFile(join(etc, 'hosts'), SANDBOX_HOSTS);

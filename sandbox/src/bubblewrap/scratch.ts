@@ -24,7 +24,14 @@ export async function createScratch(stageDir: string, id: string, tmpBytes: numb
     await mkdir(scratch.tmp, { recursive: true, mode: 0o755 });
     await mkdir(scratch.home, { recursive: true, mode: 0o755 });
     await run('mount', ['-t', 'tmpfs', '-o', `rw,nosuid,nodev,size=${tmpBytes},mode=1777`, 'tmpfs', scratch.tmp]);
-    await run('mount', ['-t', 'tmpfs', '-o', `rw,nosuid,nodev,size=${HOME_TMPFS_BYTES},mode=0700,uid=${BWRAP_UID},gid=${BWRAP_GID}`, 'tmpfs', scratch.home]);
+    await run('mount', [
+      '-t',
+      'tmpfs',
+      '-o',
+      `rw,nosuid,nodev,size=${HOME_TMPFS_BYTES},mode=0700,uid=${BWRAP_UID},gid=${BWRAP_GID}`,
+      'tmpfs',
+      scratch.home,
+    ]);
     return scratch;
   } catch (error) {
     await removeScratch(scratch);

@@ -6,7 +6,15 @@ interface DockerErrorLike {
   message?: string;
 }
 
-const CONNECTION_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
+const CONNECTION_CODES = new Set([
+  'ENOENT',
+  'ECONNREFUSED',
+  'EACCES',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+]);
 
 /** True for errors that mean no Docker daemon answered. */
 export function isDaemonUnreachable(error: unknown): boolean {

@@ -168,7 +168,10 @@ export async function runExec(
     });
     stream = (await exec.start({ hijack: true, stdin: false })) as Duplex;
   } catch (error) {
-    throw sandboxFailed(`could not start a command in sandbox ${container.id.slice(0, 12)} (is it still running?)`, error);
+    throw sandboxFailed(
+      `could not start a command in sandbox ${container.id.slice(0, 12)} (is it still running?)`,
+      error,
+    );
   }
   docker.modem.demuxStream(stream, stdout, stderr);
 

@@ -81,12 +81,20 @@ const MAX_FRAME_BYTES = 1024 * 1024;
 
 /** Whether a request can be sent: its fields are NUL-separated, so none may hold a NUL. */
 export function encodable(request: RunnerRequest): boolean {
-  return ![request.command, request.cwd, request.mark, ...Object.entries(request.env).flat()].some((field) => field.includes('\0'));
+  return ![request.command, request.cwd, request.mark, ...Object.entries(request.env).flat()].some((field) =>
+    field.includes('\0'),
+  );
 }
 
 /** `<length><command>\0<cwd>\0<timeout>\0<mark>[\0KEY=value...]`, see runner.py. */
 function encodeRequest(request: RunnerRequest): Buffer {
-  const fields = [request.command, request.cwd, request.timeout, request.mark, ...Object.entries(request.env).map(([k, v]) => `${k}=${v}`)];
+  const fields = [
+    request.command,
+    request.cwd,
+    request.timeout,
+    request.mark,
+    ...Object.entries(request.env).map(([k, v]) => `${k}=${v}`),
+  ];
   const body = Buffer.from(fields.join('\0'), 'utf8');
   const head = Buffer.alloc(4);
   head.writeUInt32BE(body.length);
@@ -203,7 +211,8 @@ export class RunnerClient {
           pending = pending.subarray(5 + length);
           if (kind === STDOUT) sinks.stdout.push(payload);
           else if (kind === STDERR) sinks.stderr.push(payload);
-          else if (kind === ERROR) finish({ exitCode: null, oomKills: null, lost: false, error: payload.toString('utf8') });
+          else if (kind === ERROR)
+            finish({ exitCode: null, oomKills: null, lost: false, error: payload.toString('utf8') });
           else if (kind === EXIT) {
             const exit = /^(\d{1,3}) (\d+|-)$/.exec(payload.toString('latin1'));
             if (exit === null) return broken();

@@ -20,9 +20,21 @@ export type OomCheck = (counter: number | null) => Promise<boolean>;
  * {@link runExec}. Resolves to null when there is no runner to talk to, so the
  * caller falls back to `docker exec`.
  */
-export async function runnerExec(client: RunnerClient, command: string, options: ExecOptions, defaults: ExecDefaults, oomKilled: OomCheck): Promise<ExecResult | null> {
+export async function runnerExec(
+  client: RunnerClient,
+  command: string,
+  options: ExecOptions,
+  defaults: ExecDefaults,
+  oomKilled: OomCheck,
+): Promise<ExecResult | null> {
   const prepared = prepareExec(options, defaults);
-  const request = { command, cwd: prepared.workingDir, env: options.env ?? {}, timeout: timeoutArg(prepared.timeoutMs), mark: prepared.mark };
+  const request = {
+    command,
+    cwd: prepared.workingDir,
+    env: options.env ?? {},
+    timeout: timeoutArg(prepared.timeoutMs),
+    mark: prepared.mark,
+  };
   // A NUL byte cannot be framed; docker exec reports such a command its own way.
   if (!encodable(request)) return null;
   const started = Date.now();
@@ -46,7 +58,15 @@ export async function runnerExec(client: RunnerClient, command: string, options:
   if (outcome.aborted) throw cancelled();
   if (outcome.error !== undefined) {
     // As with `docker exec`: a command that cannot start (e.g. its cwd is missing) exits 126 and says why.
-    return { exitCode: CANNOT_RUN, stdout: '', stderr: `could not start the command: ${outcome.error}\n`, truncated: false, timedOut: false, oomKilled: false, durationMs };
+    return {
+      exitCode: CANNOT_RUN,
+      stdout: '',
+      stderr: `could not start the command: ${outcome.error}\n`,
+      truncated: false,
+      timedOut: false,
+      oomKilled: false,
+      durationMs,
+    };
   }
   return settleExec({
     exitCode: outcome.exitCode,

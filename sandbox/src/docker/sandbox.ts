@@ -7,7 +7,8 @@ import type { ExecDefaults } from './exec.ts';
 import type { RunnerClient } from './runner-client.ts';
 import { runnerExec } from './runner-exec.ts';
 
-const OOM_COUNTERS = 'cat /sys/fs/cgroup/memory/memory.oom_control 2>/dev/null || cat /sys/fs/cgroup/memory.events 2>/dev/null';
+const OOM_COUNTERS =
+  'cat /sys/fs/cgroup/memory/memory.oom_control 2>/dev/null || cat /sys/fs/cgroup/memory.events 2>/dev/null';
 
 /** What a sandbox has beyond its container. */
 export interface DockerSandboxExtras {
@@ -60,7 +61,8 @@ export class DockerSandbox implements Sandbox {
     } catch (error) {
       const status = dockerStatus(error);
       // 404: already gone; 409: removal already in progress.
-      if (status !== 404 && status !== 409) throw sandboxFailed(`could not remove sandbox ${this.id.slice(0, 12)}`, error);
+      if (status !== 404 && status !== 409)
+        throw sandboxFailed(`could not remove sandbox ${this.id.slice(0, 12)}`, error);
     }
     this.destroyed = true;
     if (this.extras.stateDir !== undefined) await removeTree(this.extras.stateDir);

@@ -83,7 +83,9 @@ export class WarmPool<T> {
     const shelves = [...this.shelves.values()];
     this.shelves.clear();
     await Promise.all(shelves.map((s) => s.filling));
-    await Promise.all(shelves.flatMap((s) => s.ready.splice(0).map((item) => this.options.discard(item).catch(() => undefined))));
+    await Promise.all(
+      shelves.flatMap((s) => s.ready.splice(0).map((item) => this.options.discard(item).catch(() => undefined))),
+    );
   }
 
   private fill(shelf: Shelf<T>, afterTake = false): void {

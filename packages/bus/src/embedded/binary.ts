@@ -31,9 +31,13 @@ export function resolveNatsBinary(binary?: string): string {
   if (binary !== undefined && binary !== 'nats-server') {
     const found = binary.includes('/') ? (isExecutable(binary) ? binary : null) : onPath(binary);
     if (found === null) {
-      throw new CodecrewError('NATS_START_FAILED', `nats-server binary "${binary}" not found or not executable; ${INSTALL_HINT}`, {
-        details: { binary },
-      });
+      throw new CodecrewError(
+        'NATS_START_FAILED',
+        `nats-server binary "${binary}" not found or not executable; ${INSTALL_HINT}`,
+        {
+          details: { binary },
+        },
+      );
     }
     return isAbsolute(found) ? found : join(process.cwd(), found);
   }

@@ -49,9 +49,10 @@ export async function startEmbeddedNats(opts: EmbeddedNatsOptions): Promise<Embe
   const args = ['-js', '-a', '127.0.0.1', '-p', String(opts.port ?? -1), '-sd', opts.dataDir];
   // setpriv --pdeathsig makes the kernel send SIGTERM to the server if this process dies without cleanup.
   const setpriv = findSetpriv();
-  const child = setpriv === null
-    ? spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] })
-    : spawn(setpriv, ['--pdeathsig', 'TERM', '--', binary, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child =
+    setpriv === null
+      ? spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+      : spawn(setpriv, ['--pdeathsig', 'TERM', '--', binary, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
 
   const killOnExit = (): void => {
     child.kill('SIGKILL');

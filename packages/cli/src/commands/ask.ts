@@ -26,9 +26,16 @@ export async function askCommand(argv: string[], io: Io): Promise<number> {
     apiVersion: 'codecrew/v1',
     kind: 'Task',
     metadata: { name: 'ask' },
-    spec: { repo: { path: resolve(values.repo), ...(values.ref ? { ref: values.ref } : {}) }, mode: 'ask', prompt: question },
+    spec: {
+      repo: { path: resolve(values.repo), ...(values.ref ? { ref: values.ref } : {}) },
+      mode: 'ask',
+      prompt: question,
+    },
   });
-  const task = resolveTask(spec, config, { specDir: process.cwd(), ...(values.model ? { modelOverride: values.model } : {}) });
+  const task = resolveTask(spec, config, {
+    specDir: process.cwd(),
+    ...(values.model ? { modelOverride: values.model } : {}),
+  });
   await preflightTask(task);
   return executeTask(task, config, io, { json: values.json, verbose: values.verbose });
 }

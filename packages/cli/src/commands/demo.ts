@@ -18,11 +18,25 @@ export async function prepareDemoRepo(io: Io): Promise<string> {
   await mkdir(DEMO_REPO, { recursive: true });
   await cp(join(INSTALL_ROOT, 'examples', 'repos', 'textkit'), DEMO_REPO, { recursive: true });
   const git = (...args: string[]) =>
-    run('git', ['-c', 'user.name=codecrew demo', '-c', 'user.email=demo@codecrew.invalid', '-c', 'init.defaultBranch=main', ...args], { cwd: DEMO_REPO });
+    run(
+      'git',
+      [
+        '-c',
+        'user.name=codecrew demo',
+        '-c',
+        'user.email=demo@codecrew.invalid',
+        '-c',
+        'init.defaultBranch=main',
+        ...args,
+      ],
+      { cwd: DEMO_REPO },
+    );
   await git('init', '-q');
   await git('add', '-A');
   await git('commit', '-q', '-m', 'textkit: initial version');
-  io.out(`Demo repository: ${DEMO_REPO} (a fresh copy of examples/repos/textkit; its tests fail until the task is done)`);
+  io.out(
+    `Demo repository: ${DEMO_REPO} (a fresh copy of examples/repos/textkit; its tests fail until the task is done)`,
+  );
   return DEMO_REPO;
 }
 
@@ -30,9 +44,15 @@ export async function prepareDemoRepo(io: Io): Promise<string> {
 export async function demoCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { 'prepare-only': { type: 'boolean', default: false }, verbose: { type: 'boolean', short: 'v', default: false } },
+    options: {
+      'prepare-only': { type: 'boolean', default: false },
+      verbose: { type: 'boolean', short: 'v', default: false },
+    },
   });
   await prepareDemoRepo(io);
   if (values['prepare-only']) return 0;
-  return runCommand([join(INSTALL_ROOT, 'examples', 'tasks', 'demo.yaml'), ...(values.verbose ? ['--verbose'] : [])], io);
+  return runCommand(
+    [join(INSTALL_ROOT, 'examples', 'tasks', 'demo.yaml'), ...(values.verbose ? ['--verbose'] : [])],
+    io,
+  );
 }

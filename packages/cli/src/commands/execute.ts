@@ -30,16 +30,20 @@ function summarize(io: Io, outcome: TaskOutcome): void {
   io.out('');
   io.out(`Result: ${outcome.status}${outcome.error ? ` — ${outcome.error.code}: ${outcome.error.message}` : ''}`);
   const tests = report.tests.at(-1);
-  if (tests) io.out(`  tests:   ${tests.command} → exit ${tests.exitCode}, ${tests.passed} passed, ${tests.failed} failed`);
+  if (tests)
+    io.out(`  tests:   ${tests.command} → exit ${tests.exitCode}, ${tests.passed} passed, ${tests.failed} failed`);
   const review = report.reviews.at(-1);
   if (review) io.out(`  review:  ${review.verdict} — ${review.summary}`);
   if (report.result?.diffPath) io.out(`  diff:    ${report.result.diffPath} (${report.result.filesChanged} file(s))`);
-  if (report.result?.branch) io.out(`  branch:  ${report.result.branch} in ${report.repo.path} (${report.result.commit?.slice(0, 10)})`);
+  if (report.result?.branch)
+    io.out(`  branch:  ${report.result.branch} in ${report.repo.path} (${report.result.commit?.slice(0, 10)})`);
   if (report.result?.answerPath) io.out(`  answer:  ${report.result.answerPath}`);
   io.out(`  report:  ${outcome.files.report}`);
   io.out(`  json:    ${outcome.files.reportJson}`);
   io.out(`  trace:   ${outcome.files.trace}`);
-  io.out(`  usage:   ${report.usage.calls} model calls, ${report.usage.promptTokens + report.usage.completionTokens} tokens, $${report.usage.costUsd.toFixed(4)}${report.scripted ? ' (scripted)' : ''}, ${formatDuration(report.timings.durationMs)}`);
+  io.out(
+    `  usage:   ${report.usage.calls} model calls, ${report.usage.promptTokens + report.usage.completionTokens} tokens, $${report.usage.costUsd.toFixed(4)}${report.scripted ? ' (scripted)' : ''}, ${formatDuration(report.timings.durationMs)}`,
+  );
   if (report.answer !== null) {
     io.out('');
     io.out(report.answer);
@@ -55,8 +59,14 @@ export async function executeTask(task: ResolvedTask, config: Config, io: Io, op
   try {
     if (!opts.json) announceModels(io, task, scripted.scripts);
     const say = opts.json ? () => undefined : (line: string) => io.out(line);
-    const crew = await startCrew({ config, coderConcurrency: task.parallelism, say, withWorker: opts.withWorker !== false });
-    if (opts.withWorker === false) say('worker: none in this process; jobs go to `codecrew worker` processes on this NATS');
+    const crew = await startCrew({
+      config,
+      coderConcurrency: task.parallelism,
+      say,
+      withWorker: opts.withWorker !== false,
+    });
+    if (opts.withWorker === false)
+      say('worker: none in this process; jobs go to `codecrew worker` processes on this NATS');
     // The pool (sandbox.warm per kind) fills while the task is being prepared.
     crew.prewarm(task.sandbox);
     const controller = new AbortController();
@@ -68,7 +78,9 @@ export async function executeTask(task: ResolvedTask, config: Config, io: Io, op
     process.once('SIGTERM', onSignal);
     try {
       const printer = new ProgressPrinter((line) => io.out(line), { color: io.color, verbose: opts.verbose });
-      const events = opts.json ? null : await crew.bus.subscribeEvents(scripted.task.taskId, (event) => printer.handle(event));
+      const events = opts.json
+        ? null
+        : await crew.bus.subscribeEvents(scripted.task.taskId, (event) => printer.handle(event));
       if (!opts.json) io.out(`Task ${task.name} (${task.taskId}), output in ${task.outDir}`);
       const outcome = await runTask({
         task: scripted.task,

@@ -24,7 +24,9 @@ export const EXIT_INTERRUPTED = 130;
  */
 export function commandLine(words: string[]): string {
   if (words.length === 1) return words[0] ?? '';
-  return words.map((word) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`)).join(' ');
+  return words
+    .map((word) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`))
+    .join(' ');
 }
 
 /** The sandbox limits a task's coder gets under `config` (resolved exactly as for a task). */
@@ -42,7 +44,10 @@ function configuredLimits(config: Config, repo: string): SandboxLimits {
 async function headTree(repo: string): Promise<Uint8Array> {
   const inside = await run('git', ['-C', repo, 'rev-parse', '--is-inside-work-tree']).catch(() => undefined);
   if (inside?.stdout.trim() !== 'true') {
-    throw new CodecrewError('REPO_INVALID', `${repo} is not a git repository; give one with --repo PATH (codecrew sandbox exec runs on a git archive of its HEAD)`);
+    throw new CodecrewError(
+      'REPO_INVALID',
+      `${repo} is not a git repository; give one with --repo PATH (codecrew sandbox exec runs on a git archive of its HEAD)`,
+    );
   }
   const head = await run('git', ['-C', repo, 'rev-parse', '--verify', '--quiet', 'HEAD']).catch(() => undefined);
   if (head === undefined) throw new CodecrewError('REPO_INVALID', `${repo} has no commit yet; commit something first`);
@@ -69,7 +74,8 @@ export async function sandboxExecCommand(argv: string[], io: Io): Promise<number
       task: { type: 'string' },
     },
   });
-  if (positionals.length === 0) throw usageError('codecrew sandbox exec needs a command: codecrew sandbox exec [--repo PATH] -- CMD...');
+  if (positionals.length === 0)
+    throw usageError('codecrew sandbox exec needs a command: codecrew sandbox exec [--repo PATH] -- CMD...');
   const repo = resolve(values.repo);
   const config = loadConfig(values.config === undefined ? {} : { file: resolve(values.config) });
   const limits = configuredLimits(config, repo);
@@ -100,10 +106,12 @@ export async function sandboxExecCommand(argv: string[], io: Io): Promise<number
       labels: { task: values.task ?? job, job, role: 'exec' },
     });
     if (controller.signal.aborted) return EXIT_INTERRUPTED;
-    const result = await sandbox.exec(commandLine(positionals), { signal: controller.signal }).catch((error: unknown) => {
-      if (error instanceof CodecrewError && error.code === 'CANCELLED') return null;
-      throw error;
-    });
+    const result = await sandbox
+      .exec(commandLine(positionals), { signal: controller.signal })
+      .catch((error: unknown) => {
+        if (error instanceof CodecrewError && error.code === 'CANCELLED') return null;
+        throw error;
+      });
     if (result === null) {
       io.err('codecrew: interrupted; the command was killed');
       return EXIT_INTERRUPTED;
@@ -111,16 +119,22 @@ export async function sandboxExecCommand(argv: string[], io: Io): Promise<number
     process.stdout.write(result.stdout);
     process.stderr.write(result.stderr);
     if (result.timedOut) {
-      io.err(`codecrew: the command timed out after ${limits.commandTimeoutMs} ms and was killed (exit ${EXIT_TIMED_OUT})`);
+      io.err(
+        `codecrew: the command timed out after ${limits.commandTimeoutMs} ms and was killed (exit ${EXIT_TIMED_OUT})`,
+      );
       return EXIT_TIMED_OUT;
     }
-    if (result.oomKilled) io.err(`codecrew: the command ran out of memory (limit ${limits.memoryBytes} bytes) and was killed`);
-    if (result.truncated) io.err(`codecrew: output was longer than ${limits.maxOutputBytes} bytes and was cut in the middle`);
+    if (result.oomKilled)
+      io.err(`codecrew: the command ran out of memory (limit ${limits.memoryBytes} bytes) and was killed`);
+    if (result.truncated)
+      io.err(`codecrew: output was longer than ${limits.maxOutputBytes} bytes and was cut in the middle`);
     return result.exitCode ?? EXIT_KILLED;
   } finally {
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
-    await sandbox?.destroy().catch((error: unknown) => io.err(`codecrew: could not remove the sandbox: ${String(error)}`));
+    await sandbox
+      ?.destroy()
+      .catch((error: unknown) => io.err(`codecrew: could not remove the sandbox: ${String(error)}`));
     await workspace?.dispose().catch(() => undefined);
     await rm(parentDir, { recursive: true, force: true });
     await provider.close?.().catch(() => undefined);

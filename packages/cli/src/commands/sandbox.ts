@@ -17,15 +17,22 @@ export async function sandboxCommand(argv: string[], io: Io): Promise<number> {
       const containers = await new DockerSandboxProvider().list();
       if (containers.length === 0) io.out('no codecrew containers');
       for (const c of containers) {
-        io.out(`${c.id.slice(0, 12)}  ${c.state.padEnd(8)} task=${c.labels.task} job=${c.labels.job} role=${c.labels.role} owner=${c.labels.owner}${c.ownerAlive ? '' : ' (owner gone)'}`);
+        io.out(
+          `${c.id.slice(0, 12)}  ${c.state.padEnd(8)} task=${c.labels.task} job=${c.labels.job} role=${c.labels.role} owner=${c.labels.owner}${c.ownerAlive ? '' : ' (owner gone)'}`,
+        );
       }
       return 0;
     }
     case 'prune': {
       const removed = await new DockerSandboxProvider().reap();
-      io.out(removed.length === 0 ? 'nothing to remove' : `removed ${removed.length} orphaned container(s): ${removed.map((id) => id.slice(0, 12)).join(', ')}`);
+      io.out(
+        removed.length === 0
+          ? 'nothing to remove'
+          : `removed ${removed.length} orphaned container(s): ${removed.map((id) => id.slice(0, 12)).join(', ')}`,
+      );
       const workspaces = await removeStaleExecWorkspaces();
-      if (workspaces.length > 0) io.out(`removed ${workspaces.length} workspace(s) of killed sandbox exec runs: ${workspaces.join(', ')}`);
+      if (workspaces.length > 0)
+        io.out(`removed ${workspaces.length} workspace(s) of killed sandbox exec runs: ${workspaces.join(', ')}`);
       return 0;
     }
     default:

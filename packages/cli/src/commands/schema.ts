@@ -14,9 +14,21 @@ export function jsonSchemas(): Record<string, unknown> {
     title,
   });
   return {
-    'task-spec.schema.json': make(TaskSpec, 'urn:codecrew:schema:task-spec:v1', 'codecrew task spec (codecrew/v1 Task)'),
-    'config.schema.json': make(Config.partial(), 'urn:codecrew:schema:config:v1', 'codecrew configuration (codecrew.yaml)'),
-    'model-script.schema.json': make(ModelScript, 'urn:codecrew:schema:model-script:v1', 'codecrew scripted model script (version 1)'),
+    'task-spec.schema.json': make(
+      TaskSpec,
+      'urn:codecrew:schema:task-spec:v1',
+      'codecrew task spec (codecrew/v1 Task)',
+    ),
+    'config.schema.json': make(
+      Config.partial(),
+      'urn:codecrew:schema:config:v1',
+      'codecrew configuration (codecrew.yaml)',
+    ),
+    'model-script.schema.json': make(
+      ModelScript,
+      'urn:codecrew:schema:model-script:v1',
+      'codecrew scripted model script (version 1)',
+    ),
   };
 }
 

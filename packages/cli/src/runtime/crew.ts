@@ -37,7 +37,11 @@ export async function startCrew(opts: {
     let nats: EmbeddedNats | null = null;
     if (natsUrl === undefined) {
       const dataDir = join(config.dataDir, 'nats', `run-${process.pid}`);
-      nats = await startEmbeddedNats({ dataDir, binary: config.nats.binary, logFile: join(config.dataDir, 'nats', `run-${process.pid}.log`) });
+      nats = await startEmbeddedNats({
+        dataDir,
+        binary: config.nats.binary,
+        logFile: join(config.dataDir, 'nats', `run-${process.pid}.log`),
+      });
       natsUrl = nats.url;
       const started = nats;
       cleanups.push(async () => {
@@ -53,7 +57,10 @@ export async function startCrew(opts: {
     let worker: AgentWorker | null = null;
     let prewarm: Crew['prewarm'] = () => undefined;
     if (opts.withWorker !== false) {
-      const sandboxes = await createSandboxProvider({ ...config.sandbox, warm: opts.warm ?? config.sandbox.warm, dataDir: config.dataDir }, { onProgress: say });
+      const sandboxes = await createSandboxProvider(
+        { ...config.sandbox, warm: opts.warm ?? config.sandbox.warm, dataDir: config.dataDir },
+        { onProgress: say },
+      );
       prewarm = (limits) => {
         for (const readOnly of [false, true]) void sandboxes.prewarm?.(limits, { readOnly }).catch(() => undefined);
       };
@@ -77,7 +84,15 @@ export async function startCrew(opts: {
       const running = worker;
       cleanups.push(() => running.stop());
     }
-    return { bus, natsUrl, embedded: nats !== null, worker, prewarm: (limits) => prewarm(limits), close, [Symbol.asyncDispose]: close };
+    return {
+      bus,
+      natsUrl,
+      embedded: nats !== null,
+      worker,
+      prewarm: (limits) => prewarm(limits),
+      close,
+      [Symbol.asyncDispose]: close,
+    };
   } catch (error) {
     await close();
     throw error;
