@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
-import { CodecrewError, Config, yamlPositionOf } from '@codecrew/core';
+import { CodecrewError, Config, parseYaml, yamlPositionOf } from '@codecrew/core';
 
 /** The built-in defaults file shipped with codecrew. */
 export const DEFAULT_CONFIG_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../../config/default.yaml');
@@ -51,7 +50,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Plain {
 export function loadConfig(opts: { cwd?: string; file?: string; env?: NodeJS.ProcessEnv } = {}): Config {
   const cwd = opts.cwd ?? process.cwd();
   const env = opts.env ?? process.env;
-  let merged = parse(readFileSync(DEFAULT_CONFIG_PATH, 'utf8')) as Plain;
+  let merged = parseYaml(readFileSync(DEFAULT_CONFIG_PATH, 'utf8'), DEFAULT_CONFIG_PATH) as Plain;
   const userFile = opts.file ?? join(cwd, 'codecrew.yaml');
   if (opts.file !== undefined && !existsSync(userFile)) {
     throw new CodecrewError('FILE_NOT_FOUND', `config file ${userFile} does not exist`);
@@ -59,19 +58,18 @@ export function loadConfig(opts: { cwd?: string; file?: string; env?: NodeJS.Pro
   let userText: string | null = null;
   if (existsSync(userFile)) {
     userText = readFileSync(userFile, 'utf8');
-    let layer: unknown;
-    try {
-      layer = parse(userText) ?? {};
-    } catch (cause) {
-      throw new CodecrewError('YAML_INVALID', `${userFile} is not valid YAML: ${(cause as Error).message}`, { cause });
-    }
+    // Malformed YAML, several documents and alias bombs are YAML_INVALID with their line and column.
+    const layer = parseYaml(userText, userFile) ?? {};
     if (!isPlain(layer)) throw new CodecrewError('CONFIG_INVALID', `${userFile}:1:1  (root): expected a mapping of settings`);
     merged = deepMerge(merged, layer);
   }
   merged = deepMerge(merged, fromEnv(env));
   const result = Config.safeParse(merged);
   if (!result.success) {
-    const problems = result.error.issues
+    // Each position costs a parse of the file: a file with thousands of bad entries lists the first 50.
+    const listed = result.error.issues.slice(0, 50);
+    const more = result.error.issues.length - listed.length;
+    const problems = listed
       .map((issue) => {
         const path = issue.path as PropertyKey[];
         const pos = userText === null ? null : yamlPositionOf(userText, path);
@@ -79,7 +77,8 @@ export function loadConfig(opts: { cwd?: string; file?: string; env?: NodeJS.Pro
         return `  ${where}${path.join('.') || '(root)'}: ${issue.message}`;
       })
       .join('\n');
-    throw new CodecrewError('CONFIG_INVALID', `the configuration is not valid:\n${problems}`);
+    const rest = more > 0 ? `\n  ... and ${more} more` : '';
+    throw new CodecrewError('CONFIG_INVALID', `the configuration is not valid:\n${problems}${rest}`);
   }
   const config = result.data;
   return { ...config, dataDir: resolve(cwd, config.dataDir) };

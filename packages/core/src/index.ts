@@ -26,5 +26,5 @@ export {
 export { encodeFileSet, decodeFileSet, gitBlobId } from './file-set.ts';
 export type { FileSetEntry } from './file-set.ts';
 export { TRACE_KINDS, TraceKind, TraceEvent } from './trace.ts';
-export { parseYamlWith, loadYamlFile, yamlPositionOf } from './yaml-load.ts';
+export { parseYaml, parseYamlWith, loadYamlFile, yamlPositionOf } from './yaml-load.ts';
 export type { YamlIssue } from './yaml-load.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { branchNameProblem } from './ref-format.ts';
 
 const durationPattern = /^\d+(\.\d+)?\s*(ms|s|m|h)$/;
 const sizePattern = /^\d+(\.\d+)?\s*[bkmgBKMG]?i?[bB]?$/;
@@ -27,6 +28,16 @@ export const ModelSelection = z
   })
   .strict();
 export type ModelSelection = z.infer<typeof ModelSelection>;
+
+/**
+ * A branch name git can create: `git check-ref-format --branch` rules and the
+ * length limits of git's ref files, checked without running git. (The default,
+ * `codecrew/<metadata.name>`, always passes: the name pattern allows nothing git refuses.)
+ */
+export const BranchName = z.string().min(1).superRefine((value, ctx) => {
+  const problem = branchNameProblem(value);
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: `not a branch name git can create: it ${problem}` });
+});
 
 /** Sandbox settings a task may override. */
 export const SandboxSpec = z
@@ -68,7 +79,7 @@ export const TaskSpecBody = z
     review: z.object({ maxRounds: z.number().int().min(0).max(10).optional() }).strict().optional(),
     output: z
       .object({
-        branch: z.string().min(1).optional(),
+        branch: BranchName.optional(),
         patch: z.string().min(1).optional(),
         dir: z.string().min(1).optional(),
       })
