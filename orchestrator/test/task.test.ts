@@ -55,7 +55,11 @@ describe('resolveTask', () => {
     const task = resolveTask(spec, config, { specDir: '/work/tasks', taskId: 't1' });
     expect(task.repoPath).toBe('/work/repo');
     expect(task.models.coder).toEqual({ name: 'scripted:/work/tasks/s.yaml' });
-    expect(task.models.reviewer).toEqual({ name: 'gpt-4.1', apiKeyEnv: 'OPENAI_API_KEY' });
+    expect(task.models.reviewer).toEqual({
+      name: 'gpt-4.1',
+      apiKeyEnv: 'OPENAI_API_KEY',
+      price: { inputPerMillion: 2, outputPerMillion: 8 },
+    });
     expect(task.sandbox.memoryBytes).toBe(1024 ** 3);
     expect(task.branch).toBe('codecrew/demo');
     expect(task.parallelism).toBe(4);
