@@ -149,8 +149,8 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
         context.emit('tool.result', `${call.name} failed: ${(error as Error).message}`, { tool: call.name, ok: false, code });
       }
       messages.push(new ToolMessage({ content: resultText, tool_call_id: callId }));
-      if (guard.record(call.name, parsed.data, resultText)) {
-        throw new CodecrewError('AGENT_STUCK', `the agent repeated ${call.name} with the same arguments and result; stopped as stuck`, {
+      if (guard.record(call.name, parsed.data, resultText, { step })) {
+        throw new CodecrewError('AGENT_STUCK', `the agent is stuck: ${guard.reason}; stopped`, {
           details: { tool: call.name },
         });
       }
