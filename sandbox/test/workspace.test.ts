@@ -1,5 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeFileSet, encodeFileSet, isCodecrewError } from '@codecrew/core';
@@ -61,7 +72,8 @@ describe('Workspace layout', () => {
     const ws = await Workspace.create({ parentDir: join(root, 'job'), tar: gitArchive(name, FILES) });
     open.push(ws);
     expect(readFileSync(join(ws.root, 'src/app.js'), 'utf8')).toEqual(FILES['src/app.js']);
-    for (const path of ['', 'src', 'src/app.js']) expect(lstatSync(join(ws.root, path))).toMatchObject({ uid: 1000, gid: 1000 });
+    for (const path of ['', 'src', 'src/app.js'])
+      expect(lstatSync(join(ws.root, path))).toMatchObject({ uid: 1000, gid: 1000 });
     expect(await ws.diff()).toEqual({ patch: '', changedFiles: [], changes: [] });
   });
 
@@ -121,7 +133,9 @@ describe('Workspace confinement', () => {
   it('reads through a symlink that stays inside but refuses to write through it', async () => {
     const ws = await workspace('symlink-inside');
     symlinkSync('src/app.js', join(ws.root, 'link.js'));
-    expect(await ws.readFile('link.js', { limit: 1 })).toEqual('    1\tconst a = 1;\n(showing lines 1-1 of 4; read on with offset=2)');
+    expect(await ws.readFile('link.js', { limit: 1 })).toEqual(
+      '    1\tconst a = 1;\n(showing lines 1-1 of 4; read on with offset=2)',
+    );
     expect(await codeOf(() => ws.writeFile('link.js', 'x'))).toEqual('TOOL_FAILED');
     expect(await codeOf(() => ws.editFile('link.js', 'const b', 'let b'))).toEqual('TOOL_FAILED');
     expect(readFileSync(join(ws.root, 'src/app.js'), 'utf8')).toEqual(FILES['src/app.js']);
@@ -146,14 +160,18 @@ describe('Workspace file tools', () => {
     expect(await ws.readFile('src/app.js', { offset: 2, limit: 2 })).toEqual(
       '    2\tconst b = 2;\n    3\tconst a2 = 1;\n(showing lines 2-3 of 4; read on with offset=4)',
     );
-    expect(await ws.readFile('src/app.js', { offset: 9 })).toEqual('(src/app.js has 4 lines; offset 9 is past the end)');
+    expect(await ws.readFile('src/app.js', { offset: 9 })).toEqual(
+      '(src/app.js has 4 lines; offset 9 is past the end)',
+    );
     expect(await codeOf(() => ws.readFile('nope.txt'))).toEqual('FILE_NOT_FOUND');
     expect(await codeOf(() => ws.readFile('src'))).toEqual('TOOL_FAILED');
   });
 
   it('refuses binary files with a clear message', async () => {
     const ws = await workspace('binary', { 'logo.bin': Buffer.from([0x89, 0x50, 0x00, 0x01, 0x02]) });
-    await expect(ws.readFile('logo.bin')).rejects.toThrow('logo.bin is a binary file (5 bytes); it cannot be shown as text');
+    await expect(ws.readFile('logo.bin')).rejects.toThrow(
+      'logo.bin is a binary file (5 bytes); it cannot be shown as text',
+    );
   });
 
   it('refuses files too big to read whole', async () => {
@@ -192,6 +210,60 @@ describe('Workspace file tools', () => {
     expect(await codeOf(() => ws.editFile('src/app.js', '', 'b'))).toEqual('TOOL_INVALID_ARGS');
   });
 
+  it('shows the changed lines of an edit with four lines of context, numbered', async () => {
+    const lines = Array.from({ length: 20 }, (_, i) => `line ${i + 1}`);
+    const ws = await workspace('edit-snippet', { 'notes.txt': `${lines.join('\n')}\n` });
+    const change = await ws.editFile('notes.txt', 'line 10\n', 'line ten\nline ten and a half\n');
+    expect(change).toMatchObject({
+      path: 'notes.txt',
+      created: false,
+      unchanged: false,
+      totalLines: 21,
+      summary: 'lines 10-11 changed',
+    });
+    expect(change.snippet).toEqual(
+      [
+        '    6\tline 6',
+        '    7\tline 7',
+        '    8\tline 8',
+        '    9\tline 9',
+        '   10\tline ten',
+        '   11\tline ten and a half',
+        '   12\tline 11',
+        '   13\tline 12',
+        '   14\tline 13',
+        '   15\tline 14',
+      ].join('\n'),
+    );
+    const removal = await ws.editFile('notes.txt', 'line 2\n', '');
+    expect(removal.summary).toEqual('1 line(s) removed after line 1');
+    expect(removal.snippet.split('\n')[0]).toEqual('    1\tline 1');
+    expect(removal.snippet.split('\n').at(-1)).toEqual('    5\tline 6');
+    expect((await ws.editFile('notes.txt', 'line 3', 'line 3')).unchanged).toEqual(true);
+  });
+
+  it('shows what a write changed: the whole of a new file, the changed lines of a rewrite', async () => {
+    const ws = await workspace('write-snippet');
+    const created = await ws.writeFile('src/new.js', 'export const x = 1;\nexport const y = 2;\n');
+    expect(created).toEqual({
+      path: 'src/new.js',
+      created: true,
+      unchanged: false,
+      totalLines: 2,
+      summary: '2 line(s)',
+      snippet: '    1\texport const x = 1;\n    2\texport const y = 2;',
+    });
+    const rewritten = await ws.writeFile(
+      'src/app.js',
+      'const a = 1;\nconst b = 3;\nconst a2 = 1;\nmodule.exports = { a, b };\n',
+    );
+    expect([rewritten.created, rewritten.summary]).toEqual([false, 'line 2 changed']);
+    expect(rewritten.snippet.split('\n')).toHaveLength(4);
+    const long = await ws.writeFile('long.txt', Array.from({ length: 100 }, (_, i) => `row ${i + 1}`).join('\n'));
+    expect(long.snippet).toContain('  ... (lines 43-82 not shown; read_file with offset=43 shows them)');
+    expect(long.snippet.split('\n').at(-1)).toEqual('  100\trow 100');
+  });
+
   it('applies a clean patch, creating new files', async () => {
     const ws = await workspace('patch-clean');
     const patch = [
@@ -211,7 +283,12 @@ describe('Workspace file tools', () => {
       '+export {};',
       '',
     ].join('\n');
-    expect(await ws.applyPatch(patch)).toEqual({ applied: true, rejected: '' });
+    expect(await ws.applyPatch(patch)).toEqual({
+      applied: true,
+      files: ['src/app.js', 'src/new.js'],
+      rejected: '',
+      note: '',
+    });
     expect(readFileSync(join(ws.root, 'src/app.js'), 'utf8')).toEqual(
       'const a = 1;\nconst b = 20;\nconst a2 = 1;\nmodule.exports = { a, b };\n',
     );
@@ -235,9 +312,19 @@ describe('Workspace file tools', () => {
     ].join('\n');
     const result = await ws.applyPatch(patch);
     expect(result.applied).toEqual(false);
-    expect(result.rejected).toContain('error: patch failed: src/app.js:1');
-    expect(result.rejected).toContain('src/app.js: hunks that did not apply:\n');
-    expect(result.rejected).toContain('-const zzz = 9;\n+const zzz = 10;');
+    expect(result.files).toEqual(['README.md']);
+    expect(result.rejected).toEqual(
+      [
+        'src/app.js, hunk 1 did not apply: its context and removed lines are not in the file as written.',
+        '@@ -1,1 +1,1 @@',
+        '-const zzz = 9;',
+        '+const zzz = 10;',
+        "The file's actual lines 1-3:",
+        '    1\tconst a = 1;',
+        '    2\tconst b = 2;',
+        '    3\tconst a2 = 1;',
+      ].join('\n'),
+    );
     expect(readFileSync(join(ws.root, 'README.md'), 'utf8')).toEqual('# demo app\n');
     expect(existsSync(join(ws.root, 'src/app.js.rej'))).toEqual(false);
   });
@@ -275,13 +362,15 @@ describe('Workspace diff', () => {
     expect(patch).toContain('diff --git a/blob.bin b/blob.bin\nnew file mode 100644\n');
     expect(patch).toContain('GIT binary patch');
     expect(patch).toContain('--- /dev/null\n+++ b/src/added.js\n@@ -0,0 +1 @@\n+added\n');
-    expect(patch).toContain('--- a/src/app.js\n+++ b/src/app.js\n@@ -1,4 +1 @@\n const a = 1;\n-const b = 2;\n-const a2 = 1;\n-module.exports = { a, b };\n');
+    expect(patch).toContain(
+      '--- a/src/app.js\n+++ b/src/app.js\n@@ -1,4 +1 @@\n const a = 1;\n-const b = 2;\n-const a2 = 1;\n-module.exports = { a, b };\n',
+    );
     expect(patch).toContain('deleted file mode 100644');
     expect(patch).not.toContain('build/out.js');
 
     // The diff applies cleanly to a fresh copy of the starting tree.
     const copy = await workspace('diff-copy');
-    expect(await copy.applyPatch(patch)).toEqual({ applied: true, rejected: '' });
+    expect(await copy.applyPatch(patch)).toMatchObject({ applied: true, rejected: '', note: '' });
     expect((await copy.diff()).patch).toEqual(patch);
   });
 
@@ -293,7 +382,8 @@ describe('Workspace diff', () => {
     symlinkSync('src/app.js', join(ws.root, 'link'));
     unlinkSync(join(ws.root, 'src/old.js'));
     const { changes } = await ws.diff();
-    const git = (...args: string[]) => execFileSync('git', [`--git-dir=${ws.gitDir}`, ...args], { encoding: 'utf8' }).trim();
+    const git = (...args: string[]) =>
+      execFileSync('git', [`--git-dir=${ws.gitDir}`, ...args], { encoding: 'utf8' }).trim();
     expect(changes.map((c) => [c.path, c.mode])).toEqual([
       ['blob.bin', '100644'],
       ['link', '120000'],
@@ -302,11 +392,17 @@ describe('Workspace diff', () => {
       ['src/old.js', null],
     ]);
     // The ids are the ones git stored in the index.
-    for (const change of changes.filter((c) => c.blob !== null)) expect(git('rev-parse', `:${change.path}`)).toBe(change.blob);
+    for (const change of changes.filter((c) => c.blob !== null))
+      expect(git('rev-parse', `:${change.path}`)).toBe(change.blob);
     const entries = await ws.readChanges(changes);
     expect(entries?.find((e) => e.path === 'link')?.data?.toString()).toBe('src/app.js');
     expect(entries?.find((e) => e.path === 'blob.bin')?.data).toEqual(Buffer.from([0, 1, 2, 3, 255]));
-    expect(entries?.find((e) => e.path === 'src/old.js')).toEqual({ path: 'src/old.js', mode: null, blob: null, data: null });
+    expect(entries?.find((e) => e.path === 'src/old.js')).toEqual({
+      path: 'src/old.js',
+      mode: null,
+      blob: null,
+      data: null,
+    });
     // They survive the trip through an artifact, and the bytes are checked against their ids.
     const packed = encodeFileSet(entries ?? []);
     expect(decodeFileSet(packed)).toEqual(entries);
@@ -329,13 +425,21 @@ describe('Workspace file sets', () => {
       const info = lstatSync(join(root, rel));
       if (info.isSymbolicLink()) out[rel] = `link -> ${readlinkSync(join(root, rel))}`;
       else if (info.isDirectory()) Object.assign(out, { [rel]: 'dir' }, snapshot(root, rel));
-      else out[rel] = `${(info.mode & 0o111) !== 0 ? 'exec' : 'file'} ${info.uid} ${readFileSync(join(root, rel), 'utf8')}`;
+      else
+        out[rel] =
+          `${(info.mode & 0o111) !== 0 ? 'exec' : 'file'} ${info.uid} ${readFileSync(join(root, rel), 'utf8')}`;
     }
     return out;
   }
 
-  it('writes a coder\'s file set over a fresh copy of the tree to the same tree: swaps, links, modes, deletions', async () => {
-    const files = { 'README.md': '# demo\n', 'src/old.js': 'a file soon a directory\n', 'docs/a.md': 'a directory soon a file\n', 'keep/b.txt': 'b\n', 'run.sh': 'echo\n' };
+  it("writes a coder's file set over a fresh copy of the tree to the same tree: swaps, links, modes, deletions", async () => {
+    const files = {
+      'README.md': '# demo\n',
+      'src/old.js': 'a file soon a directory\n',
+      'docs/a.md': 'a directory soon a file\n',
+      'keep/b.txt': 'b\n',
+      'run.sh': 'echo\n',
+    };
     const coder = await workspace('set-coder', files);
     unlinkSync(join(coder.root, 'src/old.js'));
     await coder.writeFile('src/old.js/inner.txt', 'now inside a directory\n');
@@ -348,7 +452,11 @@ describe('Workspace file sets', () => {
     const entries = await coder.readChanges((await coder.diff()).changes);
     expect(entries).not.toBeNull();
 
-    const tester = await Workspace.create({ parentDir: tempDir('set-tester'), tar: gitArchive('set-tester', files), baseline: false });
+    const tester = await Workspace.create({
+      parentDir: tempDir('set-tester'),
+      tar: gitArchive('set-tester', files),
+      baseline: false,
+    });
     open.push(tester);
     tester.writeFileSet(entries ?? []);
     // A directory left empty is gone, as in a checkout of the merged tree.
@@ -375,14 +483,20 @@ describe('shared baselines', () => {
     const cache = new BaselineCache(cacheDir, 0);
     const tar = gitArchive('shared', FILES);
     const [first, second] = await Promise.all(
-      ['first', 'second'].map((name) => Workspace.create({ parentDir: tempDir(`shared-${name}`), tar, shared: { cache, key: 'tree-1' } })),
+      ['first', 'second'].map((name) =>
+        Workspace.create({ parentDir: tempDir(`shared-${name}`), tar, shared: { cache, key: 'tree-1' } }),
+      ),
     );
     const one = first as Workspace;
     const two = second as Workspace;
     expect(readdirSync(cacheDir)).toHaveLength(1);
     // Each index already knows its own tree's file stats: git sees nothing to re-check.
     for (const ws of [one, two]) {
-      const diffFiles = execFileSync('git', [`--git-dir=${ws.gitDir}`, `--work-tree=${ws.root}`, 'diff-files', '--name-only'], { encoding: 'utf8' });
+      const diffFiles = execFileSync(
+        'git',
+        [`--git-dir=${ws.gitDir}`, `--work-tree=${ws.root}`, 'diff-files', '--name-only'],
+        { encoding: 'utf8' },
+      );
       expect(diffFiles).toBe('');
     }
     expect((await one.diff()).changedFiles).toEqual([]);
@@ -392,7 +506,7 @@ describe('shared baselines', () => {
     expect((await one.diff()).changedFiles).toEqual([]);
     // A patch applies against the shared baseline as against a private one.
     const patch = (await two.diff()).patch;
-    expect(await one.applyPatch(patch)).toEqual({ applied: true, rejected: '' });
+    expect(await one.applyPatch(patch)).toMatchObject({ applied: true, rejected: '', note: '' });
     expect((await one.diff()).patch).toEqual(patch);
     // Once no workspace uses it, a template beyond the number kept is removed.
     await one.dispose();

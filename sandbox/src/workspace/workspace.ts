@@ -1,4 +1,13 @@
-import { closeSync, constants, fchownSync, lstatSync, openSync, writeFileSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fchownSync,
+  lstatSync,
+  openSync,
+  readFileSync,
+  writeFileSync,
+  type Stats,
+} from 'node:fs';
 import { lstat, mkdir, open, readFile, readlink, realpath, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { removeTree } from '../remove-tree.ts';
@@ -6,10 +15,11 @@ import { CodecrewError, gitBlobId, type FileSetEntry } from '@codecrew/core';
 import { confine, firstSymlink, normalizeRelative } from './confine.ts';
 import { git, runGit } from './git.ts';
 import { listTree } from './list.ts';
-import { patchPaths } from './patch-paths.ts';
+import { applyPatchText, type PatchOutcome } from './patch-apply.ts';
 import { parseRawChanges, type WorkspaceChange } from './raw-changes.ts';
 import type { BaselineCache } from './baselines.ts';
 import { MAX_READ_BYTES, looksBinary, numberLines } from './read.ts';
+import { describeChange, type FileChange } from './snippet.ts';
 import { canChown, chownTree, extractTar } from './tree.ts';
 import { makeParents, writeFileSet } from './write-files.ts';
 
@@ -79,7 +89,9 @@ export class Workspace {
     const baseline = options.baseline !== false;
     const shared = baseline ? options.shared : undefined;
     await Promise.all([
-      baseline && !shared ? git(['init', '--quiet', '--bare', '--template=', workspace.gitDir], { cwd: parentDir }) : undefined,
+      baseline && !shared
+        ? git(['init', '--quiet', '--bare', '--template=', workspace.gitDir], { cwd: parentDir })
+        : undefined,
       extractTar(options.tar, wsDir, { uid, gid }),
     ]);
     if (!baseline) return workspace;
@@ -106,44 +118,33 @@ export class Workspace {
     const abs = this.resolve(path);
     const info = await stat(abs).catch(() => undefined);
     if (info === undefined) {
-      throw new CodecrewError('FILE_NOT_FOUND', `${path} does not exist; use list_files to see what does`, { details: { path } });
+      throw new CodecrewError('FILE_NOT_FOUND', `${path} does not exist; use list_files to see what does`, {
+        details: { path },
+      });
     }
     if (info.isDirectory()) throw toolFailed(`${path} is a directory; use list_files to see what is in it`);
     if (!info.isFile()) throw toolFailed(`${path} is not a regular file`);
     if (info.size > MAX_READ_BYTES) {
-      throw toolFailed(`${path} is ${info.size} bytes, too big to read whole; use shell with head, sed -n or rg to look into it`);
+      throw toolFailed(
+        `${path} is ${info.size} bytes, too big to read whole; use shell with head, sed -n or rg to look into it`,
+      );
     }
     const bytes = await readFile(abs);
-    if (looksBinary(bytes)) throw toolFailed(`${path} is a binary file (${bytes.length} bytes); it cannot be shown as text`);
+    if (looksBinary(bytes))
+      throw toolFailed(`${path} is a binary file (${bytes.length} bytes); it cannot be shown as text`);
     return numberLines(bytes.toString('utf8'), path, options.offset, options.limit);
   }
 
   /**
    * Writes a file, creating parent directories; refuses to write through a
-   * symlink. The few calls it takes are made at once rather than through the
-   * file system's thread pool, which eight agents writing together would
-   * keep waiting.
+   * symlink. Returns what changed, with the changed lines and some context
+   * around them, numbered.
    */
-  async writeFile(path: string, content: string): Promise<void> {
-    const abs = this.resolveForWrite(path);
-    const normal = normalizeRelative(path);
-    this.makeParents(normal);
-    const existing = lstatOrUndefined(abs);
-    if (existing?.isDirectory() === true) throw toolFailed(`${path} is a directory; give a file path`);
-    let fd: number;
-    try {
-      // O_NOFOLLOW: a symlink swapped in since the check above is refused by the kernel.
-      fd = openSync(abs, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw toolFailed(`${path} is a symbolic link; write its target instead`);
-      throw toolFailed(`could not write ${path}: ${(error as Error).message}`);
-    }
-    try {
-      writeFileSync(fd, content, 'utf8');
-      if (existing === undefined && canChown()) fchownSync(fd, this.uid, this.gid);
-    } finally {
-      closeSync(fd);
-    }
+  async writeFile(path: string, content: string): Promise<FileChange> {
+    // A file that cannot be read as text (binary) is still replaced; writeText refuses what cannot be written.
+    const before = await this.readText(path).catch(() => '');
+    await this.writeText(path, content);
+    return describeChange(path, before, content);
   }
 
   /**
@@ -154,15 +155,23 @@ export class Workspace {
     writeFileSet(this.root, entries, { uid: this.uid, gid: this.gid });
   }
 
-  /** Replaces the one occurrence of `oldText` with `newText`; fails unless `oldText` occurs exactly once. */
-  async editFile(path: string, oldText: string, newText: string): Promise<void> {
+  /**
+   * Replaces the one occurrence of `oldText` with `newText`; fails unless
+   * `oldText` occurs exactly once. Returns the changed lines with context.
+   */
+  async editFile(path: string, oldText: string, newText: string): Promise<FileChange> {
     const abs = this.resolveForWrite(path);
     if (oldText.length === 0) {
-      throw new CodecrewError('TOOL_INVALID_ARGS', 'old must not be empty; use write_file to create or replace a whole file');
+      throw new CodecrewError(
+        'TOOL_INVALID_ARGS',
+        'old must not be empty; use write_file to create or replace a whole file',
+      );
     }
     const bytes = await readFile(abs).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') {
-        throw new CodecrewError('FILE_NOT_FOUND', `${path} does not exist; use write_file to create it`, { details: { path } });
+        throw new CodecrewError('FILE_NOT_FOUND', `${path} does not exist; use write_file to create it`, {
+          details: { path },
+        });
       }
       throw toolFailed(`could not read ${path}: ${error.message}`);
     });
@@ -174,53 +183,40 @@ export class Workspace {
         count === 0
           ? 'read the file again and copy the exact text, whitespace included'
           : 'include more surrounding lines in old so that it matches exactly once';
-      throw toolFailed(`old text occurs ${count} times in ${path}, it must occur exactly once; ${hint}`, { path, occurrences: count });
+      throw toolFailed(`old text occurs ${count} times in ${path}, it must occur exactly once; ${hint}`, {
+        path,
+        occurrences: count,
+      });
     }
     const at = text.indexOf(oldText);
-    await this.writeFile(path, text.slice(0, at) + newText + text.slice(at + oldText.length));
+    const after = text.slice(0, at) + newText + text.slice(at + oldText.length);
+    await this.writeText(path, after);
+    return describeChange(path, text, after);
   }
 
   /**
-   * Applies a unified diff to the tree with `git apply --reject`. Every path the
-   * patch names must stay inside the workspace and not pass through a symlink.
-   * `applied` is true when every hunk applied; `rejected` holds what did not.
+   * Applies a patch: a unified diff, or the context-anchored `*** Begin Patch`
+   * format (see `applyPatchText`). Every path it names must stay inside the
+   * workspace and not pass through a symlink. Hunks that cannot be placed
+   * come back in `rejected` with the file's actual lines where they were meant to go.
    */
-  async applyPatch(patch: string): Promise<{ applied: boolean; rejected: string }> {
-    const text = patch.endsWith('\n') ? patch : `${patch}\n`;
-    const { strip, paths } = patchPaths(text);
-    if (paths.length === 0) {
-      throw new CodecrewError('TOOL_INVALID_ARGS', 'the patch names no file; give a unified diff with --- and +++ headers');
-    }
-    for (const path of paths) this.resolveForWrite(path);
-    // git's own reading of the patch is the authority on what it will touch.
-    const numstat = await this.git(['apply', `-p${strip}`, '--numstat', '-z', '-'], text, true);
-    const touched = [...new Set([...paths, ...numstatPaths(numstat)])];
-    for (const path of touched) this.resolveForWrite(path);
-
-    const rejectFiles = touched.map((p) => `${p}.rej`);
-    const preexisting = new Set<string>();
-    for (const rej of rejectFiles) if ((await lstat(join(this.root, rej)).catch(() => undefined)) !== undefined) preexisting.add(rej);
-
-    const result = await runGit(this.gitArgs(['apply', `-p${strip}`, '--reject', '--whitespace=nowarn', '-']), {
-      cwd: this.root,
-      input: text,
-    });
-    const rejected: string[] = [];
-    for (const rej of rejectFiles) {
-      if (preexisting.has(rej)) continue;
-      const abs = join(this.root, rej);
-      const body = await readFile(abs, 'utf8').catch(() => undefined);
-      if (body === undefined) continue;
-      rejected.push(`${rej.slice(0, -4)}: hunks that did not apply:\n${body}`);
-      await unlink(abs).catch(() => undefined);
-    }
-    if (canChown()) await this.chownTouched(touched);
-    if (result.code === 0) return { applied: true, rejected: '' };
-    const errors = result.stderr
-      .split('\n')
-      .filter((line) => line.startsWith('error:'))
-      .join('\n');
-    return { applied: false, rejected: [errors, ...rejected].filter((s) => s.length > 0).join('\n') };
+  async applyPatch(patch: string): Promise<PatchOutcome> {
+    return applyPatchText(
+      {
+        root: this.root,
+        resolveForWrite: (path) => this.resolveForWrite(path),
+        readText: (path) => this.readText(path),
+        writeFile: (path, content) => this.writeText(path, content),
+        deleteFile: async (path) => {
+          await unlink(this.resolveForWrite(path));
+        },
+        git: (args, input) => runGit(this.gitArgs(args), { cwd: this.root, input }),
+        chownTouched: async (paths) => {
+          if (canChown()) await this.chownTouched(paths);
+        },
+      },
+      patch,
+    );
   }
 
   /** Paths below `path` to `depth` levels, one a line, directories with a trailing '/'. */
@@ -240,7 +236,18 @@ export class Workspace {
    */
   async diff(): Promise<{ patch: string; changedFiles: string[]; changes: WorkspaceChange[] }> {
     await this.git(['add', '-A']);
-    const out = await this.git(['diff', '--cached', '--binary', '--no-renames', '--no-color', '--no-ext-diff', '--no-abbrev', '-z', '--patch-with-raw', 'HEAD']);
+    const out = await this.git([
+      'diff',
+      '--cached',
+      '--binary',
+      '--no-renames',
+      '--no-color',
+      '--no-ext-diff',
+      '--no-abbrev',
+      '-z',
+      '--patch-with-raw',
+      'HEAD',
+    ]);
     const { changes, patchStart } = parseRawChanges(out);
     return { patch: out.subarray(patchStart).toString('utf8'), changedFiles: changes.map((c) => c.path), changes };
   }
@@ -286,12 +293,56 @@ export class Workspace {
     }
   }
 
+  /**
+   * Writes a file as it is given. The few calls it takes are made at once
+   * rather than through the file system's thread pool, which eight agents
+   * writing together would keep waiting.
+   */
+  private async writeText(path: string, content: string): Promise<void> {
+    const abs = this.resolveForWrite(path);
+    const normal = normalizeRelative(path);
+    this.makeParents(normal);
+    const existing = lstatOrUndefined(abs);
+    if (existing?.isDirectory() === true) throw toolFailed(`${path} is a directory; give a file path`);
+    let fd: number;
+    try {
+      // O_NOFOLLOW: a symlink swapped in since the check above is refused by the kernel.
+      fd = openSync(abs, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ELOOP')
+        throw toolFailed(`${path} is a symbolic link; write its target instead`);
+      throw toolFailed(`could not write ${path}: ${(error as Error).message}`);
+    }
+    try {
+      writeFileSync(fd, content, 'utf8');
+      if (existing === undefined && canChown()) fchownSync(fd, this.uid, this.gid);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** The text of a file that is about to be written; null when there is none. Refuses directories and binary files. */
+  private async readText(path: string): Promise<string | null> {
+    const abs = this.resolveForWrite(path);
+    const info = lstatOrUndefined(abs);
+    if (info === undefined) return null;
+    if (info.isDirectory()) throw toolFailed(`${path} is a directory; give a file path`);
+    if (!info.isFile()) throw toolFailed(`${path} is not a regular file`);
+    // Read at once, like the write that follows, rather than through the thread pool.
+    const bytes = readFileSync(abs);
+    if (looksBinary(bytes)) throw toolFailed(`${path} is a binary file; only text files can be edited or patched`);
+    return bytes.toString('utf8');
+  }
+
   private resolveForWrite(path: string): string {
     const abs = this.resolve(path);
     if (abs === this.root) throw toolFailed('the workspace root is a directory; give a file path');
     const link = firstSymlink(this.root, path);
     if (link !== undefined) {
-      throw toolFailed(`${path} goes through the symbolic link ${link}; write to the real path instead`, { path, symlink: link });
+      throw toolFailed(`${path} goes through the symbolic link ${link}; write to the real path instead`, {
+        path,
+        symlink: link,
+      });
     }
     return abs;
   }
@@ -317,13 +368,8 @@ export class Workspace {
     return [`--git-dir=${this.gitDir}`, `--work-tree=${this.root}`, ...args];
   }
 
-  private async git(args: string[], input?: string, asToolError = false): Promise<Buffer> {
-    try {
-      return await git(this.gitArgs(args), input === undefined ? { cwd: this.root } : { cwd: this.root, input });
-    } catch (error) {
-      if (asToolError && error instanceof CodecrewError) throw toolFailed(`the patch cannot be read: ${error.message}`);
-      throw error;
-    }
+  private async git(args: string[]): Promise<Buffer> {
+    return git(this.gitArgs(args), { cwd: this.root });
   }
 }
 
@@ -332,16 +378,4 @@ export function countOccurrences(haystack: string, needle: string): number {
   let count = 0;
   for (let at = haystack.indexOf(needle); at !== -1; at = haystack.indexOf(needle, at + 1)) count++;
   return count;
-}
-
-function numstatPaths(output: Buffer): string[] {
-  // -z records: "added\tdeleted\tpath\0" or, for renames, "added\tdeleted\t\0old\0new\0".
-  const fields = output.toString('utf8').split('\0');
-  const paths: string[] = [];
-  for (const field of fields) {
-    const tab = field.lastIndexOf('\t');
-    const path = tab === -1 ? field : field.slice(tab + 1);
-    if (path.length > 0) paths.push(path);
-  }
-  return paths;
 }
