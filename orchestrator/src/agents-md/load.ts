@@ -22,9 +22,13 @@ export const AGENTS_MD_NAMES = ['AGENTS.override.md', 'AGENTS.md'] as const;
 export function agentsMdDirs(cwd = '.'): string[] {
   const segments = cwd.split(/[\\/]+/).filter((s) => s !== '' && s !== '.');
   if (segments.includes('..')) {
-    throw new CodecrewError('PATH_OUTSIDE_WORKSPACE', `cwd '${cwd}' leaves the repository; give a directory inside it`, {
-      details: { cwd },
-    });
+    throw new CodecrewError(
+      'PATH_OUTSIDE_WORKSPACE',
+      `cwd '${cwd}' leaves the repository; give a directory inside it`,
+      {
+        details: { cwd },
+      },
+    );
   }
   const dirs = [''];
   for (let i = 1; i <= segments.length; i++) dirs.push(`${segments.slice(0, i).join('/')}/`);
@@ -32,17 +36,38 @@ export function agentsMdDirs(cwd = '.'): string[] {
 }
 
 /**
- * Collects AGENTS.md files from the root down to `cwd`, one per directory
- * (`AGENTS.override.md` instead of `AGENTS.md` when present and not empty),
- * root first so deeper files come later and win, within `budgetBytes`.
+ * The directories from the root down to each of `cwds`, each once, shallower
+ * first (root, then depth 1, ...), so deeper files come later and win.
  */
-export async function collectAgentsMd(read: AgentsMdReader, cwd = '.', budgetBytes = AGENTS_MD_BUDGET_BYTES): Promise<AgentsMdResult> {
+export function agentsMdDirsOf(cwds: string | readonly string[]): string[] {
+  const all = new Set<string>();
+  for (const cwd of typeof cwds === 'string' ? [cwds] : cwds.length > 0 ? cwds : ['.']) {
+    for (const dir of agentsMdDirs(cwd)) all.add(dir);
+  }
+  const depth = (dir: string): number => dir.split('/').length;
+  return [...all].sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * Collects AGENTS.md files from the root down to `cwd` (or to each of several
+ * directories), one per directory (`AGENTS.override.md` instead of
+ * `AGENTS.md` when present and not empty), root first so deeper files come
+ * later and win, within `budgetBytes`.
+ */
+export async function collectAgentsMd(
+  read: AgentsMdReader,
+  cwd: string | readonly string[] = '.',
+  budgetBytes = AGENTS_MD_BUDGET_BYTES,
+): Promise<AgentsMdResult> {
   const sections: Array<{ file: string; text: string }> = [];
-  for (const dir of agentsMdDirs(cwd)) {
+  for (const dir of agentsMdDirsOf(cwd)) {
     for (const name of AGENTS_MD_NAMES) {
       const content = await read(`${dir}${name}`);
       if (content === undefined || content.trim() === '') continue;
-      sections.push({ file: `${dir}${name}`, text: `<!-- ${name} from ${dir === '' ? './' : dir} -->\n${content.trimEnd()}\n` });
+      sections.push({
+        file: `${dir}${name}`,
+        text: `<!-- ${name} from ${dir === '' ? './' : dir} -->\n${content.trimEnd()}\n`,
+      });
       break;
     }
   }
@@ -51,7 +76,8 @@ export async function collectAgentsMd(read: AgentsMdReader, cwd = '.', budgetByt
 
 function fitBudget(sections: Array<{ file: string; text: string }>, budgetBytes: number): AgentsMdResult {
   const full = sections.map((s) => s.text).join('\n');
-  if (Buffer.byteLength(full) <= budgetBytes) return { text: full, files: sections.map((s) => s.file), truncated: false };
+  if (Buffer.byteLength(full) <= budgetBytes)
+    return { text: full, files: sections.map((s) => s.file), truncated: false };
   const marker = `\n<!-- AGENTS.md truncated: over the ${budgetBytes}-byte budget -->\n`;
   const room = Math.max(0, budgetBytes - Buffer.byteLength(marker));
   const text = `${cutUtf8(full, room)}${marker}`;
@@ -78,7 +104,8 @@ function cutUtf8(text: string, bytes: number): string {
 /** Loads AGENTS.md instructions from a directory on disk, as OpenAI's Codex does. */
 export async function loadAgentsMd(opts: {
   repoRoot: string;
-  cwd?: string;
+  /** The directory, or directories, whose AGENTS.md files (and their parents') apply; default the root. */
+  cwd?: string | readonly string[];
   budgetBytes?: number;
   readFile?: AgentsMdReader;
 }): Promise<AgentsMdResult> {
@@ -90,9 +117,13 @@ export async function loadAgentsMd(opts: {
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return undefined;
-        throw new CodecrewError('FILE_NOT_FOUND', `cannot read ${rel} in ${opts.repoRoot}: ${String(error)}; check its permissions`, {
-          cause: error,
-        });
+        throw new CodecrewError(
+          'FILE_NOT_FOUND',
+          `cannot read ${rel} in ${opts.repoRoot}: ${String(error)}; check its permissions`,
+          {
+            cause: error,
+          },
+        );
       }
     });
   return collectAgentsMd(read, opts.cwd, opts.budgetBytes);

@@ -10,10 +10,26 @@ export function jobIdOf(state: Pick<JobContextState, 'task'>, name: string): str
   return `${state.task.taskId}-${name}`;
 }
 
+/** What a job's prompt is told about the repository beyond the task's root AGENTS.md (see `repoContext`). */
+export interface JobRepoContext {
+  /** AGENTS.md down to the directories the job works in; default the root's (the state's). */
+  agentsMd?: string;
+  repoMap?: string;
+  testCommand?: string | null;
+}
+
 /** Builds a job for the task; the id is deterministic so that a re-run node finds its earlier result. */
 export function makeJob(
   state: JobContextState,
-  opts: { id: string; role: Role; tree: ArtifactRef; input: JobInput; subtaskId?: string; attempt?: number },
+  opts: {
+    id: string;
+    role: Role;
+    tree: ArtifactRef;
+    input: JobInput;
+    subtaskId?: string;
+    attempt?: number;
+    repo?: JobRepoContext;
+  },
 ): Job {
   const { task } = state;
   const job: Job = {
@@ -23,7 +39,7 @@ export function makeJob(
     attempt: opts.attempt ?? 1,
     createdAt: new Date().toISOString(),
     prompt: task.prompt,
-    agentsMd: state.agentsMd,
+    agentsMd: opts.repo?.agentsMd ?? state.agentsMd,
     tree: opts.tree,
     model: task.models[opts.role],
     maxSteps: task.maxSteps,
@@ -32,6 +48,8 @@ export function makeJob(
     input: opts.input,
   };
   if (opts.subtaskId !== undefined) job.subtaskId = opts.subtaskId;
+  if (opts.repo?.repoMap !== undefined) job.repoMap = opts.repo.repoMap;
+  if (typeof opts.repo?.testCommand === 'string') job.testCommand = opts.repo.testCommand;
   return job;
 }
 

@@ -118,6 +118,10 @@ export const Job = z
     createdAt: z.string(),
     prompt: z.string(),
     agentsMd: z.string(),
+    /** A compact map of the repository's files, for the prompts of roles that plan or change code. */
+    repoMap: z.string().optional(),
+    /** The command that runs the repository's tests, when one is known, for the same prompts. */
+    testCommand: z.string().optional(),
     tree: ArtifactRef,
     model: ModelRef,
     maxSteps: z.number().int().positive(),

@@ -3,6 +3,7 @@ import { GitRepo, commitPatch } from '../../git/index.ts';
 import { diffSize, needsReviewTiebreak, pickWinner, type CandidateVerdict, type Selection } from '../best-of.ts';
 import { failureOf, jobRecord, makeJob, runOnCrew } from '../jobs.ts';
 import { treeArtifact } from '../trees.ts';
+import { coderRepoContext, logAgentsMd } from '../repo-context.ts';
 import type { GraphDeps } from '../deps.ts';
 import type { JobRecord, SubtaskState, TaskStateUpdate } from '../state.ts';
 import { landCandidate } from '../candidate.ts';
@@ -68,7 +69,11 @@ async function reviewTie(payload: CodePayload, deps: GraphDeps, subtask: Subtask
  */
 export async function bestOfN(payload: CodePayload, deps: GraphDeps, subtask: Subtask, attempts: number): Promise<TaskStateUpdate> {
   const { assignment } = payload;
-  const tree = await treeArtifact(deps, payload, assignment.startCommit);
+  const [tree, repo] = await Promise.all([
+    treeArtifact(deps, payload, assignment.startCommit),
+    coderRepoContext(payload.scratchDir, assignment.startCommit, subtask, payload.testCommand),
+  ]);
+  logAgentsMd(deps, subtask.id, repo);
   const coders = Array.from({ length: attempts }, (_, index) =>
     makeJob(payload, {
       id: `code-${subtask.id}-r${assignment.round}-a${index + 1}`,
@@ -77,6 +82,7 @@ export async function bestOfN(payload: CodePayload, deps: GraphDeps, subtask: Su
       subtaskId: subtask.id,
       attempt: index + 1,
       input: { role: 'coder', kind: assignment.kind, subtask, instructions: assignment.instructions },
+      repo,
     }),
   );
   const results = await Promise.all(coders.map((job) => runOnCrew(deps, job)));

@@ -1,6 +1,7 @@
 import { CodecrewError, type Job, type Plan, type Subtask } from '@codecrew/core';
 import { failureOf, jobRecord, makeJob, runOnCrew, type JobContextState } from '../jobs.ts';
 import { treeArtifact } from '../trees.ts';
+import { coderRepoContext, logAgentsMd } from '../repo-context.ts';
 import type { GraphDeps } from '../deps.ts';
 import { bestOfN } from './best-of-n.ts';
 import { landCandidate } from '../candidate.ts';
@@ -31,16 +32,21 @@ function subtaskOf(payload: CodePayload): { subtask: Subtask; attempts: number }
 /** Whether the subtask runs as best-of-N (its own node sends its candidates). */
 const isBestOfN = (payload: CodePayload, attempts: number) => attempts > 1 && payload.assignment.kind === 'implement' && payload.conflictTries === 0;
 
-/** The coder job of an assignment, on the tree it starts from. */
+/** The coder job of an assignment, on the tree it starts from, with that tree's AGENTS.md for its subtask's directories. */
 async function coderJob(payload: CodePayload, subtask: Subtask, deps: GraphDeps): Promise<Job> {
   const { assignment } = payload;
-  const tree = await treeArtifact(deps, payload, assignment.startCommit);
+  const [tree, repo] = await Promise.all([
+    treeArtifact(deps, payload, assignment.startCommit),
+    coderRepoContext(payload.scratchDir, assignment.startCommit, subtask, payload.testCommand),
+  ]);
+  logAgentsMd(deps, subtask.id, repo);
   return makeJob(payload, {
     id: jobId(assignment, payload.conflictTries),
     role: 'coder',
     tree,
     subtaskId: subtask.id,
     input: { role: 'coder', kind: assignment.kind, subtask, instructions: assignment.instructions },
+    repo,
   });
 }
 

@@ -3,14 +3,21 @@ import { GitRepo, listTreeFiles } from '../../git/index.ts';
 import { failureOf, jobRecord, makeJob, runOnCrew } from '../jobs.ts';
 import { treeArtifact } from '../trees.ts';
 import { detectTestCommand } from '../../task/test-command.ts';
+import { repoMap } from '../../task/repo-map.ts';
 import type { GraphDeps } from '../deps.ts';
 import { overlapOrdering } from '../overlap.ts';
 import type { SubtaskState, TaskStateUpdate, TaskStateValue } from '../state.ts';
 
 /** plan: a planner job explores the base tree read-only and submits a DAG of subtasks. */
 export async function planNode(state: TaskStateValue, deps: GraphDeps): Promise<TaskStateUpdate> {
-  const tree = await treeArtifact(deps, state, state.baseCommit);
-  const result = await runOnCrew(deps, makeJob(state, { id: 'plan', role: 'planner', tree, input: { role: 'planner' } }));
+  const [tree, files] = await Promise.all([
+    treeArtifact(deps, state, state.baseCommit),
+    listTreeFiles(new GitRepo(state.scratchDir), state.baseCommit),
+  ]);
+  // The planner is told the test command and the repository's layout, so it is worked out first.
+  const tests = testCommandOf(state, deps, files);
+  const repo = { repoMap: repoMap(files), testCommand: tests.testCommand };
+  const result = await runOnCrew(deps, makeJob(state, { id: 'plan', role: 'planner', tree, input: { role: 'planner' }, repo }));
   const jobs = [jobRecord(result, 0)];
   if (result.status !== 'succeeded' || result.output?.role !== 'planner') {
     return { jobs, status: 'failed', error: { code: 'JOB_FAILED', message: `planning failed: ${failureOf(result)}`, retryable: false } };
@@ -20,7 +27,6 @@ export async function planNode(state: TaskStateValue, deps: GraphDeps): Promise<
   if (problems.length > 0) {
     return { jobs, status: 'failed', error: { code: 'PLAN_INVALID', message: `the plan is not valid: ${problems.join('; ')}`, retryable: false } };
   }
-  const tests = await testCommandOf(state, deps);
   const subtasks: Record<string, SubtaskState> = {};
   for (const subtask of plan.subtasks) {
     subtasks[subtask.id] = { id: subtask.id, title: subtask.title, status: 'pending', summary: '', changedFiles: [], error: null, conflictTries: 0, next: null };
@@ -33,10 +39,14 @@ export async function planNode(state: TaskStateValue, deps: GraphDeps): Promise<
   return { jobs, taskPlan: plan, subtasks, ordering, ...tests };
 }
 
-/** The test command: the task spec's, or one found in AGENTS.md or the base tree's files. */
-async function testCommandOf(state: TaskStateValue, deps: GraphDeps): Promise<{ testCommand: string | null; testCommandSource: string }> {
+/** The test command: the task spec's, or one found in AGENTS.md or the base tree's `files`. */
+function testCommandOf(
+  state: TaskStateValue,
+  deps: GraphDeps,
+  files: readonly string[],
+): { testCommand: string | null; testCommandSource: string } {
   if (state.testCommand !== null) return { testCommand: state.testCommand, testCommandSource: state.testCommandSource };
-  const detected = detectTestCommand(state.agentsMd, await listTreeFiles(new GitRepo(state.scratchDir), state.baseCommit));
+  const detected = detectTestCommand(state.agentsMd, files);
   const found = detected ? { testCommand: detected.command, testCommandSource: detected.source } : { testCommand: null, testCommandSource: '' };
   // None found is told by the test step, with what to do about it.
   if (found.testCommand !== null) deps.emit('log', `test command: ${found.testCommand} (from ${found.testCommandSource})`, { ...found });
