@@ -7,8 +7,6 @@ import { systemPrompt } from '../runtime/prompt.ts';
 import { defineTool } from '../runtime/tool.ts';
 import { requireModel, type RoleRun } from '../runtime/role.ts';
 
-const INSTRUCTIONS = `You answer questions about a repository. Explore it read-only, then call answer with a Markdown answer that cites the files (and lines) it relies on as \`path:line\`. Use mermaid diagrams (\`\`\`mermaid) where a diagram helps or is asked for. Change nothing.`;
-
 /** `answer {markdown}`: ends an ask job. */
 export const answerTool = defineTool({
   name: 'answer',
@@ -26,7 +24,7 @@ export const runAsker: RoleRun = async (input) => {
     model: requireModel(input),
     tools: [...readOnlyTools, shellTool, answerTool],
     terminalTools: ['answer'],
-    system: systemPrompt(INSTRUCTIONS, job),
+    system: systemPrompt('asker', job),
     user: `Question:\n${job.prompt}`,
     maxSteps: job.maxSteps,
     budget: job.budget,

@@ -7,8 +7,6 @@ import { systemPrompt } from '../runtime/prompt.ts';
 import { defineTool } from '../runtime/tool.ts';
 import { requireModel, type RoleRun, type RoleRunInput } from '../runtime/role.ts';
 
-const INSTRUCTIONS = `You are a coder in a crew of coding agents. You own one subtask of a larger task; other coders handle the other subtasks in parallel, in their own copies of the repository, and their work is merged with yours afterwards. Change only what your subtask needs, preferably within the files it lists, follow the repository's conventions, and add or update tests for what you change. Run the relevant tests with the shell tool before you finish. When the subtask is done, call finish with a short summary of what you changed and how you verified it.`;
-
 /** `finish {summary}`: ends a coder job. */
 export const finishTool = defineTool({
   name: 'finish',
@@ -63,7 +61,7 @@ export const runCoder: RoleRun = async (input) => {
     model: requireModel(input),
     tools: [...readOnlyTools, ...writeTools, shellTool, finishTool],
     terminalTools: ['finish'],
-    system: systemPrompt(INSTRUCTIONS, job),
+    system: systemPrompt('coder', job),
     user: userPrompt(job),
     maxSteps: job.maxSteps,
     budget: job.budget,

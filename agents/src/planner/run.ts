@@ -7,8 +7,6 @@ import { systemPrompt } from '../runtime/prompt.ts';
 import { defineTool, type ToolOutcome } from '../runtime/tool.ts';
 import { requireModel, type RoleRun } from '../runtime/role.ts';
 
-const INSTRUCTIONS = `You are the planner of a crew of coding agents. Explore the repository (read-only) and split the task into subtasks that separate coders can do in parallel, each in its own copy of the repository. Good subtasks touch disjoint files; when one needs another's result, list it in depends_on. Give every subtask the globs of the files it may change (code and its tests) and a description precise enough that a coder who sees only that subtask can do it. Prefer a few substantial subtasks over many tiny ones. When you are ready, call submit_plan.`;
-
 /** How many invalid plans a planner may submit before its job fails: one re-plan with the problems shown. */
 export const MAX_PLAN_REJECTIONS = 1;
 
@@ -44,7 +42,7 @@ export const runPlanner: RoleRun = async (input) => {
     model: requireModel(input),
     tools: [...readOnlyTools, shellTool, submitPlanTool()],
     terminalTools: ['submit_plan'],
-    system: systemPrompt(INSTRUCTIONS, job),
+    system: systemPrompt('planner', job),
     user: `Task:\n${job.prompt}\n\nPlan this task for the crew.`,
     maxSteps: job.maxSteps,
     budget: job.budget,

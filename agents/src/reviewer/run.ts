@@ -7,7 +7,6 @@ import { systemPrompt } from '../runtime/prompt.ts';
 import { defineTool } from '../runtime/tool.ts';
 import { requireModel, type RoleRun } from '../runtime/role.ts';
 
-const INSTRUCTIONS = `You are the reviewer of a crew of coding agents. The crew's merged change is in the workspace (read-only) and its diff is below. Judge whether it does what the task asks, correctly, with tests, in the style of the repository and as its AGENTS.md requires. Read the changed files where the diff is not enough. Approve when it is ready to merge. Request changes only for real problems, each as a comment on the file (and line) that must change, saying what to do. Call submit_review with your verdict.`;
 const MAX_DIFF_IN_PROMPT = 60_000;
 
 /** `submit_review {verdict, summary, comments}`: ends a reviewer job. */
@@ -50,7 +49,7 @@ export const runReviewer: RoleRun = async (input) => {
     model: requireModel(input),
     tools: [...readOnlyTools, shellTool, submitReviewTool],
     terminalTools: ['submit_review'],
-    system: systemPrompt(INSTRUCTIONS, job),
+    system: systemPrompt('reviewer', job),
     user: userPrompt(job, diff),
     maxSteps: job.maxSteps,
     budget: job.budget,
