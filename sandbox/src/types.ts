@@ -74,6 +74,8 @@ export interface SandboxProvider {
   list(): Promise<SandboxInfo[]>;
   /** Removes sandboxes whose owning process is gone; returns their ids. */
   reap(): Promise<string[]>;
+  /** Removes every sandbox of a job, whoever made it (a job delivered again supersedes the earlier deliveries); returns their ids. */
+  removeJob?(jobId: string): Promise<string[]>;
   /** Fills the provider's warm pool for sandboxes with these limits, if it keeps one. */
   prewarm?(limits: SandboxLimits, options?: { readOnly?: boolean }): Promise<void>;
   /** Releases what the provider keeps (a warm pool); sandboxes handed out stay the caller's. */

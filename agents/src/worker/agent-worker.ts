@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ROLES, newId, type Role } from '@codecrew/core';
+import { CodecrewError, ROLES, newId, type Job, type Role } from '@codecrew/core';
 import type { Bus, JobConsumerHandle } from '@codecrew/bus';
 import { BaselineCache, type SandboxProvider } from '@codecrew/sandbox';
 import { runJob, type JobRuntime } from './run-job.ts';
@@ -24,6 +24,24 @@ export interface AgentWorkerOptions {
 }
 
 const DEFAULT_CONCURRENCY: Record<Role, number> = { planner: 2, coder: 4, tester: 2, reviewer: 2, asker: 2 };
+/** How long `stop()` waits for NATS to take the worker's goodbyes (unsubscribe, deregistration). */
+const NATS_GOODBYE_MS = 1_000;
+
+/** A job running in this worker. */
+interface RunningJob {
+  taskId: string;
+  controller: AbortController;
+  /** Resolves once the job has handed its sandbox and workspace to the cleanup queue. */
+  released: Promise<void>;
+}
+
+/** Waits for `work` at most `ms`; its failure or lateness is nobody's problem. */
+async function atMost(work: Promise<unknown> | undefined, ms: number): Promise<void> {
+  if (work === undefined) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
 
 /**
  * A NATS consumer that runs agent jobs: one durable pull consumer per role,
@@ -33,16 +51,22 @@ const DEFAULT_CONCURRENCY: Record<Role, number> = { planner: 2, coder: 4, tester
 export class AgentWorker {
   readonly id: string;
   private readonly consumers: JobConsumerHandle[] = [];
-  private readonly running = new Map<string, { taskId: string; controller: AbortController }>();
+  private readonly running = new Set<RunningJob>();
   /** Finished jobs' sandboxes and workspaces, removed in the background. */
   private readonly cleanups = new CleanupQueue();
   private readonly baselines: BaselineCache;
   private stopControl: (() => Promise<void>) | null = null;
   private stopRegistration: (() => Promise<void>) | null = null;
+  private stopping: Promise<void> | null = null;
 
   constructor(private readonly options: AgentWorkerOptions) {
     this.id = options.id ?? `worker-${hostname()}-${process.pid}-${newId().slice(-6)}`;
     this.baselines = new BaselineCache(join(options.workRoot, '.baselines'));
+  }
+
+  /** Jobs running now. */
+  get runningJobs(): number {
+    return this.running.size;
   }
 
   /** Starts consuming jobs for the configured roles. */
@@ -62,7 +86,7 @@ export class AgentWorker {
     };
     const control = await bus.subscribeControl('*', (message) => {
       if (message.type !== 'cancel') return;
-      for (const job of this.running.values()) {
+      for (const job of this.running) {
         if (job.taskId === message.taskId) job.controller.abort(new Error(message.reason));
       }
     });
@@ -76,19 +100,38 @@ export class AgentWorker {
           const controller = new AbortController();
           const onAbort = () => controller.abort(ctx.signal.reason);
           ctx.signal.addEventListener('abort', onAbort, { once: true });
-          this.running.set(job.id, { taskId: job.taskId, controller });
+          let release = (): void => undefined;
+          const entry: RunningJob = {
+            taskId: job.taskId,
+            controller,
+            released: new Promise((resolve) => (release = resolve)),
+          };
+          this.running.add(entry);
           try {
-            return await runJob(job, runtime, controller.signal, (cleanup) => void this.cleanups.add(cleanup));
+            return await runJob(job, runtime, {
+              signal: controller.signal,
+              delivery: ctx.deliveryCount,
+              defer: (cleanup) => {
+                void this.cleanups.add(cleanup);
+                release();
+              },
+            });
           } finally {
+            release();
             ctx.signal.removeEventListener('abort', onAbort);
-            this.running.delete(job.id);
+            this.running.delete(entry);
           }
         },
-        { concurrency },
+        { concurrency, onAlreadyFinished: (job, delivery) => this.removeEarlierSandboxes(job, delivery.deliveryCount) },
       );
       this.consumers.push(handle);
     }
-    const registration = await bus.registerWorker({ id: this.id, roles: [...roles], host: hostname(), pid: process.pid });
+    const registration = await bus.registerWorker({
+      id: this.id,
+      roles: [...roles],
+      host: hostname(),
+      pid: process.pid,
+    });
     this.stopRegistration = () => registration.stop();
   }
 
@@ -101,14 +144,41 @@ export class AgentWorker {
     await this.cleanups.drain();
   }
 
-  /** Stops taking jobs, aborts running ones, and waits for them to clean up. */
-  async stop(): Promise<void> {
-    for (const job of this.running.values()) job.controller.abort(new Error('worker stopping'));
-    await Promise.all(this.consumers.map((consumer) => consumer.stop()));
+  /**
+   * Stops taking jobs, cancels the running ones and hands them back to the
+   * queue (another worker takes them at once), and waits until their
+   * sandboxes and workspaces are removed. NATS need not answer: saying
+   * goodbye to it is bounded. Calling it again returns the same promise.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutDown();
+    return this.stopping;
+  }
+
+  private async shutDown(): Promise<void> {
+    const jobs = [...this.running];
+    const reason = new CodecrewError(
+      'CANCELLED',
+      `worker ${this.id} stopped; the job went back to the queue for another worker`,
+    );
+    for (const job of jobs) job.controller.abort(reason);
+    // Abandoned jobs publish no result; their deliveries are handed back to the server.
+    await Promise.all(this.consumers.map((consumer) => consumer.stop({ abandon: true })));
     this.consumers.length = 0;
+    await Promise.all(jobs.map((job) => job.released));
     await this.cleanups.drain();
     await this.baselines.close();
-    await this.stopControl?.();
-    await this.stopRegistration?.();
+    await Promise.all([
+      atMost(this.stopControl?.(), NATS_GOODBYE_MS),
+      atMost(this.stopRegistration?.(), NATS_GOODBYE_MS),
+    ]);
+  }
+
+  /** A job that finished before its worker could ack it: what that worker left running goes now. */
+  private removeEarlierSandboxes(job: Job, deliveryCount: number): void {
+    if (deliveryCount <= 1 || this.options.sandboxes.removeJob === undefined) return;
+    void this.cleanups.add(async () => {
+      await this.options.sandboxes.removeJob?.(job.id);
+    });
   }
 }

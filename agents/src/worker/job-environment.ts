@@ -23,11 +23,21 @@ export class JobEnvironment {
    * Starts setting up the environment of `job`; `onFailure` hears a setup
    * error at once, before anyone awaits `ready`.
    */
-  constructor(job: Job, runtime: JobRuntime, emit: EmitEvent, onFailure: (error: CodecrewError) => void) {
-    this.ready = this.setUp(job, runtime, emit).catch((error: unknown) => {
+  constructor(
+    job: Job,
+    delivery: number,
+    runtime: JobRuntime,
+    emit: EmitEvent,
+    onFailure: (error: CodecrewError) => void,
+  ) {
+    this.ready = this.setUp(job, delivery, runtime, emit).catch((error: unknown) => {
       const failure = isCodecrewError(error)
         ? error
-        : new CodecrewError('SANDBOX_UNAVAILABLE', `could not prepare the job's workspace and sandbox: ${(error as Error).message}`, { cause: error });
+        : new CodecrewError(
+            'SANDBOX_UNAVAILABLE',
+            `could not prepare the job's workspace and sandbox: ${(error as Error).message}`,
+            { cause: error },
+          );
       onFailure(failure);
       throw failure;
     });
@@ -53,7 +63,10 @@ export class JobEnvironment {
     await this.workspaceValue?.dispose().catch(() => undefined);
   }
 
-  private async setUp(job: Job, runtime: JobRuntime, emit: EmitEvent): Promise<void> {
+  private async setUp(job: Job, delivery: number, runtime: JobRuntime, emit: EmitEvent): Promise<void> {
+    // A job delivered again takes over from a worker that stopped answering (or handed it back): whatever
+    // sandboxes its earlier deliveries left are removed before this one makes its own, with the same labels.
+    const superseded = delivery > 1 ? removeEarlierSandboxes(job, delivery, runtime, emit) : Promise.resolve();
     const fetchStarted = Date.now();
     const tree = await runtime.bus.getArtifact(job.tree);
     const workspaceStarted = Date.now();
@@ -65,6 +78,7 @@ export class JobEnvironment {
       baseline,
       ...(baseline && runtime.baselines ? { shared: { cache: runtime.baselines, key: job.tree.name } } : {}),
     });
+    await superseded;
     const sandboxStarted = Date.now();
     const readOnly = !WRITABLE.has(job.role);
     this.sandboxValue = await runtime.sandboxes.create({
@@ -73,7 +87,38 @@ export class JobEnvironment {
       limits: job.sandbox,
       labels: { task: job.taskId, job: job.id, role: job.role },
     });
-    const timings = { fetchMs: workspaceStarted - fetchStarted, workspaceMs: sandboxStarted - workspaceStarted, sandboxMs: Date.now() - sandboxStarted };
-    emit('log', `sandbox ${this.sandboxValue.id.slice(0, 12)} ready`, { sandbox: this.sandboxValue.id, readOnly, ...timings });
+    const timings = {
+      fetchMs: workspaceStarted - fetchStarted,
+      workspaceMs: sandboxStarted - workspaceStarted,
+      sandboxMs: Date.now() - sandboxStarted,
+    };
+    emit('log', `sandbox ${this.sandboxValue.id.slice(0, 12)} ready`, {
+      sandbox: this.sandboxValue.id,
+      readOnly,
+      ...timings,
+    });
+  }
+}
+
+/** Removes the sandboxes of a job's earlier deliveries; a failure is traced, and the reaper removes them later. */
+async function removeEarlierSandboxes(job: Job, delivery: number, runtime: JobRuntime, emit: EmitEvent): Promise<void> {
+  if (runtime.sandboxes.removeJob === undefined) return;
+  try {
+    const removed = await runtime.sandboxes.removeJob(job.id);
+    emit('log', `delivery ${delivery} took over: removed ${removed.length} sandbox(es) left by earlier deliveries`, {
+      takeover: true,
+      delivery,
+      removed,
+    });
+  } catch (error) {
+    emit(
+      'log',
+      `delivery ${delivery} took over: could not remove the sandboxes of earlier deliveries: ${(error as Error).message}`,
+      {
+        takeover: true,
+        delivery,
+        removed: [],
+      },
+    );
   }
 }

@@ -11,7 +11,7 @@ import {
   type TraceKind,
 } from '@codecrew/core';
 import type { Bus } from '@codecrew/bus';
-import { createChatModel } from '@codecrew/llm';
+import { createChatModel, type ModelRetry } from '@codecrew/llm';
 import type { BaselineCache, SandboxProvider } from '@codecrew/sandbox';
 import type { RoleRun } from '../runtime/role.ts';
 import { abortError } from '../runtime/loop.ts';
@@ -49,7 +49,15 @@ export interface JobRuntime {
 function eventEmitter(bus: Bus, job: Job): { emit: EmitEvent; flush(): Promise<void> } {
   let chain: Promise<unknown> = Promise.resolve();
   const emit: EmitEvent = (kind: TraceKind, message: string, data: Record<string, unknown> = {}) => {
-    const event: TraceEvent = { taskId: job.taskId, kind, at: new Date().toISOString(), jobId: job.id, role: job.role, message, data };
+    const event: TraceEvent = {
+      taskId: job.taskId,
+      kind,
+      at: new Date().toISOString(),
+      jobId: job.id,
+      role: job.role,
+      message,
+      data,
+    };
     if (job.subtaskId !== undefined) event.subtaskId = job.subtaskId;
     chain = Promise.all([chain, bus.publishEvent(event).catch(() => undefined)]);
   };
@@ -73,29 +81,52 @@ function eitherSignal(a: AbortSignal, b: AbortSignal): AbortSignal {
   return either.signal;
 }
 
+/** How one delivery of a job runs. */
+export interface RunJobOptions {
+  /** Aborts the job (cancel, timeout, the worker stopping). */
+  signal: AbortSignal;
+  /**
+   * Which delivery of the job this is: 1, or more when the job was delivered again because its
+   * worker stopped answering or handed it back. A later delivery starts a new conversation with the
+   * model and first removes the sandboxes the earlier deliveries left. Default 1.
+   */
+  delivery?: number;
+  /** Receives the cleanup of the job's sandbox and workspace, to run when it suits; default: at once. */
+  defer?: (cleanup: () => Promise<void>) => void;
+}
+
+/** The trace message of a model-call retry. */
+function retryMessage(retry: ModelRetry): string {
+  const what = retry.status === null ? (retry.error ?? retry.reason) : `HTTP ${retry.status}`;
+  return `model call retry ${retry.attempt} of ${retry.maxRetries} after ${what} (${retry.reason}), waiting ${retry.waitMs} ms`;
+}
+
 /**
  * Runs one job from start to end: workspace from the job's tree and a sandbox
  * (made while the first model call runs), the role's logic, and a JobResult.
  * The sandbox and workspace are always removed; `defer` receives that cleanup
  * to run when it suits (by default at once), so the result need not wait for it.
  */
-export async function runJob(
-  job: Job,
-  runtime: JobRuntime,
-  signal: AbortSignal,
-  defer: (cleanup: () => Promise<void>) => void = (cleanup) => void cleanup(),
-): Promise<JobResult> {
+export async function runJob(job: Job, runtime: JobRuntime, options: RunJobOptions): Promise<JobResult> {
+  const { signal } = options;
+  const delivery = options.delivery ?? 1;
+  const defer = options.defer ?? ((cleanup) => void cleanup());
   const startedAt = new Date().toISOString();
   const { emit, flush } = eventEmitter(runtime.bus, job);
   const commands: CommandRecord[] = [];
   const meter = { usage: emptyUsage(), steps: 0 };
   const base = { jobId: job.id, taskId: job.taskId, role: job.role, startedAt, worker: runtime.workerId, commands };
   const withSubtask = job.subtaskId === undefined ? {} : { subtaskId: job.subtaskId };
-  emit('job.started', `${job.role}${job.subtaskId ? ` ${job.subtaskId}` : ''} started`, { attempt: job.attempt, worker: runtime.workerId });
+  const who = `${job.role}${job.subtaskId ? ` ${job.subtaskId}` : ''}`;
+  const started =
+    delivery > 1
+      ? `${who} started again on ${runtime.workerId} (delivery ${delivery}: an earlier one was lost or handed back)`
+      : `${who} started`;
+  emit('job.started', started, { attempt: job.attempt, worker: runtime.workerId, delivery });
   // A setup failure stops the job at once, even in the middle of its first model call.
   const setupFailed = new AbortController();
   const jobSignal = eitherSignal(signal, setupFailed.signal);
-  const environment = new JobEnvironment(job, runtime, emit, (error) => setupFailed.abort(error));
+  const environment = new JobEnvironment(job, delivery, runtime, emit, (error) => setupFailed.abort(error));
   let result: JobResult;
   try {
     const model: BaseChatModel | null =
@@ -103,10 +134,18 @@ export async function runJob(
         ? null
         : createChatModel({
             model: job.model,
-            context: { taskId: job.taskId, jobId: job.id, role: job.role, ...withSubtask, attempt: job.attempt },
+            context: {
+              taskId: job.taskId,
+              jobId: job.id,
+              role: job.role,
+              ...withSubtask,
+              attempt: job.attempt,
+              delivery,
+            },
             maxRetries: runtime.modelRetries,
             timeoutMs: runtime.modelTimeoutMs,
             env: runtime.env,
+            onRetry: (retry) => emit('model.retry', retryMessage(retry), { ...retry, delivery }),
           });
     const price = job.model.price ?? runtime.prices[job.model.name];
     const tools: ToolContext = {
@@ -127,10 +166,21 @@ export async function runJob(
       job,
       model,
       tools,
-      artifacts: { put: (name, data) => runtime.bus.putArtifact(name, data), get: (ref) => runtime.bus.getArtifact(ref) },
+      artifacts: {
+        put: (name, data) => runtime.bus.putArtifact(name, data),
+        get: (ref) => runtime.bus.getArtifact(ref),
+      },
       ...(price ? { price } : {}),
     });
-    result = { ...base, ...withSubtask, status: 'succeeded', output: run.output, usage: run.usage, steps: run.steps, finishedAt: new Date().toISOString() };
+    result = {
+      ...base,
+      ...withSubtask,
+      status: 'succeeded',
+      output: run.output,
+      usage: run.usage,
+      steps: run.steps,
+      finishedAt: new Date().toISOString(),
+    };
   } catch (error) {
     const cause: unknown = setupFailed.signal.aborted ? setupFailed.signal.reason : error;
     const data = toErrorData(signal.aborted && !isCodecrewError(cause) ? abortError(signal, cause) : cause);
@@ -147,11 +197,13 @@ export async function runJob(
     // The result does not wait for the sandbox to be removed; the worker awaits every cleanup before it stops.
     defer(() => environment.dispose());
   }
-  emit('job.finished', `${job.role}${job.subtaskId ? ` ${job.subtaskId}` : ''} ${result.status}${result.error ? `: ${result.error.message}` : ''}`, {
+  emit('job.finished', `${who} ${result.status}${result.error ? `: ${result.error.message}` : ''}`, {
     status: result.status,
     error: result.error,
     usage: result.usage,
     steps: result.steps,
+    worker: runtime.workerId,
+    delivery,
   });
   await flush();
   return result;

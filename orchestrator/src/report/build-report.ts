@@ -1,5 +1,14 @@
-import { addUsage, emptyUsage, type CommandRecord, type ErrorData, type JobResult, type Usage } from '@codecrew/core';
+import {
+  addUsage,
+  emptyUsage,
+  type CommandRecord,
+  type ErrorData,
+  type JobResult,
+  type TraceEvent,
+  type Usage,
+} from '@codecrew/core';
 import type { TaskStateValue, TaskStatus } from '../graph/state.ts';
+import { attemptsByJob, retriesByJob, retriesByRole, type JobAttempt, type ModelRetryRecord } from './attempts.ts';
 
 /** report.json: everything a person or a program needs to judge the result. */
 export interface TaskReport {
@@ -17,7 +26,15 @@ export interface TaskReport {
   plan: TaskStateValue['taskPlan'];
   /** Subtasks held back because their files overlap an earlier one's, and why. */
   ordering: TaskStateValue['ordering'];
-  subtasks: Array<{ id: string; title: string; status: string; summary: string; changedFiles: string[]; error: string | null; dependsOn: string[] }>;
+  subtasks: Array<{
+    id: string;
+    title: string;
+    status: string;
+    summary: string;
+    changedFiles: string[];
+    error: string | null;
+    dependsOn: string[];
+  }>;
   jobs: Array<{
     jobId: string;
     role: string;
@@ -30,19 +47,27 @@ export interface TaskReport {
     finishedAt: string;
     durationMs: number;
     worker: string;
+    /** Every delivery of the job to a worker, and how each ended (`lost`: its worker stopped answering). */
+    attempts: JobAttempt[];
+    /** Every retried model request of the job (429, 5xx, dropped connections, timeouts). */
+    modelRetries: ModelRetryRecord[];
     commands: CommandRecord[];
   }>;
   merges: TaskStateValue['merges'];
   /** Best-of-N: every candidate of a subtask and why the winner won. */
   selections: TaskStateValue['selections'];
   /** Test runs; `logPath` is the full log's file, `log` only names the artifact (its bytes are in that file). */
-  tests: Array<Omit<TaskStateValue['testRuns'][number], 'log'> & { log?: { name: string; size: number }; logPath?: string }>;
+  tests: Array<
+    Omit<TaskStateValue['testRuns'][number], 'log'> & { log?: { name: string; size: number }; logPath?: string }
+  >;
   reviews: TaskStateValue['reviews'];
   answer: string | null;
   result: TaskStateValue['result'];
   /** Every hunk of the final diff with the subtasks and jobs that wrote it. */
   provenance: TaskStateValue['provenance'];
   usage: Usage & { byRole: Record<string, Usage>; bySubtask: Record<string, Usage> };
+  /** Retried model requests of the whole task, per role. */
+  modelRetries: { total: number; byRole: Record<string, number> };
   timings: { startedAt: string; finishedAt: string; durationMs: number };
   files: { report: string; reportJson: string; trace: string };
 }
@@ -51,13 +76,26 @@ function add(map: Record<string, Usage>, key: string, usage: Usage): void {
   map[key] = addUsage(map[key] ?? emptyUsage(), usage);
 }
 
-/** Assembles report.json from the final state and the jobs' full results. */
+/** Assembles report.json from the final state, the jobs' full results and the task's trace. */
 export function buildReport(
   state: TaskStateValue,
   results: Map<string, JobResult>,
-  meta: { status: TaskStatus; error: ErrorData | null; startedAt: Date; finishedAt: Date; files: TaskReport['files']; testLogs?: Map<number, string> },
+  meta: {
+    status: TaskStatus;
+    error: ErrorData | null;
+    startedAt: Date;
+    finishedAt: Date;
+    files: TaskReport['files'];
+    testLogs?: Map<number, string>;
+    /** The task's trace events: deliveries and retries are read from them. */
+    events?: readonly TraceEvent[];
+  },
 ): TaskReport {
   const { task } = state;
+  const events = meta.events ?? [];
+  const attempts = attemptsByJob(events);
+  const retries = retriesByJob(events);
+  const retriesPerRole = retriesByRole(events);
   let usage = emptyUsage();
   const byRole: Record<string, Usage> = {};
   const bySubtask: Record<string, Usage> = {};
@@ -106,6 +144,8 @@ export function buildReport(
       finishedAt: job.finishedAt,
       durationMs: Date.parse(job.finishedAt) - Date.parse(job.startedAt),
       worker: job.worker,
+      attempts: attempts.get(job.jobId) ?? [],
+      modelRetries: retries.get(job.jobId) ?? [],
       commands: results.get(job.jobId)?.commands ?? [],
     })),
     merges: state.merges,
@@ -119,6 +159,7 @@ export function buildReport(
     result: state.result,
     provenance: state.provenance,
     usage: { ...usage, byRole, bySubtask },
+    modelRetries: { total: Object.values(retriesPerRole).reduce((sum, n) => sum + n, 0), byRole: retriesPerRole },
     timings: {
       startedAt: meta.startedAt.toISOString(),
       finishedAt: meta.finishedAt.toISOString(),

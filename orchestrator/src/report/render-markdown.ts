@@ -12,6 +12,14 @@ const STATUS_TEXT: Record<string, string> = {
   running: 'running',
 };
 
+const ATTEMPT_TEXT: Record<TaskReport['jobs'][number]['attempts'][number]['outcome'], string> = {
+  succeeded: 'succeeded',
+  failed: 'failed',
+  cancelled: 'cancelled',
+  lost: 'lost — the worker stopped answering and the job was delivered again',
+  unfinished: 'no end recorded',
+};
+
 function fence(text: string, lang = ''): string {
   const ticks = text.includes('```') ? '````' : '```';
   return `${ticks}${lang}\n${text.trimEnd()}\n${ticks}`;
@@ -23,24 +31,53 @@ export function renderMarkdown(report: TaskReport): string {
   out.push(`# codecrew task ${report.name} (${report.taskId})`, '');
   out.push(`**Status:** ${STATUS_TEXT[report.status] ?? report.status}`);
   if (report.error) out.push(`**Error:** \`${report.error.code}\` ${report.error.message}`);
-  if (report.scripted) out.push('', '> The model of this run was **scripted** (codecrew\'s scripted model server), not a real model.');
-  out.push('', `- Repository: \`${report.repo.path}\` at \`${report.repo.ref ?? 'HEAD'}\` (${report.repo.baseCommit.slice(0, 12)})`);
+  if (report.scripted)
+    out.push('', "> The model of this run was **scripted** (codecrew's scripted model server), not a real model.");
+  out.push(
+    '',
+    `- Repository: \`${report.repo.path}\` at \`${report.repo.ref ?? 'HEAD'}\` (${report.repo.baseCommit.slice(0, 12)})`,
+  );
   const byModel = new Map<string, string[]>();
   for (const [role, name] of Object.entries(report.models)) {
     if (role !== 'tester') byModel.set(name, [...(byModel.get(name) ?? []), role]);
   }
-  out.push(`- Models: ${[...byModel].map(([name, roles]) => `\`${name}\` (${roles.join(', ')})`).join('; ')}; the tester runs the test command and asks no model`);
+  out.push(
+    `- Models: ${[...byModel].map(([name, roles]) => `\`${name}\` (${roles.join(', ')})`).join('; ')}; the tester runs the test command and asks no model`,
+  );
   out.push(`- AGENTS.md: ${report.agentsMd.length > 0 ? report.agentsMd.map((f) => `\`${f}\``).join(', ') : 'none'}`);
-  out.push(`- Test command: ${report.testCommand.command ? `\`${report.testCommand.command}\` (from ${report.testCommand.source})` : 'none found'}`);
-  out.push(`- Duration: ${formatDuration(report.timings.durationMs)}; tokens: ${report.usage.promptTokens} in / ${report.usage.completionTokens} out; cost: $${report.usage.costUsd.toFixed(4)}`);
-  if (report.result?.branch) out.push(`- Branch: \`${report.result.branch}\` (${report.result.commit?.slice(0, 12)}), ${report.result.filesChanged} file(s) changed`);
+  out.push(
+    `- Test command: ${report.testCommand.command ? `\`${report.testCommand.command}\` (from ${report.testCommand.source})` : 'none found'}`,
+  );
+  out.push(
+    `- Duration: ${formatDuration(report.timings.durationMs)}; tokens: ${report.usage.promptTokens} in / ${report.usage.completionTokens} out; cost: $${report.usage.costUsd.toFixed(4)}`,
+  );
+  const retried = Object.entries(report.modelRetries.byRole).map(([role, count]) => `${role} ${count}`);
+  out.push(
+    `- Model retries: ${report.modelRetries.total === 0 ? 'none' : `${report.modelRetries.total} (${retried.join(', ')})`}`,
+  );
+  const redelivered = report.jobs.filter((job) => job.attempts.length > 1).length;
+  if (redelivered > 0) out.push(`- Jobs delivered more than once (their worker was lost or stopped): ${redelivered}`);
+  if (report.result?.branch)
+    out.push(
+      `- Branch: \`${report.result.branch}\` (${report.result.commit?.slice(0, 12)}), ${report.result.filesChanged} file(s) changed`,
+    );
   if (report.result?.diffPath) out.push(`- Diff: \`${report.result.diffPath}\``);
   out.push('', '## Task', '', report.prompt.trim());
   if (report.answer !== null) out.push('', '## Answer', '', report.answer);
   if (report.plan) {
-    out.push('', '## Plan', '', report.plan.summary, '', '| subtask | title | depends on | status | summary |', '|---|---|---|---|---|');
+    out.push(
+      '',
+      '## Plan',
+      '',
+      report.plan.summary,
+      '',
+      '| subtask | title | depends on | status | summary |',
+      '|---|---|---|---|---|',
+    );
     for (const s of report.subtasks) {
-      out.push(`| ${s.id} | ${s.title} | ${s.dependsOn.join(', ') || '—'} | ${s.status} | ${(s.error ?? s.summary).replace(/\n/g, ' ').replace(/\|/g, '\\|')} |`);
+      out.push(
+        `| ${s.id} | ${s.title} | ${s.dependsOn.join(', ') || '—'} | ${s.status} | ${(s.error ?? s.summary).replace(/\n/g, ' ').replace(/\|/g, '\\|')} |`,
+      );
     }
   }
   if (report.ordering.length > 0) {
@@ -48,28 +85,42 @@ export function renderMarkdown(report: TaskReport): string {
     for (const o of report.ordering) out.push(`- ${o.subtaskId} after ${o.after}: ${o.reason}`);
   }
   for (const pick of report.selections) {
-    out.push('', `Best of ${pick.candidates.length} for ${pick.subtaskId}: ${pick.winner === null ? 'no winner' : `attempt ${pick.winner}`} — ${pick.reason}`, '');
+    out.push(
+      '',
+      `Best of ${pick.candidates.length} for ${pick.subtaskId}: ${pick.winner === null ? 'no winner' : `attempt ${pick.winner}`} — ${pick.reason}`,
+      '',
+    );
     out.push('| attempt | job | status | tests | review | diff lines |', '|---|---|---|---|---|---|');
     for (const c of pick.candidates) {
       const tests = c.tests ? `exit ${c.tests.exitCode}, ${c.tests.passed} passed, ${c.tests.failed} failed` : '—';
-      out.push(`| ${c.attempt}${c.attempt === pick.winner ? ' ✓' : ''} | ${c.jobId} | ${c.status} | ${tests} | ${c.review ?? '—'} | ${c.diffLines} |`);
+      out.push(
+        `| ${c.attempt}${c.attempt === pick.winner ? ' ✓' : ''} | ${c.jobId} | ${c.status} | ${tests} | ${c.review ?? '—'} | ${c.diffLines} |`,
+      );
     }
   }
   if (report.merges.length > 0) {
     out.push('', '## Merge train', '');
     for (const m of report.merges) {
       const what = m.kind && m.kind !== 'implement' ? ` (${m.kind})` : '';
-      out.push(`- round ${m.round}, ${m.subtaskId}${what}: ${m.status}${m.conflicts ? ` in ${m.conflicts.join(', ')}` : ''}${m.commit ? ` → ${m.commit.slice(0, 10)}` : ''}`);
+      out.push(
+        `- round ${m.round}, ${m.subtaskId}${what}: ${m.status}${m.conflicts ? ` in ${m.conflicts.join(', ')}` : ''}${m.commit ? ` → ${m.commit.slice(0, 10)}` : ''}`,
+      );
     }
   }
   if (report.provenance.length > 0) {
     out.push('', '## Provenance', '', '| file | hunk | subtask | job |', '|---|---|---|---|');
-    for (const p of report.provenance) out.push(`| ${p.file} | \`${p.hunk}\` | ${p.subtasks.join(', ') || '—'}${p.inferred ? ' (deletion)' : ''} | ${p.jobs.join(', ') || '—'} |`);
+    for (const p of report.provenance)
+      out.push(
+        `| ${p.file} | \`${p.hunk}\` | ${p.subtasks.join(', ') || '—'}${p.inferred ? ' (deletion)' : ''} | ${p.jobs.join(', ') || '—'} |`,
+      );
   }
   if (report.tests.length > 0) {
     out.push('', '## Tests', '');
     for (const t of report.tests) {
-      out.push(`Round ${t.round}: \`${t.command}\` → exit ${t.exitCode}${t.timedOut ? ' (timed out)' : ''}; ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped (${t.framework}, ${formatDuration(t.durationMs)})`, '');
+      out.push(
+        `Round ${t.round}: \`${t.command}\` → exit ${t.exitCode}${t.timedOut ? ' (timed out)' : ''}; ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped (${t.framework}, ${formatDuration(t.durationMs)})`,
+        '',
+      );
       out.push(fence(t.outputExcerpt.slice(-3000)), '');
       if (t.logPath) out.push(`Full log: \`${t.logPath}\``, '');
     }
@@ -85,15 +136,45 @@ export function renderMarkdown(report: TaskReport): string {
   out.push('', '## Jobs and commands', '');
   for (const job of report.jobs) {
     const who = `${job.role}${job.subtaskId ? ` ${job.subtaskId}` : ''}`;
-    out.push(`### ${who} — ${job.status} (${formatDuration(job.durationMs)}, ${job.usage.promptTokens + job.usage.completionTokens} tokens)`, '');
+    const retries =
+      job.modelRetries.length === 0
+        ? ''
+        : `, ${job.modelRetries.length} model ${job.modelRetries.length === 1 ? 'retry' : 'retries'}`;
+    out.push(
+      `### ${who} — ${job.status} (${formatDuration(job.durationMs)}, ${job.usage.promptTokens + job.usage.completionTokens} tokens${retries})`,
+      '',
+    );
     if (job.error) out.push(`Error: \`${job.error.code}\` ${job.error.message}`, '');
+    if (job.attempts.length > 1) {
+      out.push('| delivery | worker | ended |', '|---|---|---|');
+      for (const a of job.attempts)
+        out.push(
+          `| ${a.delivery} | ${a.worker} | ${ATTEMPT_TEXT[a.outcome]}${a.error ? `: ${a.error.replace(/\n/g, ' ').replace(/\|/g, '\\|')}` : ''} |`,
+        );
+      out.push('');
+    }
+    for (const r of job.modelRetries) {
+      out.push(
+        `- model call retried (delivery ${r.delivery}, retry ${r.attempt}): ${r.status === null ? r.reason : `HTTP ${r.status} (${r.reason})`}, waited ${formatDuration(r.waitMs)}`,
+      );
+    }
+    if (job.modelRetries.length > 0) out.push('');
     for (const cmd of job.commands) {
-      out.push(`- \`${cmd.command}\` → ${cmd.timedOut ? 'timed out' : `exit ${cmd.exitCode}`} (${formatDuration(cmd.durationMs)})`);
+      out.push(
+        `- \`${cmd.command}\` → ${cmd.timedOut ? 'timed out' : `exit ${cmd.exitCode}`} (${formatDuration(cmd.durationMs)})`,
+      );
       const output = `${cmd.stdout}${cmd.stderr ? `\n${cmd.stderr}` : ''}`.trim();
       if (output !== '') out.push('', fence(output.slice(-1500)), '');
     }
     out.push('');
   }
-  out.push('## Files', '', `- report: \`${report.files.report}\``, `- report.json: \`${report.files.reportJson}\``, `- trace: \`${report.files.trace}\``, '');
+  out.push(
+    '## Files',
+    '',
+    `- report: \`${report.files.report}\``,
+    `- report.json: \`${report.files.reportJson}\``,
+    `- trace: \`${report.files.trace}\``,
+    '',
+  );
   return out.join('\n');
 }

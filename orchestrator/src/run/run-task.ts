@@ -148,8 +148,8 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     if (result) results.set(job.jobId, result);
   }
   const testLogs = await saveTestLogs(bus, task.outDir, finalState.testRuns);
-  const report = buildReport(finalState, results, { status, error, startedAt, finishedAt, files, testLogs });
   const events = await bus.readEvents(task.taskId);
+  const report = buildReport(finalState, results, { status, error, startedAt, finishedAt, files, testLogs, events });
   await writeFile(files.trace, events.map((event) => JSON.stringify(event)).join('\n') + '\n');
   await writeFile(files.reportJson, `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(files.report, renderMarkdown(report));

@@ -26,6 +26,8 @@ import type {
 import { listWorkers, registerWorker } from './workers.ts';
 
 const DEFAULT_WORKER_TTL_MS = 15_000;
+/** How long `close()` lets the connection drain before it closes it as it is. */
+const CLOSE_DRAIN_MS = 2_000;
 
 /**
  * Connects to NATS and makes sure the streams and buckets of the prefix exist (safe to call from many
@@ -45,11 +47,15 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     return new NatsBus(ctx, artifacts, workers, workerTtlMs);
   } catch (error) {
     await ctx.nc.close().catch(() => undefined);
-    throw new CodecrewError('NATS_UNAVAILABLE', `cannot create the artifact and worker buckets at ${opts.servers}: ${String(error)}`, {
-      retryable: true,
-      details: { servers: opts.servers },
-      cause: error,
-    });
+    throw new CodecrewError(
+      'NATS_UNAVAILABLE',
+      `cannot create the artifact and worker buckets at ${opts.servers}: ${String(error)}`,
+      {
+        retryable: true,
+        details: { servers: opts.servers },
+        cause: error,
+      },
+    );
   }
 }
 
@@ -58,6 +64,8 @@ class NatsBus implements Bus {
   readonly #consumers = new Set<JobConsumerHandle>();
   readonly #registrations = new Set<{ halt(): void }>();
   #closed: Promise<void> | null = null;
+  /** False while the connection is down (the client keeps trying to reconnect). */
+  #connected = true;
   /** Shared artifacts (trees) this connection has written or read. */
   readonly #artifactCache = new ArtifactCache();
 
@@ -68,6 +76,14 @@ class NatsBus implements Bus {
     private readonly workerTtlMs: number,
   ) {
     this.prefix = ctx.names.prefix;
+    this.#followStatus().catch(() => undefined);
+  }
+
+  async #followStatus(): Promise<void> {
+    for await (const status of this.ctx.nc.status()) {
+      if (status.type === 'disconnect') this.#connected = false;
+      else if (status.type === 'reconnect') this.#connected = true;
+    }
   }
 
   dispatchJob(job: Job): Promise<void> {
@@ -114,7 +130,10 @@ class NatsBus implements Bus {
     return publishControl(this.ctx, taskId, message);
   }
 
-  subscribeControl(taskId: string, handler: (message: ControlMessage & { taskId: string }) => void): Promise<Stoppable> {
+  subscribeControl(
+    taskId: string,
+    handler: (message: ControlMessage & { taskId: string }) => void,
+  ): Promise<Stoppable> {
     return subscribeControl(this.ctx, taskId, handler);
   }
 
@@ -151,6 +170,23 @@ class NatsBus implements Bus {
     for (const registration of this.#registrations) registration.halt();
     this.#registrations.clear();
     await Promise.all([...this.#consumers].map((handle) => handle.stop({ abandon: true })));
-    if (!this.ctx.nc.isClosed()) await this.ctx.nc.drain();
+    const { nc } = this.ctx;
+    if (nc.isClosed()) return;
+    if (!this.#connected) {
+      // Nothing buffered can reach a server that is gone: the connection is closed as it is.
+      await nc.close().catch(() => undefined);
+      return;
+    }
+    // Draining flushes what is still buffered; a server that is gone never answers, so it is bounded.
+    let timer: NodeJS.Timeout | undefined;
+    const drained = await Promise.race([
+      nc.drain().then(
+        () => true,
+        () => false,
+      ),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CLOSE_DRAIN_MS))),
+    ]);
+    clearTimeout(timer);
+    if (!drained && !nc.isClosed()) await nc.close().catch(() => undefined);
   }
 }

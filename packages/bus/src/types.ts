@@ -35,17 +35,26 @@ export type JobHandler = (job: Job, ctx: JobContext) => Promise<JobResult>;
 export interface ConsumeOptions {
   /** How many jobs run at once in this process. */
   concurrency: number;
-  /** Time the server waits for an ack (or heartbeat) before redelivering. Default 30 s. */
+  /**
+   * Time the server waits for an ack (or heartbeat) before redelivering. Default 8 s; running jobs send
+   * a heartbeat every quarter of it, so only a job whose worker stopped answering is delivered again.
+   */
   ackWaitMs?: number;
   /** How often a job is delivered at most before it stays in the stream as a dead letter. Default 5. */
   maxDeliver?: number;
+  /**
+   * Hears of a delivered job that already has a result (its worker died between publishing the result
+   * and acking): it is acked and not run.
+   */
+  onAlreadyFinished?: (job: Job, delivery: { deliveryCount: number }) => void;
 }
 
 /** A running job consumer. */
 export interface JobConsumerHandle {
   /**
    * Stops fetching and waits for in-flight jobs. With `abandon: true` it does not wait: in-flight jobs
-   * are aborted and left unacked, so the server redelivers them after `ack_wait`.
+   * are aborted, get no result and are handed back to the server (nak), which delivers them again at
+   * once; when the server cannot be told, after `ack_wait`.
    */
   stop(opts?: { abandon?: boolean }): Promise<void>;
 }
@@ -109,6 +118,9 @@ export interface Bus {
   registerWorker(info: Omit<WorkerInfo, 'seenAt'>): Promise<Stoppable>;
   /** Workers whose heartbeat is younger than the bucket's TTL. */
   listWorkers(): Promise<WorkerInfo[]>;
-  /** Abandons running consumers and heartbeats, then drains the connection. */
+  /**
+   * Abandons running consumers (their jobs are handed back) and heartbeats, then drains the connection;
+   * a server that does not answer within 2 s gets the connection closed as it is.
+   */
   close(): Promise<void>;
 }

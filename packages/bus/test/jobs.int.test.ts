@@ -16,7 +16,9 @@ afterAll(async () => {
 });
 
 /** A bus on its own prefix plus the cleanup of everything a test opened. */
-async function setup(name: string): Promise<{ bus: Bus; open: (n: string) => Promise<Bus>; done: () => Promise<void> }> {
+async function setup(
+  name: string,
+): Promise<{ bus: Bus; open: (n: string) => Promise<Bus>; done: () => Promise<void> }> {
   const prefix = testPrefix(name);
   const buses: Bus[] = [];
   const handles: JobConsumerHandle[] = [];
@@ -58,7 +60,11 @@ describe('jobs', () => {
       const job = askerJob();
       await bus.dispatchJob(job);
       const result = await bus.awaitResult(job.taskId, job.id, { timeoutMs: 10_000 });
-      expect(result).toEqual({ ...answer(job, 'answered: What does this repository do?'), startedAt: result.startedAt, finishedAt: result.finishedAt });
+      expect(result).toEqual({
+        ...answer(job, 'answered: What does this repository do?'),
+        startedAt: result.startedAt,
+        finishedAt: result.finishedAt,
+      });
       expect(seen).toEqual([{ job, deliveryCount: 1 }]);
       expect(await bus.getResult(job.taskId, job.id)).toEqual(result);
     } finally {
@@ -216,10 +222,14 @@ describe('jobs', () => {
     const nc = await connect({ servers: nats.url });
     try {
       let calls = 0;
-      await bus.consumeJobs('asker', async (job) => {
-        calls++;
-        return answer(job, 'x');
-      }, { concurrency: 1, ackWaitMs: 1_000 });
+      await bus.consumeJobs(
+        'asker',
+        async (job) => {
+          calls++;
+          return answer(job, 'x');
+        },
+        { concurrency: 1, ackWaitMs: 1_000 },
+      );
       nc.publish(`${bus.prefix}.jobs.asker`, JSON.stringify({ id: 'job_bad', taskId: 'task_bad', role: 'asker' }));
       await nc.flush();
       const result = await bus.awaitResult('task_bad', 'job_bad', { timeoutMs: 10_000 });
@@ -239,10 +249,14 @@ describe('jobs', () => {
     const { bus, done } = await setup('invalid dispatch');
     try {
       let calls = 0;
-      await bus.consumeJobs('asker', async (job) => {
-        calls++;
-        return answer(job, 'x');
-      }, { concurrency: 1 });
+      await bus.consumeJobs(
+        'asker',
+        async (job) => {
+          calls++;
+          return answer(job, 'x');
+        },
+        { concurrency: 1 },
+      );
       await expect(bus.dispatchJob(askerJob({ id: 'not a token' }))).rejects.toThrow(/job id/);
       await expect(bus.dispatchJob({ ...askerJob(), role: 'boss' as never })).rejects.toThrow(/no known role/);
       const job = askerJob({ maxSteps: -1 });
@@ -324,6 +338,79 @@ describe('jobs', () => {
     }
   });
 
+  it('hands an abandoned job back at once: the next worker gets it long before ack_wait', async () => {
+    const { bus, open, done } = await setup('hand back');
+    try {
+      let started = false;
+      const first = await bus.consumeJobs(
+        'asker',
+        (_job, ctx) =>
+          new Promise<JobResult>((_resolve, reject) => {
+            started = true;
+            ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error));
+          }),
+        { concurrency: 1, ackWaitMs: 120_000 },
+      );
+      const job = askerJob();
+      await bus.dispatchJob(job);
+      expect(await eventually(() => started, 10_000)).toEqual(true);
+      await first.stop({ abandon: true });
+
+      const other = await open('hand-back-second');
+      const deliveries: number[] = [];
+      await other.consumeJobs(
+        'asker',
+        async (j, ctx) => {
+          deliveries.push(ctx.deliveryCount);
+          return answer(j, 'taken over');
+        },
+        { concurrency: 1, ackWaitMs: 120_000 },
+      );
+      const result = await bus.awaitResult(job.taskId, job.id, { timeoutMs: 20_000 });
+      expect(result.output).toEqual({ role: 'asker', markdown: 'taken over' });
+      expect(deliveries).toEqual([2]);
+    } finally {
+      await done();
+    }
+  });
+
+  it('a stalled delivery that the server gave up on ends without a result when its redelivery arrives here', async () => {
+    const { bus, done } = await setup('superseded');
+    try {
+      const seen: Array<{ delivery: number; aborted: string | null }> = [];
+      await bus.consumeJobs(
+        'asker',
+        async (job, ctx) => {
+          const entry = { delivery: ctx.deliveryCount, aborted: null as string | null };
+          seen.push(entry);
+          ctx.signal.addEventListener('abort', () => (entry.aborted = (ctx.signal.reason as CodecrewError).code));
+          if (ctx.deliveryCount > 1) return answer(job, 'second delivery');
+          // A stalled process sends no heartbeat: past ack_wait the server delivers the job again.
+          const until = Date.now() + 1_600;
+          while (Date.now() < until) {
+            // blocked
+          }
+          await eventually(() => seen.length > 1, 10_000);
+          await sleep(300);
+          return answer(job, 'first delivery');
+        },
+        { concurrency: 2, ackWaitMs: 1_000 },
+      );
+      const job = askerJob();
+      await bus.dispatchJob(job);
+      const result = await bus.awaitResult(job.taskId, job.id, { timeoutMs: 15_000 });
+      expect(result.output).toEqual({ role: 'asker', markdown: 'second delivery' });
+      await sleep(1_000);
+      expect(seen).toEqual([
+        { delivery: 1, aborted: 'CANCELLED' },
+        { delivery: 2, aborted: null },
+      ]);
+      expect((await bus.getResult(job.taskId, job.id))?.output).toEqual({ role: 'asker', markdown: 'second delivery' });
+    } finally {
+      await done();
+    }
+  });
+
   it('redelivers after the first connection closes mid-job (a crash), and the handler sees its signal abort', async () => {
     const { bus, open, done } = await setup('crash');
     try {
@@ -363,17 +450,33 @@ describe('jobs', () => {
   it('a later consumer of the role may change ack wait and max deliver', async () => {
     const { bus, done } = await setup('reconfigure');
     try {
-      const first = await bus.consumeJobs('asker', async (job) => answer(job, 'first'), { concurrency: 1, ackWaitMs: 1_000, maxDeliver: 2 });
+      const first = await bus.consumeJobs('asker', async (job) => answer(job, 'first'), {
+        concurrency: 1,
+        ackWaitMs: 1_000,
+        maxDeliver: 2,
+      });
       await first.stop();
-      await bus.consumeJobs('asker', async (job) => answer(job, 'second'), { concurrency: 1, ackWaitMs: 4_000, maxDeliver: 7 });
+      await bus.consumeJobs('asker', async (job) => answer(job, 'second'), {
+        concurrency: 1,
+        ackWaitMs: 4_000,
+        maxDeliver: 7,
+      });
       const job = askerJob();
       await bus.dispatchJob(job);
-      expect((await bus.awaitResult(job.taskId, job.id, { timeoutMs: 10_000 })).output).toEqual({ role: 'asker', markdown: 'second' });
+      expect((await bus.awaitResult(job.taskId, job.id, { timeoutMs: 10_000 })).output).toEqual({
+        role: 'asker',
+        markdown: 'second',
+      });
       const nc = await connect({ servers: nats.url });
       try {
         const { jetstreamManager } = await import('@nats-io/jetstream');
-        const info = await (await jetstreamManager(nc)).consumers.info(`${bus.prefix.toUpperCase()}_JOBS`, `${bus.prefix}-asker`);
-        expect({ ackWait: info.config.ack_wait, maxDeliver: info.config.max_deliver }).toEqual({ ackWait: 4_000_000_000, maxDeliver: 7 });
+        const info = await (
+          await jetstreamManager(nc)
+        ).consumers.info(`${bus.prefix.toUpperCase()}_JOBS`, `${bus.prefix}-asker`);
+        expect({ ackWait: info.config.ack_wait, maxDeliver: info.config.max_deliver }).toEqual({
+          ackWait: 4_000_000_000,
+          maxDeliver: 7,
+        });
       } finally {
         await nc.close();
       }
@@ -399,7 +502,10 @@ describe('jobs', () => {
       await bus.dispatchJob(job);
       expect(await eventually(() => started, 10_000)).toEqual(true);
       await handle.stop();
-      expect((await bus.getResult(job.taskId, job.id))?.output).toEqual({ role: 'asker', markdown: 'finished during stop' });
+      expect((await bus.getResult(job.taskId, job.id))?.output).toEqual({
+        role: 'asker',
+        markdown: 'finished during stop',
+      });
     } finally {
       await done();
     }
@@ -430,16 +536,25 @@ describe('jobs', () => {
     const { bus, done } = await setup('finished-already');
     try {
       const finished = askerJob({ prompt: 'finished' });
-      const first = { ...answer(finished, 'the first run'), startedAt: new Date().toISOString(), finishedAt: new Date().toISOString() };
+      const first = {
+        ...answer(finished, 'the first run'),
+        startedAt: new Date().toISOString(),
+        finishedAt: new Date().toISOString(),
+      };
       await bus.publishResult(first);
       const runs: string[] = [];
+      const skipped: Array<[string, number]> = [];
       await bus.consumeJobs(
         'asker',
         async (j) => {
           runs.push(j.prompt);
           return answer(j, 'a second run');
         },
-        { concurrency: 1, ackWaitMs: 1_000 },
+        {
+          concurrency: 1,
+          ackWaitMs: 1_000,
+          onAlreadyFinished: (j, delivery) => skipped.push([j.id, delivery.deliveryCount]),
+        },
       );
       await bus.dispatchJob(finished);
       // One slot takes the stream in order: once the next job has its result, the first has been handled.
@@ -448,6 +563,7 @@ describe('jobs', () => {
       await bus.awaitResult(next.taskId, next.id, { timeoutMs: 10_000 });
       await sleep(1_500); // past ack_wait: an unacked job would come back
       expect(runs).toEqual(['next']);
+      expect(skipped).toEqual([[finished.id, 1]]);
       expect(await bus.getResult(finished.taskId, finished.id)).toEqual(first);
     } finally {
       await done();

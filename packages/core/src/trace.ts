@@ -10,6 +10,7 @@ export const TRACE_KINDS = [
   'job.started',
   'job.finished',
   'model.call',
+  'model.retry',
   'tool.call',
   'tool.result',
   'command.started',

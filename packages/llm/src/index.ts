@@ -1,4 +1,12 @@
-export { ModelScript, ScriptMatch, ScriptReply, ScriptRule, ScriptToolCall, ScriptError, loadModelScript } from './script.ts';
+export {
+  ModelScript,
+  ScriptMatch,
+  ScriptReply,
+  ScriptRule,
+  ScriptToolCall,
+  ScriptError,
+  loadModelScript,
+} from './script.ts';
 export { ScriptMatcher } from './matcher.ts';
 export type { RequestFacts, ScriptAnswer } from './matcher.ts';
 export { startScriptedModelServer } from './server.ts';
@@ -7,7 +15,7 @@ export { createChatModel, codecrewHeaders, OPENAI_DEFAULT_BASE_URL } from './mod
 export type { ModelCallContext, CreateChatModelOptions } from './model.ts';
 export { isScriptedEndpoint, isScriptedModel } from './scripted-endpoints.ts';
 export { retryingFetch, retryAfterMs } from './retry-fetch.ts';
-export type { RetryPolicy } from './retry-fetch.ts';
+export type { RetryPolicy, ModelRetry } from './retry-fetch.ts';
 export { usageOf } from './usage.ts';
 export { modelErrorOf } from './model-error.ts';
 export type { ModelPrice } from './usage.ts';

@@ -8,6 +8,8 @@ export interface RequestFacts {
   job?: string;
   /** The `x-codecrew-attempt` header; a request without it counts as attempt 1. */
   attempt?: string;
+  /** The `x-codecrew-delivery` header; a request without it counts as delivery 1. */
+  delivery?: string;
   model?: string;
   lastMessage: string;
 }
@@ -21,31 +23,39 @@ export interface ScriptAnswer {
 
 const MAX_QUOTED = 200;
 
+/** Replies are consumed per job and delivery: a job delivered again starts a new conversation. */
+function conversationOf(facts: RequestFacts): string {
+  return `${facts.job ?? ''}\u0000${facts.delivery ?? '1'}`;
+}
+
 /**
  * Chooses replies for requests: rules in order, the first that matches and
- * still has replies for the request's job answers, consuming that reply.
+ * still has replies for the request's conversation (its job and delivery)
+ * answers, consuming that reply.
  */
 export class ScriptMatcher {
   private readonly rules: readonly ScriptRule[];
   private readonly patterns: readonly (RegExp | undefined)[];
-  /** Replies used, per rule, per job. */
+  /** Replies used, per rule, per conversation (job and delivery). */
   private readonly used: Map<string, number>[];
 
   constructor(script: ModelScript) {
     this.rules = script.rules;
-    this.patterns = script.rules.map((rule) => (rule.match.last_message === undefined ? undefined : new RegExp(rule.match.last_message)));
+    this.patterns = script.rules.map((rule) =>
+      rule.match.last_message === undefined ? undefined : new RegExp(rule.match.last_message),
+    );
     this.used = script.rules.map(() => new Map());
   }
 
   /** Takes the next reply for this request, or returns undefined when no rule matches. */
   next(facts: RequestFacts): ScriptAnswer | undefined {
-    const job = facts.job ?? '';
+    const conversation = conversationOf(facts);
     for (const [ruleIndex, rule] of this.rules.entries()) {
       if (!this.matches(ruleIndex, facts)) continue;
-      const used = this.used[ruleIndex]?.get(job) ?? 0;
+      const used = this.used[ruleIndex]?.get(conversation) ?? 0;
       const reply = rule.replies[used];
       if (reply === undefined) continue;
-      this.used[ruleIndex]?.set(job, used + 1);
+      this.used[ruleIndex]?.set(conversation, used + 1);
       return { ruleIndex, replyIndex: used, reply };
     }
     return undefined;
@@ -53,25 +63,30 @@ export class ScriptMatcher {
 
   /** A message explaining why nothing matched, naming what the request carried. */
   explainNoMatch(facts: RequestFacts): string {
-    const header = (name: string, value: string | undefined): string => `x-codecrew-${name}=${value === undefined ? '(not sent)' : JSON.stringify(value)}`;
+    const header = (name: string, value: string | undefined): string =>
+      `x-codecrew-${name}=${value === undefined ? '(not sent)' : JSON.stringify(value)}`;
     const exhausted: string[] = [];
     for (const [ruleIndex, rule] of this.rules.entries()) {
       if (!this.matches(ruleIndex, facts)) continue;
       exhausted.push(`rule ${ruleIndex + 1} (all ${rule.replies.length} replies used)`);
     }
-    const quoted = facts.lastMessage.length > MAX_QUOTED ? `${facts.lastMessage.slice(0, MAX_QUOTED)}...` : facts.lastMessage;
+    const quoted =
+      facts.lastMessage.length > MAX_QUOTED ? `${facts.lastMessage.slice(0, MAX_QUOTED)}...` : facts.lastMessage;
     const sent = [
       header('agent', facts.agent),
       header('subtask', facts.subtask),
       header('task', facts.task),
       header('job', facts.job),
       header('attempt', facts.attempt),
+      header('delivery', facts.delivery),
       `model=${JSON.stringify(facts.model ?? '')}`,
     ].join(' ');
     return [
       `no rule of the model script matches this request: ${sent}`,
       `last message: ${JSON.stringify(quoted)}`,
-      exhausted.length > 0 ? `matching rules already used up by this job: ${exhausted.join(', ')}` : 'no rule matches these values',
+      exhausted.length > 0
+        ? `matching rules already used up by this delivery of the job: ${exhausted.join(', ')}`
+        : 'no rule matches these values',
       'add a rule for this request or more replies to the rule meant to answer it',
     ].join('; ');
   }

@@ -1,6 +1,6 @@
 import { ChatOpenAI } from '@langchain/openai';
 import { CodecrewError, type ModelRef, type Role } from '@codecrew/core';
-import { retryingFetch } from './retry-fetch.ts';
+import { retryingFetch, type ModelRetry } from './retry-fetch.ts';
 import { isScriptedEndpoint, isScriptedModel } from './scripted-endpoints.ts';
 
 /** Who is calling the model; sent as `x-codecrew-*` headers on every request. */
@@ -11,6 +11,11 @@ export interface ModelCallContext {
   subtaskId?: string;
   /** The job's attempt number (best-of-N); sent as `x-codecrew-attempt`. */
   attempt?: number;
+  /**
+   * Which delivery of the job this is (1 first, 2 after its worker was lost, ...); sent as
+   * `x-codecrew-delivery`. A job delivered again is a new conversation.
+   */
+  delivery?: number;
 }
 
 export interface CreateChatModelOptions {
@@ -23,6 +28,8 @@ export interface CreateChatModelOptions {
   streaming?: boolean;
   /** Where keys and `OPENAI_BASE_URL` are read from; default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /** Hears every retry of a request, before its wait. */
+  onRetry?: (retry: ModelRetry) => void;
 }
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -38,6 +45,7 @@ export function codecrewHeaders(context: ModelCallContext): Record<string, strin
   };
   if (context.subtaskId !== undefined) headers['x-codecrew-subtask'] = context.subtaskId;
   if (context.attempt !== undefined) headers['x-codecrew-attempt'] = String(context.attempt);
+  if (context.delivery !== undefined) headers['x-codecrew-delivery'] = String(context.delivery);
   return headers;
 }
 
@@ -52,7 +60,8 @@ export function codecrewHeaders(context: ModelCallContext): Record<string, strin
 export function createChatModel(opts: CreateChatModelOptions): ChatOpenAI {
   const env = opts.env ?? process.env;
   const envBaseURL = env.OPENAI_BASE_URL?.trim();
-  const baseURL = opts.model.baseURL ?? (envBaseURL === undefined || envBaseURL === '' ? OPENAI_DEFAULT_BASE_URL : envBaseURL);
+  const baseURL =
+    opts.model.baseURL ?? (envBaseURL === undefined || envBaseURL === '' ? OPENAI_DEFAULT_BASE_URL : envBaseURL);
   const keyEnv = opts.model.apiKeyEnv ?? 'OPENAI_API_KEY';
   const key = env[keyEnv]?.trim();
   let apiKey: string;
@@ -77,7 +86,10 @@ export function createChatModel(opts: CreateChatModelOptions): ChatOpenAI {
     configuration: {
       baseURL,
       defaultHeaders: codecrewHeaders(opts.context),
-      fetch: retryingFetch({ maxRetries: opts.maxRetries ?? 2 }),
+      fetch: retryingFetch({
+        maxRetries: opts.maxRetries ?? 2,
+        ...(opts.onRetry === undefined ? {} : { onRetry: opts.onRetry }),
+      }),
     },
   });
 }

@@ -16,7 +16,8 @@ import type { ModelScript, ScriptReply } from './script.ts';
 import { registerScriptedEndpoint, unregisterScriptedEndpoint } from './scripted-endpoints.ts';
 
 /** How the server answered a request. */
-export type RecordedOutcome = 'content' | 'tool_calls' | 'error' | 'stream_cut' | 'no_match' | 'bad_request' | 'models' | 'not_found';
+export type RecordedOutcome =
+  'content' | 'tool_calls' | 'error' | 'stream_cut' | 'no_match' | 'bad_request' | 'models' | 'not_found';
 
 /** One request the scripted server saw, and what answered it. */
 export interface RecordedRequest {
@@ -71,12 +72,22 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 function sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...SCRIPTED_HEADERS, ...extra });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...SCRIPTED_HEADERS,
+    ...extra,
+  });
   res.end(text);
 }
 
 function errorReplyBody(status: number, body: unknown): unknown {
-  if (body === undefined) return errorBody(`scripted error ${status}`, status === 429 ? 'rate_limit_error' : 'server_error', `scripted_${status}`);
+  if (body === undefined)
+    return errorBody(
+      `scripted error ${status}`,
+      status === 429 ? 'rate_limit_error' : 'server_error',
+      `scripted_${status}`,
+    );
   if (typeof body === 'string') return errorBody(body, 'scripted_error', `scripted_${status}`);
   return body;
 }
@@ -104,12 +115,17 @@ export async function startScriptedModelServer(opts: ScriptedModelServerOptions)
     let body: Record<string, unknown>;
     try {
       const parsed: unknown = JSON.parse(await readBody(req));
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('the body is not a JSON object');
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        throw new Error('the body is not a JSON object');
       body = parsed as Record<string, unknown>;
     } catch (error) {
       record.status = 400;
       record.outcome = 'bad_request';
-      sendJson(res, 400, errorBody(`request body is not valid JSON: ${(error as Error).message}`, 'invalid_request_error', null));
+      sendJson(
+        res,
+        400,
+        errorBody(`request body is not valid JSON: ${(error as Error).message}`, 'invalid_request_error', null),
+      );
       return;
     }
     record.model = typeof body.model === 'string' ? body.model : undefined;
@@ -122,6 +138,7 @@ export async function startScriptedModelServer(opts: ScriptedModelServerOptions)
     if (h.task !== undefined) facts.task = h.task;
     if (h.job !== undefined) facts.job = h.job;
     if (h.attempt !== undefined) facts.attempt = h.attempt;
+    if (h.delivery !== undefined) facts.delivery = h.delivery;
     if (record.model !== undefined) facts.model = record.model;
 
     // Choosing the reply happens before any await so that one request takes exactly one reply.
@@ -169,7 +186,8 @@ export async function startScriptedModelServer(opts: ScriptedModelServerOptions)
     }
     const streamOptions = body.stream_options as { include_usage?: unknown } | undefined;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...SCRIPTED_HEADERS });
-    for (const chunk of streamChunks(completion, streamOptions?.include_usage === true)) res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+    for (const chunk of streamChunks(completion, streamOptions?.include_usage === true))
+      res.write(`data: ${JSON.stringify(chunk)}\n\n`);
     res.end('data: [DONE]\n\n');
   }
 
@@ -225,19 +243,38 @@ export async function startScriptedModelServer(opts: ScriptedModelServerOptions)
     }
     record.status = 404;
     record.outcome = 'not_found';
-    sendJson(res, 404, errorBody(`the scripted model server serves POST /v1/chat/completions and GET /v1/models, not ${record.method} ${path}`, 'invalid_request_error', 'not_found'));
+    sendJson(
+      res,
+      404,
+      errorBody(
+        `the scripted model server serves POST /v1/chat/completions and GET /v1/models, not ${record.method} ${path}`,
+        'invalid_request_error',
+        'not_found',
+      ),
+    );
   }
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, errorBody(`scripted model server failed: ${(error as Error).message}`, 'server_error', null));
+      if (!res.headersSent)
+        sendJson(
+          res,
+          500,
+          errorBody(`scripted model server failed: ${(error as Error).message}`, 'server_error', null),
+        );
       else res.destroy();
     });
   });
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) =>
-      reject(new CodecrewError('CONFIG_INVALID', `the scripted model server cannot listen on ${host}:${opts.port ?? 0}: ${error.message}; choose another port`, { cause: error })),
+      reject(
+        new CodecrewError(
+          'CONFIG_INVALID',
+          `the scripted model server cannot listen on ${host}:${opts.port ?? 0}: ${error.message}; choose another port`,
+          { cause: error },
+        ),
+      ),
     );
     server.listen(opts.port ?? 0, host, () => resolve());
   });

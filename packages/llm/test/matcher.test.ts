@@ -32,6 +32,19 @@ describe('ScriptMatcher', () => {
     expect(answer(matcher, { agent: 'coder', job: 'j3' })).toBe('rule 1 reply 1');
   });
 
+  it("starts a job delivered again from the first reply, keeping each delivery's place", () => {
+    const matcher = matcherFor([
+      { match: { agent: 'coder' }, replies: [{ content: 'a' }, { content: 'b' }, { content: 'c' }] },
+    ]);
+    expect(answer(matcher, { agent: 'coder', job: 'j1' })).toBe('rule 1 reply 1');
+    expect(answer(matcher, { agent: 'coder', job: 'j1', delivery: '1' })).toBe('rule 1 reply 2');
+    expect(answer(matcher, { agent: 'coder', job: 'j1', delivery: '2' })).toBe('rule 1 reply 1');
+    expect(answer(matcher, { agent: 'coder', job: 'j1', delivery: '2' })).toBe('rule 1 reply 2');
+    expect(answer(matcher, { agent: 'coder', job: 'j1' })).toBe('rule 1 reply 3');
+    expect(answer(matcher, { agent: 'coder', job: 'j1', delivery: '2' })).toBe('rule 1 reply 3');
+    expect(answer(matcher, { agent: 'coder', job: 'j1', delivery: '3' })).toBe('rule 1 reply 1');
+  });
+
   it('lets an exhausted rule fall through to the next matching one, for that job only', () => {
     const matcher = matcherFor([
       { match: { agent: 'coder' }, replies: [{ content: 'a' }] },
@@ -45,7 +58,10 @@ describe('ScriptMatcher', () => {
 
   it('tests last_message as a regular expression against the last message', () => {
     const matcher = matcherFor([
-      { match: { last_message: 'exit_code":\\s*[1-9]' }, replies: [{ content: 'fix it' }, { content: 'fix it again' }] },
+      {
+        match: { last_message: 'exit_code":\\s*[1-9]' },
+        replies: [{ content: 'fix it' }, { content: 'fix it again' }],
+      },
       { match: { last_message: '^ok$' }, replies: [{ content: 'done' }] },
     ]);
     expect(answer(matcher, { job: 'j1', lastMessage: '{"exit_code": 1, "stdout": ""}' })).toBe('rule 1 reply 1');
@@ -66,7 +82,9 @@ describe('ScriptMatcher', () => {
   });
 
   it('matches task and model exactly', () => {
-    const matcher = matcherFor([{ match: { task: 't1', model: 'gpt-x' }, replies: [{ content: 'a' }, { content: 'b' }] }]);
+    const matcher = matcherFor([
+      { match: { task: 't1', model: 'gpt-x' }, replies: [{ content: 'a' }, { content: 'b' }] },
+    ]);
     expect(answer(matcher, { task: 't1', model: 'gpt-y' })).toBe('none');
     expect(answer(matcher, { task: 't2', model: 'gpt-x' })).toBe('none');
     expect(answer(matcher, { task: 't1', model: 'gpt-x' })).toBe('rule 1 reply 1');
@@ -74,18 +92,24 @@ describe('ScriptMatcher', () => {
 
   it('explains a miss with the headers, the model, the last message and used-up rules', () => {
     const matcher = matcherFor([{ match: { agent: 'coder' }, replies: [{ content: 'a' }] }]);
-    const facts: RequestFacts = { agent: 'coder', job: 'j1', task: 't1', model: 'gpt-x', lastMessage: `${'x'.repeat(210)}` };
+    const facts: RequestFacts = {
+      agent: 'coder',
+      job: 'j1',
+      task: 't1',
+      model: 'gpt-x',
+      lastMessage: `${'x'.repeat(210)}`,
+    };
     matcher.next(facts);
     expect(matcher.next(facts)).toBeUndefined();
     expect(matcher.explainNoMatch(facts)).toBe(
       'no rule of the model script matches this request: x-codecrew-agent="coder" x-codecrew-subtask=(not sent) ' +
-        'x-codecrew-task="t1" x-codecrew-job="j1" x-codecrew-attempt=(not sent) model="gpt-x"; ' +
-        `last message: "${'x'.repeat(200)}..."; matching rules already used up by this job: rule 1 (all 1 replies used); ` +
+        'x-codecrew-task="t1" x-codecrew-job="j1" x-codecrew-attempt=(not sent) x-codecrew-delivery=(not sent) model="gpt-x"; ' +
+        `last message: "${'x'.repeat(200)}..."; matching rules already used up by this delivery of the job: rule 1 (all 1 replies used); ` +
         'add a rule for this request or more replies to the rule meant to answer it',
     );
     expect(matcher.explainNoMatch({ agent: 'planner', lastMessage: 'hi' })).toBe(
       'no rule of the model script matches this request: x-codecrew-agent="planner" x-codecrew-subtask=(not sent) ' +
-        'x-codecrew-task=(not sent) x-codecrew-job=(not sent) x-codecrew-attempt=(not sent) model=""; ' +
+        'x-codecrew-task=(not sent) x-codecrew-job=(not sent) x-codecrew-attempt=(not sent) x-codecrew-delivery=(not sent) model=""; ' +
         'last message: "hi"; no rule matches these values; add a rule for this request or more replies to the rule meant to answer it',
     );
   });

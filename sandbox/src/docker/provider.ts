@@ -285,24 +285,39 @@ export class DockerSandboxProvider implements SandboxProvider {
    * they carry the owner label) with their state directories, and returns their ids.
    */
   async reap(): Promise<string[]> {
-    const orphans = (await this.list()).filter((info) => !info.ownerAlive);
+    const removed = await this.removeAll((await this.list()).filter((info) => !info.ownerAlive), 'orphaned');
+    await this.removeStaleStateDirs();
+    return removed;
+  }
+
+  /**
+   * Force-removes every sandbox of a job on this daemon, whoever created it (pooled ones it was given
+   * too), and returns their ids: a worker that takes over a job delivered again removes what the
+   * earlier deliveries left running.
+   */
+  async removeJob(jobId: string): Promise<string[]> {
+    if (jobId === '') return [];
+    return this.removeAll((await this.list()).filter((info) => info.labels.job === jobId), 'superseded');
+  }
+
+  /** Removes these sandboxes with their state directories; one already gone is passed over. */
+  private async removeAll(infos: SandboxInfo[], what: string): Promise<string[]> {
     const removed: string[] = [];
-    for (const orphan of orphans) {
+    for (const info of infos) {
       try {
-        const container = this.docker.getContainer(orphan.id);
+        const container = this.docker.getContainer(info.id);
         const stateDir = (await container.inspect().catch(() => undefined))?.Config.Labels[STATE_DIR_LABEL];
         await container.remove({ force: true, v: true });
         if (stateDir !== undefined && isAbsolute(stateDir) && basename(stateDir).startsWith(STATE_DIR_PREFIX)) {
           await rm(stateDir, { recursive: true, force: true });
         }
-        removed.push(orphan.id);
+        removed.push(info.id);
       } catch (error) {
         const status = dockerStatus(error);
         if (status === 404 || status === 409) continue;
-        throw sandboxFailed(`could not remove orphaned sandbox ${orphan.id.slice(0, 12)}`, error);
+        throw sandboxFailed(`could not remove ${what} sandbox ${info.id.slice(0, 12)}`, error);
       }
     }
-    await this.removeStaleStateDirs();
     return removed;
   }
 

@@ -8,7 +8,12 @@ import { getResult, publishResult } from '../results.ts';
 import type { ConsumeOptions, JobConsumerHandle, JobHandler } from '../types.ts';
 import { checkHandlerResult, failedResult, salvageIds } from './outcome.ts';
 
-const DEFAULT_ACK_WAIT_MS = 30_000;
+/**
+ * A running job sends a heartbeat every quarter of this, so a job is redelivered only when its worker
+ * stopped answering: a few seconds after the worker died, not minutes.
+ */
+const DEFAULT_ACK_WAIT_MS = 8_000;
+const HEARTBEATS_PER_ACK_WAIT = 4;
 const DEFAULT_MAX_DELIVER = 5;
 /** How long one pull request waits for jobs before the next is sent. */
 const PULL_EXPIRES_MS = 2_000;
@@ -17,6 +22,7 @@ const TIMEOUT_GRACE_MS = 5_000;
 const nanos = (ms: number): number => ms * 1_000_000;
 
 interface InFlight {
+  msg: JsMsg;
   controller: AbortController;
   heartbeat: NodeJS.Timeout;
   abandoned: boolean;
@@ -66,6 +72,9 @@ export async function consumeJobs(
   const consumer = await ctx.js.consumers.get(ctx.names.jobsStream, durable);
 
   const inFlight = new Set<InFlight>();
+  /** In-flight jobs by stream sequence: a later delivery of one supersedes the earlier. */
+  const bySequence = new Map<number, InFlight>();
+  const heartbeatMs = Math.max(100, Math.floor(ackWaitMs / HEARTBEATS_PER_ACK_WAIT));
   let stopped = false;
   let wake: (() => void) | null = null;
   const slotFreed = (): void => {
@@ -94,6 +103,11 @@ export async function consumeJobs(
     // dedupe window, has a result already: it is acked and not run, and the stored result stands.
     if ((await getResult(ctx, job.taskId, job.id)) !== null) {
       await msg.ackAck().catch((e: unknown) => ctx.report(`could not ack already-finished job ${job.id}`, e));
+      try {
+        opts.onAlreadyFinished?.(job, { deliveryCount: msg.info.deliveryCount });
+      } catch (error) {
+        ctx.report(`onAlreadyFinished failed for job ${job.id}`, error);
+      }
       return;
     }
     // Abandoned while it was asked: left unacked for the server to redeliver.
@@ -135,9 +149,20 @@ export async function consumeJobs(
   };
 
   const start = (msg: JsMsg): void => {
+    // The server gave up on an earlier delivery still running here (its heartbeats did not arrive in
+    // time): that one ends without a result, and only this delivery answers.
+    const earlier = bySequence.get(msg.seq);
+    if (earlier !== undefined) {
+      abandon(
+        earlier,
+        new CodecrewError('CANCELLED', `delivery ${msg.info.deliveryCount} of this ${role} job replaced this one`),
+        false,
+      );
+    }
     const entry: InFlight = {
+      msg,
       controller: new AbortController(),
-      heartbeat: setInterval(() => heartbeat(msg), Math.max(100, Math.floor(ackWaitMs / 3))),
+      heartbeat: setInterval(() => heartbeat(msg), heartbeatMs),
       abandoned: false,
       done: Promise.resolve(),
     };
@@ -146,9 +171,11 @@ export async function consumeJobs(
       .finally(() => {
         clearInterval(entry.heartbeat);
         inFlight.delete(entry);
+        if (bySequence.get(msg.seq) === entry) bySequence.delete(msg.seq);
         slotFreed();
       });
     inFlight.add(entry);
+    bySequence.set(msg.seq, entry);
   };
 
   // One pull asks for as many jobs as there are free slots, so a burst of jobs
@@ -186,9 +213,7 @@ export async function consumeJobs(
       batch?.stop();
       if (stopOpts.abandon === true) {
         for (const entry of inFlight) {
-          entry.abandoned = true;
-          clearInterval(entry.heartbeat);
-          entry.controller.abort(new CodecrewError('CANCELLED', `the ${role} consumer was stopped while the job ran`));
+          abandon(entry, new CodecrewError('CANCELLED', `the ${role} consumer was stopped while the job ran`), true);
         }
         await loop;
         return;
@@ -197,6 +222,23 @@ export async function consumeJobs(
       await Promise.all([...inFlight].map((entry) => entry.done));
     },
   };
+}
+
+/**
+ * Ends a job without a result or an ack: its handler is aborted with `reason`. `handBack` asks the
+ * server to deliver it again at once (to whichever worker pulls next) instead of after ack_wait.
+ */
+function abandon(entry: InFlight, reason: CodecrewError, handBack: boolean): void {
+  if (entry.abandoned) return;
+  entry.abandoned = true;
+  clearInterval(entry.heartbeat);
+  entry.controller.abort(reason);
+  if (!handBack) return;
+  try {
+    entry.msg.nak();
+  } catch {
+    // a closed connection: the server redelivers after ack_wait
+  }
 }
 
 /** Extends the ack deadline; a closed connection only means the job will be redelivered. */
