@@ -37,7 +37,13 @@ const done = defineTool({
 });
 
 async function loopWith(replies: unknown[], maxSteps = 10) {
-  server = await startScriptedModelServer({ script: ModelScript.parse({ version: 1, usage: { prompt_tokens: 10, completion_tokens: 2 }, rules: [{ match: {}, replies }] }) });
+  server = await startScriptedModelServer({
+    script: ModelScript.parse({
+      version: 1,
+      usage: { prompt_tokens: 10, completion_tokens: 2 },
+      rules: [{ match: {}, replies }],
+    }),
+  });
   const events: Array<{ kind: TraceKind; message: string; data: Record<string, unknown> }> = [];
   const context: ToolContext = {
     role: 'coder',
@@ -49,8 +55,19 @@ async function loopWith(replies: unknown[], maxSteps = 10) {
     signal: new AbortController().signal,
     meter: { usage: emptyUsage(), steps: 0 },
   };
-  const model = createChatModel({ model: { name: 'scripted', baseURL: server.url }, context: { taskId: 't', jobId: 'j', role: 'coder' } });
-  const run = runAgentLoop({ model, tools: [echo, fatal, done], terminalTools: ['done'], system: 'sys', user: 'go', maxSteps, context });
+  const model = createChatModel({
+    model: { name: 'scripted', baseURL: server.url },
+    context: { taskId: 't', jobId: 'j', role: 'coder' },
+  });
+  const run = runAgentLoop({
+    model,
+    tools: [echo, fatal, done],
+    terminalTools: ['done'],
+    system: 'sys',
+    user: 'go',
+    maxSteps,
+    context,
+  });
   return { run, events, context, server };
 }
 
@@ -71,7 +88,12 @@ describe('runAgentLoop', () => {
       { tool_calls: [{ name: 'done', args: { summary: 'ok' } }] },
     ]);
     const result = await run;
-    expect(result).toEqual({ tool: 'done', value: { summary: 'ok' }, usage: { calls: 2, promptTokens: 20, completionTokens: 4, costUsd: 0 }, steps: 2 });
+    expect(result).toEqual({
+      tool: 'done',
+      value: { summary: 'ok' },
+      usage: { calls: 2, promptTokens: 20, completionTokens: 4, costUsd: 0 },
+      steps: 2,
+    });
     expect(context.meter).toEqual({ usage: result.usage, steps: 2 });
     expect(server.requests[1]?.lastMessage).toBe('echo: hi');
   });
@@ -93,7 +115,10 @@ describe('runAgentLoop', () => {
   });
 
   it('ends the job when a tool fails for good', async () => {
-    const { run } = await loopWith([{ tool_calls: [{ name: 'fatal', args: {} }] }, { tool_calls: [{ name: 'done', args: { summary: 'never' } }] }]);
+    const { run } = await loopWith([
+      { tool_calls: [{ name: 'fatal', args: {} }] },
+      { tool_calls: [{ name: 'done', args: { summary: 'never' } }] },
+    ]);
     const error = await failure(run);
     expect([error.code, error.message]).toEqual(['PLAN_INVALID', 'rejected for good']);
   });
@@ -116,7 +141,12 @@ describe('runAgentLoop', () => {
   });
 
   it('nudges an agent that only talks, then fails it', async () => {
-    const { run, server } = await loopWith([{ content: 'thinking' }, { content: 'still' }, { content: 'more' }, { content: 'no' }]);
+    const { run, server } = await loopWith([
+      { content: 'thinking' },
+      { content: 'still' },
+      { content: 'more' },
+      { content: 'no' },
+    ]);
     const error = await failure(run);
     expect(error.code).toBe('AGENT_NO_FINISH');
     expect(server.requests[1]?.lastMessage).toBe('Continue with the tools. When you are done, call done.');

@@ -8,7 +8,8 @@ import { parseTestOutput } from '../src/tester/parse/index.ts';
 /** Runs a command and returns what a tester sees: stdout and stderr together. */
 function run(cmd: string, args: string[], cwd: string): string {
   const res = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
-  if (res.error !== undefined) throw new Error(`${cmd} could not be started (${res.error.message}); install it to run this test`);
+  if (res.error !== undefined)
+    throw new Error(`${cmd} could not be started (${res.error.message}); install it to run this test`);
   return `${res.stdout}\n${res.stderr}`;
 }
 
@@ -29,7 +30,10 @@ describe('parseTestOutput on real output', () => {
         "test('td', { todo: true }, () => {});",
       ].join('\n'),
     );
-    writeFileSync(join(dir, 'green.test.mjs'), "import test from 'node:test';\ntest('a', () => {});\ntest('b', () => {});\n");
+    writeFileSync(
+      join(dir, 'green.test.mjs'),
+      "import test from 'node:test';\ntest('a', () => {});\ntest('b', () => {});\n",
+    );
     writeFileSync(
       join(dir, 'test_mixed.py'),
       [
@@ -68,7 +72,14 @@ describe('parseTestOutput on real output', () => {
   it('node --test, spec reporter, several files', () => {
     const out = run(process.execPath, ['--test', '--test-reporter=spec', 'mixed.test.mjs', 'green.test.mjs'], dir);
     expect(out).toContain('ℹ pass 4');
-    expect(parseTestOutput(out)).toEqual({ framework: 'node', passed: 4, failed: 1, skipped: 2, total: 7, recognised: true });
+    expect(parseTestOutput(out)).toEqual({
+      framework: 'node',
+      passed: 4,
+      failed: 1,
+      skipped: 2,
+      total: 7,
+      recognised: true,
+    });
   });
 
   it('python3 -m unittest, failing and passing', () => {
@@ -91,7 +102,15 @@ describe('parseTestOutput on real output', () => {
   });
 
   it('two unittest runs in one output are added up', () => {
-    const out = run('python3', ['-m', 'unittest', 'test_mixed'], dir) + run('python3', ['-m', 'unittest', 'test_green'], dir);
-    expect(parseTestOutput(out)).toEqual({ framework: 'unittest', passed: 3, failed: 2, skipped: 2, total: 7, recognised: true });
+    const out =
+      run('python3', ['-m', 'unittest', 'test_mixed'], dir) + run('python3', ['-m', 'unittest', 'test_green'], dir);
+    expect(parseTestOutput(out)).toEqual({
+      framework: 'unittest',
+      passed: 3,
+      failed: 2,
+      skipped: 2,
+      total: 7,
+      recognised: true,
+    });
   });
 });

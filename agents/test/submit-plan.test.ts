@@ -27,10 +27,14 @@ describe('submit_plan', () => {
     const cyclic = { summary: 's', subtasks: [subtask('a', ['b']), subtask('b', ['a'])] };
     const first = await rejection(tool.run(cyclic, context));
     expect(first.code).toBe('PLAN_INVALID');
-    expect(first.message).toBe('the plan is not valid: the dependencies form a cycle: a → b → a. Fix it and call submit_plan again.');
+    expect(first.message).toBe(
+      'the plan is not valid: the dependencies form a cycle: a → b → a. Fix it and call submit_plan again.',
+    );
     expect(first.details?.fatal).toBe(false);
     const second = await rejection(tool.run({ summary: 's', subtasks: [] }, context));
-    expect(second.message).toBe('the plan is not valid: the plan has no subtasks; give at least one. The plan was rejected again; the task stops here.');
+    expect(second.message).toBe(
+      'the plan is not valid: the plan has no subtasks; give at least one. The plan was rejected again; the task stops here.',
+    );
     expect(second.details?.fatal).toBe(true);
   });
 });

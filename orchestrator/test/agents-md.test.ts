@@ -72,7 +72,9 @@ describe('loadAgentsMd', () => {
 
   it('gives empty text for a repo without AGENTS.md and rejects a cwd outside the repo', async () => {
     expect(await loadAgentsMd({ repoRoot: root, cwd: 'src' })).toEqual({ text: '', files: [], truncated: false });
-    await expect(loadAgentsMd({ repoRoot: root, cwd: '../elsewhere' })).rejects.toMatchObject({ code: 'PATH_OUTSIDE_WORKSPACE' });
+    await expect(loadAgentsMd({ repoRoot: root, cwd: '../elsewhere' })).rejects.toMatchObject({
+      code: 'PATH_OUTSIDE_WORKSPACE',
+    });
   });
 
   it('uses an injected reader', async () => {
@@ -86,10 +88,20 @@ describe('loadAgentsMd', () => {
       execFileSync('git', args, {
         cwd: root,
         encoding: 'utf8',
-        env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' },
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: 't',
+          GIT_AUTHOR_EMAIL: 't@t',
+          GIT_COMMITTER_NAME: 't',
+          GIT_COMMITTER_EMAIL: 't@t',
+        },
       }).trim();
     git('init', '--quiet');
-    write(root, { 'AGENTS.md': 'committed root\n', 'pkg/AGENTS.override.md': 'committed override\n', 'pkg/AGENTS.md': 'x\n' });
+    write(root, {
+      'AGENTS.md': 'committed root\n',
+      'pkg/AGENTS.override.md': 'committed override\n',
+      'pkg/AGENTS.md': 'x\n',
+    });
     git('add', '-A');
     git('commit', '--quiet', '-m', 'base');
     const commit = git('rev-parse', 'HEAD');

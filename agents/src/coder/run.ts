@@ -26,7 +26,10 @@ function userPrompt(job: Job): string {
     subtask.files.length > 0 ? `Files this subtask may change: ${subtask.files.join(', ')}` : '',
   ];
   if (kind === 'fix') lines.push(`This is a follow-up round. Address the following, then finish:\n${instructions}`);
-  if (kind === 'resolve') lines.push(`Resolve the merge conflict described below, keeping the intent of both sides, then finish:\n${instructions}`);
+  if (kind === 'resolve')
+    lines.push(
+      `Resolve the merge conflict described below, keeping the intent of both sides, then finish:\n${instructions}`,
+    );
   if (kind === 'implement' && instructions.trim() !== '') lines.push(instructions);
   return lines.filter((line) => line !== '').join('\n\n');
 }

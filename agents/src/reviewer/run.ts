@@ -12,11 +12,15 @@ const MAX_DIFF_IN_PROMPT = 60_000;
 /** `submit_review {verdict, summary, comments}`: ends a reviewer job. */
 export const submitReviewTool = defineTool({
   name: 'submit_review',
-  description: 'Submit your review; ends your job. verdict is "approve" or "request_changes"; comments name the file (and line) to change.',
+  description:
+    'Submit your review; ends your job. verdict is "approve" or "request_changes"; comments name the file (and line) to change.',
   schema: Review,
   async run(args) {
     if (args.verdict === 'request_changes' && args.comments.length === 0) {
-      throw new CodecrewError('TOOL_INVALID_ARGS', 'request_changes needs at least one comment saying what to change, and where');
+      throw new CodecrewError(
+        'TOOL_INVALID_ARGS',
+        'request_changes needs at least one comment saying what to change, and where',
+      );
     }
     return { kind: 'terminal', value: args };
   },
@@ -30,7 +34,10 @@ function describeTests(tests: TestReport | null): string {
 
 function userPrompt(job: Job, diff: string): string {
   if (job.input.role !== 'reviewer') throw new CodecrewError('INTERNAL', 'not a reviewer job');
-  const shown = diff.length > MAX_DIFF_IN_PROMPT ? `${diff.slice(0, MAX_DIFF_IN_PROMPT)}\n… [diff cut; read the files for the rest]` : diff;
+  const shown =
+    diff.length > MAX_DIFF_IN_PROMPT
+      ? `${diff.slice(0, MAX_DIFF_IN_PROMPT)}\n… [diff cut; read the files for the rest]`
+      : diff;
   const summaries = job.input.subtaskSummaries.map((s) => `- ${s.id} ${s.title}: ${s.summary}`).join('\n');
   return [
     `Task:\n${job.prompt}`,

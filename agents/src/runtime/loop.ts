@@ -32,10 +32,16 @@ function checkJobBudget(usage: Usage, budget: AgentLoopOptions['budget']): void 
   if (!budget) return;
   const tokens = usage.promptTokens + usage.completionTokens;
   if (budget.maxTokens !== undefined && tokens >= budget.maxTokens) {
-    throw new CodecrewError('BUDGET_EXHAUSTED', `the task's token budget ran out in this job (${tokens} tokens used, ${budget.maxTokens} were left)`);
+    throw new CodecrewError(
+      'BUDGET_EXHAUSTED',
+      `the task's token budget ran out in this job (${tokens} tokens used, ${budget.maxTokens} were left)`,
+    );
   }
   if (budget.maxCostUsd !== undefined && usage.costUsd >= budget.maxCostUsd) {
-    throw new CodecrewError('BUDGET_EXHAUSTED', `the task's cost budget ran out in this job ($${usage.costUsd.toFixed(4)} spent, $${budget.maxCostUsd.toFixed(4)} were left)`);
+    throw new CodecrewError(
+      'BUDGET_EXHAUSTED',
+      `the task's cost budget ran out in this job ($${usage.costUsd.toFixed(4)} spent, $${budget.maxCostUsd.toFixed(4)} were left)`,
+    );
   }
 }
 
@@ -102,9 +108,14 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
     if (toolCalls.length === 0 && invalidCalls.length === 0) {
       nudges += 1;
       if (nudges > MAX_NUDGES) {
-        throw new CodecrewError('AGENT_NO_FINISH', `the agent stopped calling tools without calling ${options.terminalTools.join(' or ')}`);
+        throw new CodecrewError(
+          'AGENT_NO_FINISH',
+          `the agent stopped calling tools without calling ${options.terminalTools.join(' or ')}`,
+        );
       }
-      messages.push(new HumanMessage(`Continue with the tools. When you are done, call ${options.terminalTools.join(' or ')}.`));
+      messages.push(
+        new HumanMessage(`Continue with the tools. When you are done, call ${options.terminalTools.join(' or ')}.`),
+      );
       continue;
     }
 
@@ -119,7 +130,13 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
       const tool = byName.get(call.name);
       if (!tool) {
         const known = [...byName.keys()].join(', ');
-        messages.push(new ToolMessage({ content: `Error: there is no tool "${call.name}". Tools: ${known}.`, tool_call_id: callId, status: 'error' }));
+        messages.push(
+          new ToolMessage({
+            content: `Error: there is no tool "${call.name}". Tools: ${known}.`,
+            tool_call_id: callId,
+            status: 'error',
+          }),
+        );
         continue;
       }
       const parsed = tool.schema.safeParse(call.args);
@@ -129,7 +146,10 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
         messages.push(new ToolMessage({ content: message, tool_call_id: callId, status: 'error' }));
         continue;
       }
-      context.emit('tool.call', `${call.name} ${summarizeArgs(parsed.data)}`, { tool: call.name, args: truncateArgs(parsed.data) });
+      context.emit('tool.call', `${call.name} ${summarizeArgs(parsed.data)}`, {
+        tool: call.name,
+        args: truncateArgs(parsed.data),
+      });
       let resultText: string;
       // A setup error is the job's error, not a tool error for the model to work around.
       await context.ready;
@@ -139,14 +159,22 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
           return { tool: call.name, value: outcome.value, usage, steps: step };
         }
         resultText = clip(outcome.text);
-        context.emit('tool.result', `${call.name} ok`, { tool: call.name, ok: true, excerpt: resultText.slice(0, 500) });
+        context.emit('tool.result', `${call.name} ok`, {
+          tool: call.name,
+          ok: true,
+          excerpt: resultText.slice(0, 500),
+        });
       } catch (error) {
         if (context.signal.aborted) throw abortError(context.signal, error);
         // A tool may end the job for good (e.g. a plan rejected too often); everything else goes back to the model.
         if (error instanceof CodecrewError && error.details?.fatal === true) throw error;
         resultText = `Error: ${(error as Error).message}`;
         const code = error instanceof CodecrewError ? error.code : 'TOOL_FAILED';
-        context.emit('tool.result', `${call.name} failed: ${(error as Error).message}`, { tool: call.name, ok: false, code });
+        context.emit('tool.result', `${call.name} failed: ${(error as Error).message}`, {
+          tool: call.name,
+          ok: false,
+          code,
+        });
       }
       messages.push(new ToolMessage({ content: resultText, tool_call_id: callId }));
       if (guard.record(call.name, parsed.data, resultText, { step })) {
@@ -156,9 +184,13 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
       }
     }
   }
-  throw new CodecrewError('AGENT_MAX_STEPS', `the agent used all ${options.maxSteps} steps without calling ${options.terminalTools.join(' or ')}`, {
-    details: { maxSteps: options.maxSteps },
-  });
+  throw new CodecrewError(
+    'AGENT_MAX_STEPS',
+    `the agent used all ${options.maxSteps} steps without calling ${options.terminalTools.join(' or ')}`,
+    {
+      details: { maxSteps: options.maxSteps },
+    },
+  );
 }
 
 function summarizeArgs(args: unknown): string {

@@ -53,7 +53,10 @@ export function toOpenAITool(tool: ToolDefinition): {
     delete schema.$schema;
     jsonSchemas.set(tool.schema, schema);
   }
-  return { type: 'function', function: { name: tool.name, description: tool.description, parameters: structuredClone(schema) } };
+  return {
+    type: 'function',
+    function: { name: tool.name, description: tool.description, parameters: structuredClone(schema) },
+  };
 }
 
 /** Formats zod issues as one line per problem, for the model to read. */

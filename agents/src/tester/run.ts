@@ -21,7 +21,10 @@ export const runTester: RoleRun = async ({ job, tools: context, artifacts }) => 
   });
   const output = `${result.stdout}\n${result.stderr}`;
   const counts = parseTestOutput(output);
-  const log = await artifacts.put(`tasks/${job.taskId}/logs/${job.id}.log`, Buffer.from(`$ ${command}\n${result.stdout}\n--- stderr ---\n${result.stderr}`));
+  const log = await artifacts.put(
+    `tasks/${job.taskId}/logs/${job.id}.log`,
+    Buffer.from(`$ ${command}\n${result.stdout}\n--- stderr ---\n${result.stderr}`),
+  );
   const combined = output.trim();
   const report: TestReport = {
     command,

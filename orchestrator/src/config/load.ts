@@ -60,7 +60,8 @@ export function loadConfig(opts: { cwd?: string; file?: string; env?: NodeJS.Pro
     userText = readFileSync(userFile, 'utf8');
     // Malformed YAML, several documents and alias bombs are YAML_INVALID with their line and column.
     const layer = parseYaml(userText, userFile) ?? {};
-    if (!isPlain(layer)) throw new CodecrewError('CONFIG_INVALID', `${userFile}:1:1  (root): expected a mapping of settings`);
+    if (!isPlain(layer))
+      throw new CodecrewError('CONFIG_INVALID', `${userFile}:1:1  (root): expected a mapping of settings`);
     merged = deepMerge(merged, layer);
   }
   merged = deepMerge(merged, fromEnv(env));

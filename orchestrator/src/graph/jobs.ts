@@ -77,7 +77,10 @@ async function dispatchAndWait(deps: GraphDeps, job: Job): Promise<JobResult> {
     model: job.model.name,
   });
   try {
-    return recordSpend(deps, await deps.bus.awaitResult(job.taskId, job.id, { signal: deps.signal, timeoutMs: job.timeoutMs + 60_000 }));
+    return recordSpend(
+      deps,
+      await deps.bus.awaitResult(job.taskId, job.id, { signal: deps.signal, timeoutMs: job.timeoutMs + 60_000 }),
+    );
   } catch (error) {
     if (deps.signal.aborted) throw new CodecrewError('CANCELLED', 'the task was cancelled', { cause: error });
     throw error;

@@ -8,7 +8,11 @@ import type { TaskStateValue } from '../graph/state.ts';
  * so the evidence outlives the run's artifact store; returns the path per
  * round. A log that cannot be read is left out (the report keeps its excerpt).
  */
-export async function saveTestLogs(bus: Bus, outDir: string, runs: TaskStateValue['testRuns']): Promise<Map<number, string>> {
+export async function saveTestLogs(
+  bus: Bus,
+  outDir: string,
+  runs: TaskStateValue['testRuns'],
+): Promise<Map<number, string>> {
   const paths = new Map<number, string>();
   for (const run of runs) {
     if (run.log === undefined) continue;

@@ -10,7 +10,10 @@ import type { ResolvedTask } from './resolve.ts';
 export async function preflightTask(task: ResolvedTask): Promise<{ root: string; baseCommit: string; ref: string }> {
   const user = await openUserRepo(task.repoPath, task.ref ?? undefined);
   if (task.patchPath !== null && task.patchPath.startsWith(`${user.root}/`)) {
-    throw new CodecrewError('SPEC_INVALID', `output.patch (${task.patchPath}) is inside the repository; codecrew never writes into your working tree — choose a path outside it`);
+    throw new CodecrewError(
+      'SPEC_INVALID',
+      `output.patch (${task.patchPath}) is inside the repository; codecrew never writes into your working tree — choose a path outside it`,
+    );
   }
   if (task.mode === 'code') await validateBranchName(user.root, task.branch);
   return { root: user.root, baseCommit: user.baseCommit, ref: user.ref };

@@ -99,7 +99,10 @@ export function resolveTask(
     },
     branch: body.output?.branch ?? `codecrew/${spec.metadata.name}`,
     patchPath: body.output?.patch === undefined ? null : resolve(opts.specDir, body.output.patch),
-    outDir: body.output?.dir === undefined ? resolve(config.dataDir, 'tasks', taskId) : resolve(opts.specDir, body.output.dir, taskId),
+    outDir:
+      body.output?.dir === undefined
+        ? resolve(config.dataDir, 'tasks', taskId)
+        : resolve(opts.specDir, body.output.dir, taskId),
     prices: config.models.prices,
   };
 }

@@ -2,7 +2,10 @@
  * Finds the test command of a repository when the spec gives none: first a
  * command named in AGENTS.md, then one inferred from the files present.
  */
-export function detectTestCommand(agentsMd: string, files: readonly string[]): { command: string; source: string } | null {
+export function detectTestCommand(
+  agentsMd: string,
+  files: readonly string[],
+): { command: string; source: string } | null {
   const fromDocs = testCommandFromAgentsMd(agentsMd);
   if (fromDocs) return { command: fromDocs, source: 'AGENTS.md' };
   const has = (name: string) => files.includes(name);

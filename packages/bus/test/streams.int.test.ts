@@ -15,7 +15,11 @@ afterAll(async () => {
   await nats?.stop();
 });
 
-async function withBus(name: string, body: (bus: Bus, open: (n: string) => Promise<Bus>) => Promise<void>, workerTtlMs?: number): Promise<void> {
+async function withBus(
+  name: string,
+  body: (bus: Bus, open: (n: string) => Promise<Bus>) => Promise<void>,
+  workerTtlMs?: number,
+): Promise<void> {
   const prefix = testPrefix(name);
   const buses: Bus[] = [];
   const open = async (n: string): Promise<Bus> => {
@@ -158,12 +162,18 @@ describe('artifacts', () => {
     await withBus('inline artifacts', async (bus, open) => {
       const small = new Uint8Array(randomBytes(INLINE_ARTIFACT_MAX_BYTES));
       const ref = await bus.putArtifact('tasks/t1/files/coder-1.bin', small);
-      expect(ref).toEqual({ name: 'tasks/t1/files/coder-1.bin', size: small.length, inline: Buffer.from(small).toString('base64') });
+      expect(ref).toEqual({
+        name: 'tasks/t1/files/coder-1.bin',
+        size: small.length,
+        inline: Buffer.from(small).toString('base64'),
+      });
       const reader = await open('reader');
       expect(Buffer.from(await reader.getArtifact(ref)).equals(Buffer.from(small))).toEqual(true);
       expect(ArtifactRef.parse(ref)).toEqual(ref);
       // Only in the reference: the store has nothing under that name.
-      expect(await reader.getArtifact(ref.name).catch((e: unknown) => (e as CodecrewError).code)).toEqual('ARTIFACT_NOT_FOUND');
+      expect(await reader.getArtifact(ref.name).catch((e: unknown) => (e as CodecrewError).code)).toEqual(
+        'ARTIFACT_NOT_FOUND',
+      );
       const empty = await bus.putArtifact('empty.txt', new Uint8Array(0));
       expect(empty).toEqual({ name: 'empty.txt', size: 0, inline: '' });
       expect((await bus.getArtifact(empty)).length).toEqual(0);
@@ -176,7 +186,11 @@ describe('artifacts', () => {
     await withBus('shared artifacts', async (bus, open) => {
       const small = new Uint8Array(randomBytes(1024));
       const ref = await bus.putArtifact('tasks/t1/trees/abc.tar', small, { shared: true });
-      expect(ref).toEqual({ name: 'tasks/t1/trees/abc.tar', size: small.length, sha256: createHash('sha256').update(small).digest('hex') });
+      expect(ref).toEqual({
+        name: 'tasks/t1/trees/abc.tar',
+        size: small.length,
+        sha256: createHash('sha256').update(small).digest('hex'),
+      });
       expect(ArtifactRef.parse(ref)).toEqual(ref);
       // Stored, for a process that has never seen it.
       const reader = await open('reader');

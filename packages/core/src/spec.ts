@@ -11,10 +11,7 @@ export const Duration = z.union([
 ]);
 
 /** A size such as `512m` or `2g`, or a number of bytes. */
-export const Size = z.union([
-  z.number().int().positive(),
-  z.string().regex(sizePattern, 'a size such as 512m or 2g'),
-]);
+export const Size = z.union([z.number().int().positive(), z.string().regex(sizePattern, 'a size such as 512m or 2g')]);
 
 /** Per-role model names; `default` applies to every role not named. */
 export const ModelSelection = z
@@ -34,10 +31,13 @@ export type ModelSelection = z.infer<typeof ModelSelection>;
  * length limits of git's ref files, checked without running git. (The default,
  * `codecrew/<metadata.name>`, always passes: the name pattern allows nothing git refuses.)
  */
-export const BranchName = z.string().min(1).superRefine((value, ctx) => {
-  const problem = branchNameProblem(value);
-  if (problem !== null) ctx.addIssue({ code: 'custom', message: `not a branch name git can create: it ${problem}` });
-});
+export const BranchName = z
+  .string()
+  .min(1)
+  .superRefine((value, ctx) => {
+    const problem = branchNameProblem(value);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: `not a branch name git can create: it ${problem}` });
+  });
 
 /** Sandbox settings a task may override. */
 export const SandboxSpec = z
@@ -65,7 +65,10 @@ export const TaskSpecBody = z
     models: ModelSelection.optional(),
     parallelism: z.number().int().min(1).max(64).optional(),
     attempts: z.number().int().min(1).max(8).optional(),
-    test: z.object({ command: z.string().min(1) }).strict().optional(),
+    test: z
+      .object({ command: z.string().min(1) })
+      .strict()
+      .optional(),
     sandbox: SandboxSpec.optional(),
     budget: z
       .object({
@@ -76,7 +79,10 @@ export const TaskSpecBody = z
       })
       .strict()
       .optional(),
-    review: z.object({ maxRounds: z.number().int().min(0).max(10).optional() }).strict().optional(),
+    review: z
+      .object({ maxRounds: z.number().int().min(0).max(10).optional() })
+      .strict()
+      .optional(),
     output: z
       .object({
         branch: BranchName.optional(),

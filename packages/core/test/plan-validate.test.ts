@@ -16,8 +16,8 @@ describe('validatePlan', () => {
       'subtask id "a" is used twice',
       'subtask "a" depends on unknown subtask "x"',
     ]);
-    expect(validatePlan({ summary: 's', subtasks: [subtask('a', ['b']), subtask('b', ['c']), subtask('c', ['a'])] })).toEqual([
-      'the dependencies form a cycle: a → b → c → a',
-    ]);
+    expect(
+      validatePlan({ summary: 's', subtasks: [subtask('a', ['b']), subtask('b', ['c']), subtask('c', ['a'])] }),
+    ).toEqual(['the dependencies form a cycle: a → b → c → a']);
   });
 });

@@ -43,23 +43,35 @@ describe('task spec', () => {
   });
 
   it('locates a wrong value by file, line, column and field path', () => {
-    const error = errorOf(() => parseYamlWith(VALID.replace('parallelism: 4', 'parallelism: many'), TaskSpec, 'task.yaml'));
+    const error = errorOf(() =>
+      parseYamlWith(VALID.replace('parallelism: 4', 'parallelism: many'), TaskSpec, 'task.yaml'),
+    );
     expect(error.code).toBe('SPEC_INVALID');
     expect(error.details?.issues).toEqual([
-      { file: 'task.yaml', line: 11, column: 16, path: 'spec.parallelism', message: 'Invalid input: expected number, received string' },
+      {
+        file: 'task.yaml',
+        line: 11,
+        column: 16,
+        path: 'spec.parallelism',
+        message: 'Invalid input: expected number, received string',
+      },
     ]);
     expect(error.message).toContain('task.yaml:11:16  spec.parallelism');
   });
 
   it('names unknown fields where they stand', () => {
-    const error = errorOf(() => parseYamlWith(VALID.replace('  parallelism: 4', '  paralelism: 4'), TaskSpec, 'task.yaml'));
+    const error = errorOf(() =>
+      parseYamlWith(VALID.replace('  parallelism: 4', '  paralelism: 4'), TaskSpec, 'task.yaml'),
+    );
     expect(error.details?.issues).toEqual([
       { file: 'task.yaml', line: 11, column: 3, path: 'spec', message: 'unknown field(s) "paralelism"' },
     ]);
   });
 
   it('reports a missing required field at its parent', () => {
-    const error = errorOf(() => parseYamlWith(VALID.replace('  prompt: |\n    Add a user registration endpoint.\n', ''), TaskSpec, 't.yaml'));
+    const error = errorOf(() =>
+      parseYamlWith(VALID.replace('  prompt: |\n    Add a user registration endpoint.\n', ''), TaskSpec, 't.yaml'),
+    );
     const issues = error.details?.issues as Array<{ path: string; line: number; message: string }>;
     expect(issues).toHaveLength(1);
     expect(issues[0]?.path).toBe('spec.prompt');
@@ -74,7 +86,9 @@ describe('task spec', () => {
   });
 
   it('checks durations and sizes', () => {
-    const error = errorOf(() => parseYamlWith(VALID.replace('maxDuration: 30m', 'maxDuration: soon'), TaskSpec, 't.yaml'));
+    const error = errorOf(() =>
+      parseYamlWith(VALID.replace('maxDuration: 30m', 'maxDuration: soon'), TaskSpec, 't.yaml'),
+    );
     expect(error.message).toContain('spec.budget.maxDuration');
   });
 });

@@ -3,11 +3,19 @@ import { CodecrewError, formatDuration, parseDuration, parseSize, toSafeToken } 
 
 describe('units', () => {
   it('parses durations and sizes', () => {
-    expect([parseDuration('500ms'), parseDuration('30s'), parseDuration('15m'), parseDuration('1h'), parseDuration(42)]).toEqual([
-      500, 30_000, 900_000, 3_600_000, 42,
-    ]);
+    expect([
+      parseDuration('500ms'),
+      parseDuration('30s'),
+      parseDuration('15m'),
+      parseDuration('1h'),
+      parseDuration(42),
+    ]).toEqual([500, 30_000, 900_000, 3_600_000, 42]);
     expect([parseSize('2g'), parseSize('512m'), parseSize('64k'), parseSize('1MiB'), parseSize(10)]).toEqual([
-      2 * 1024 ** 3, 512 * 1024 ** 2, 64 * 1024, 1024 ** 2, 10,
+      2 * 1024 ** 3,
+      512 * 1024 ** 2,
+      64 * 1024,
+      1024 ** 2,
+      10,
     ]);
     expect(() => parseDuration('soon')).toThrow(CodecrewError);
   });

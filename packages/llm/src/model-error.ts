@@ -20,7 +20,14 @@ export function modelErrorOf(error: unknown): CodecrewError {
   const transient =
     typeof status === 'number'
       ? status === 408 || status === 429 || status >= 500
-      : error instanceof TypeError || (error instanceof Error && (error.name === 'TimeoutError' || /terminated|ECONNRESET|socket|fetch failed|Connection error/i.test(message)));
+      : error instanceof TypeError ||
+        (error instanceof Error &&
+          (error.name === 'TimeoutError' ||
+            /terminated|ECONNRESET|socket|fetch failed|Connection error/i.test(message)));
   const options = { retryable: transient, cause: error };
-  return new CodecrewError('MODEL_ERROR', `model call failed: ${message}`, typeof status === 'number' ? { ...options, details: { status } } : options);
+  return new CodecrewError(
+    'MODEL_ERROR',
+    `model call failed: ${message}`,
+    typeof status === 'number' ? { ...options, details: { status } } : options,
+  );
 }

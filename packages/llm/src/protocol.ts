@@ -19,7 +19,11 @@ export function lastMessageText(messages: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
   return content
-    .map((part: unknown) => (typeof part === 'object' && part !== null && typeof (part as { text?: unknown }).text === 'string' ? (part as { text: string }).text : ''))
+    .map((part: unknown) =>
+      typeof part === 'object' && part !== null && typeof (part as { text?: unknown }).text === 'string'
+        ? (part as { text: string }).text
+        : '',
+    )
     .join('');
 }
 
@@ -50,7 +54,10 @@ export function toolCallsOf(reply: ScriptReply, nextId: () => string): WireToolC
   return (reply.tool_calls ?? []).map((call) => ({
     id: nextId(),
     type: 'function',
-    function: { name: call.name, arguments: call.raw_arguments ?? reply.raw_arguments ?? JSON.stringify(call.args ?? {}) },
+    function: {
+      name: call.name,
+      arguments: call.raw_arguments ?? reply.raw_arguments ?? JSON.stringify(call.args ?? {}),
+    },
   }));
 }
 
@@ -101,7 +108,11 @@ export function streamChunks(completion: Completion, includeUsage: boolean): Rec
     for (const piece of pieces(completion.content)) chunks.push(chunk({ content: piece }));
   }
   for (const [index, call] of completion.toolCalls.entries()) {
-    chunks.push(chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] }));
+    chunks.push(
+      chunk({
+        tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }],
+      }),
+    );
     for (const piece of pieces(call.function.arguments)) {
       chunks.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }));
     }

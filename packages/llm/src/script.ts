@@ -74,10 +74,18 @@ export const ScriptReply = z
       ctx.addIssue({ code: 'custom', message: 'a reply needs content, tool_calls, error or stream_cut: true' });
     }
     if (reply.error !== undefined && (answers || reply.stream_cut === true)) {
-      ctx.addIssue({ code: 'custom', path: ['error'], message: 'error answers alone: drop content, tool_calls and stream_cut' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['error'],
+        message: 'error answers alone: drop content, tool_calls and stream_cut',
+      });
     }
     if (reply.raw_arguments !== undefined && reply.tool_calls === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['raw_arguments'], message: 'raw_arguments replaces the arguments of tool_calls; add tool_calls' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['raw_arguments'],
+        message: 'raw_arguments replaces the arguments of tool_calls; add tool_calls',
+      });
     }
   });
 export type ScriptReply = z.infer<typeof ScriptReply>;
@@ -112,7 +120,10 @@ export function loadModelScript(path: string): ModelScript {
   } catch (error) {
     if (isCodecrewError(error, 'SCRIPT_INVALID')) {
       // The shared YAML loader words its headline for task specs.
-      const message = error.message.replace(/ is not a valid [a-z ]+:/, ' is not a valid model script (format v1, see docs/scripted-model.md):');
+      const message = error.message.replace(
+        / is not a valid [a-z ]+:/,
+        ' is not a valid model script (format v1, see docs/scripted-model.md):',
+      );
       const options: { details?: Record<string, unknown>; cause: unknown } = { cause: error };
       if (error.details !== undefined) options.details = error.details;
       throw new CodecrewError('SCRIPT_INVALID', message, options);

@@ -14,6 +14,9 @@ export interface ModelPrice {
 export function usageOf(message: AIMessage | AIMessageChunk, price?: ModelPrice): Usage {
   const promptTokens = message.usage_metadata?.input_tokens ?? 0;
   const completionTokens = message.usage_metadata?.output_tokens ?? 0;
-  const costUsd = price === undefined ? 0 : (promptTokens * price.inputPerMillion + completionTokens * price.outputPerMillion) / 1_000_000;
+  const costUsd =
+    price === undefined
+      ? 0
+      : (promptTokens * price.inputPerMillion + completionTokens * price.outputPerMillion) / 1_000_000;
   return { calls: 1, promptTokens, completionTokens, costUsd };
 }

@@ -11,12 +11,25 @@ function replyOf(reply: unknown) {
 
 describe('protocol', () => {
   it('labels model names as scripted once', () => {
-    expect([labelModel('gpt-4.1'), labelModel('scripted:demo'), labelModel(undefined)]).toEqual(['scripted:gpt-4.1', 'scripted:demo', 'scripted:']);
+    expect([labelModel('gpt-4.1'), labelModel('scripted:demo'), labelModel(undefined)]).toEqual([
+      'scripted:gpt-4.1',
+      'scripted:demo',
+      'scripted:',
+    ]);
   });
 
   it('reads the text of the last message, string or parts', () => {
-    expect(lastMessageText([{ role: 'user', content: 'a' }, { role: 'tool', content: 'result' }])).toBe('result');
-    expect(lastMessageText([{ role: 'user', content: [{ type: 'text', text: 'x' }, { type: 'image_url' }, { type: 'text', text: 'y' }] }])).toBe('xy');
+    expect(
+      lastMessageText([
+        { role: 'user', content: 'a' },
+        { role: 'tool', content: 'result' },
+      ]),
+    ).toBe('result');
+    expect(
+      lastMessageText([
+        { role: 'user', content: [{ type: 'text', text: 'x' }, { type: 'image_url' }, { type: 'text', text: 'y' }] },
+      ]),
+    ).toBe('xy');
     expect(lastMessageText([{ role: 'assistant', content: null }])).toBe('');
     expect(lastMessageText(undefined)).toBe('');
   });
@@ -24,7 +37,10 @@ describe('protocol', () => {
   it('sends args as JSON, raw_arguments verbatim, per call or for the whole reply', () => {
     let n = 0;
     const nextId = () => `id${(n += 1)}`;
-    const calls = toolCallsOf(replyOf({ tool_calls: [{ name: 'a', args: { x: 1 } }, { name: 'b', raw_arguments: '{oops' }, { name: 'c' }] }), nextId);
+    const calls = toolCallsOf(
+      replyOf({ tool_calls: [{ name: 'a', args: { x: 1 } }, { name: 'b', raw_arguments: '{oops' }, { name: 'c' }] }),
+      nextId,
+    );
     expect(calls.map((c) => [c.id, c.function.name, c.function.arguments])).toEqual([
       ['id1', 'a', '{"x":1}'],
       ['id2', 'b', '{oops'],
@@ -44,7 +60,12 @@ describe('protocol', () => {
       usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
     };
     const chunks = streamChunks(completion, true);
-    expect(chunks.map((c) => [(c.choices as { delta?: unknown; finish_reason?: unknown }[])[0]?.delta ?? null, c.usage ?? null])).toEqual([
+    expect(
+      chunks.map((c) => [
+        (c.choices as { delta?: unknown; finish_reason?: unknown }[])[0]?.delta ?? null,
+        c.usage ?? null,
+      ]),
+    ).toEqual([
       [{ role: 'assistant', content: '' }, null],
       [{ content: 'ab' }, null],
       [{ content: 'cd' }, null],

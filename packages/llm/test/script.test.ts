@@ -29,8 +29,15 @@ describe('loadModelScript', () => {
   it('loads a valid script and fills in defaults', () => {
     const script = loadModelScript(fileURLToPath(new URL('./fixtures/crew.yaml', import.meta.url)));
     expect(script.usage).toEqual({ prompt_tokens: 800, completion_tokens: 120 });
-    expect(script.rules.map((rule) => rule.match)).toEqual([{ agent: 'planner' }, { agent: 'coder', subtask: 's1' }, { agent: 'reviewer' }]);
-    expect(script.rules[1]?.replies[1]).toEqual({ tool_calls: [{ name: 'finish', args: { summary: 'Added slugify' } }], usage: { completion_tokens: 7 } });
+    expect(script.rules.map((rule) => rule.match)).toEqual([
+      { agent: 'planner' },
+      { agent: 'coder', subtask: 's1' },
+      { agent: 'reviewer' },
+    ]);
+    expect(script.rules[1]?.replies[1]).toEqual({
+      tool_calls: [{ name: 'finish', args: { summary: 'Added slugify' } }],
+      usage: { completion_tokens: 7 },
+    });
   });
 
   it('gives latency, usage and match their defaults', () => {
@@ -44,7 +51,10 @@ describe('loadModelScript', () => {
   });
 
   it('names file, line, column and field of an unknown key', () => {
-    const file = write('unknown.yaml', 'version: 1\nrules:\n  - match: { agent: coder, subtsk: s1 }\n    replies:\n      - content: hi\n');
+    const file = write(
+      'unknown.yaml',
+      'version: 1\nrules:\n  - match: { agent: coder, subtsk: s1 }\n    replies:\n      - content: hi\n',
+    );
     const error = loadError(file);
     expect(error.code).toBe('SCRIPT_INVALID');
     expect(error.message).toBe(
@@ -66,17 +76,50 @@ describe('loadModelScript', () => {
     );
     const error = loadError(file);
     expect(error.details?.issues).toEqual([
-      { file, line: 3, column: 28, path: 'rules[0].match.last_message', message: 'not a valid JavaScript regular expression' },
-      { file, line: 5, column: 9, path: 'rules[0].replies[0]', message: 'a reply needs content, tool_calls, error or stream_cut: true' },
-      { file, line: 6, column: 26, path: 'rules[0].replies[1].error.status', message: 'Too small: expected number to be >=400' },
+      {
+        file,
+        line: 3,
+        column: 28,
+        path: 'rules[0].match.last_message',
+        message: 'not a valid JavaScript regular expression',
+      },
+      {
+        file,
+        line: 5,
+        column: 9,
+        path: 'rules[0].replies[0]',
+        message: 'a reply needs content, tool_calls, error or stream_cut: true',
+      },
+      {
+        file,
+        line: 6,
+        column: 26,
+        path: 'rules[0].replies[1].error.status',
+        message: 'Too small: expected number to be >=400',
+      },
     ]);
   });
 
   it('refuses other versions and an error mixed with content', () => {
-    const file = write('version.yaml', 'version: 2\nrules:\n  - replies:\n      - { content: hi, error: { status: 500 } }\n');
+    const file = write(
+      'version.yaml',
+      'version: 2\nrules:\n  - replies:\n      - { content: hi, error: { status: 500 } }\n',
+    );
     expect(loadError(file).details?.issues).toEqual([
-      { file, line: 1, column: 10, path: 'version', message: 'only version 1 of the script format exists: write "version: 1"' },
-      { file, line: 4, column: 31, path: 'rules[0].replies[0].error', message: 'error answers alone: drop content, tool_calls and stream_cut' },
+      {
+        file,
+        line: 1,
+        column: 10,
+        path: 'version',
+        message: 'only version 1 of the script format exists: write "version: 1"',
+      },
+      {
+        file,
+        line: 4,
+        column: 31,
+        path: 'rules[0].replies[0].error',
+        message: 'error answers alone: drop content, tool_calls and stream_cut',
+      },
     ]);
   });
 

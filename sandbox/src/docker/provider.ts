@@ -13,7 +13,14 @@ import { LABELS, containerName, containerSpec } from './container-spec.ts';
 import { dockerStatus, dockerUnavailable, imageMissing, isDaemonUnreachable, sandboxFailed } from './errors.ts';
 import { currentOwner, isOwnerAlive } from './owner.ts';
 import { RunnerClient } from './runner-client.ts';
-import { DEFAULT_STATE_ROOT, STATE_DIR_LABEL, STATE_DIR_PREFIX, createSandboxState, socketPathFits, withRunner } from './runner-spec.ts';
+import {
+  DEFAULT_STATE_ROOT,
+  STATE_DIR_LABEL,
+  STATE_DIR_PREFIX,
+  createSandboxState,
+  socketPathFits,
+  withRunner,
+} from './runner-spec.ts';
 import type { SandboxState } from './runner-spec.ts';
 import { DockerSandbox } from './sandbox.ts';
 
@@ -100,7 +107,12 @@ export class DockerSandboxProvider implements SandboxProvider {
     const warm = options.warm ?? 0;
     this.pool =
       warm > 0 && this.useRunner
-        ? new WarmPool<Pooled>({ size: warm, refillDelayMs: REFILL_DELAY_MS, discard: (p) => this.discardPooled(p), onError: () => undefined })
+        ? new WarmPool<Pooled>({
+            size: warm,
+            refillDelayMs: REFILL_DELAY_MS,
+            discard: (p) => this.discardPooled(p),
+            onError: () => undefined,
+          })
         : null;
   }
 
@@ -121,13 +133,22 @@ export class DockerSandboxProvider implements SandboxProvider {
     // Docker would create a missing bind source as an empty root-owned directory.
     const dir = await stat(options.workspaceDir).catch(() => undefined);
     if (dir?.isDirectory() !== true) {
-      throw new CodecrewError('SANDBOX_FAILED', `the workspace directory ${options.workspaceDir} does not exist; create the workspace first`, {
-        details: { workspaceDir: options.workspaceDir },
-      });
+      throw new CodecrewError(
+        'SANDBOX_FAILED',
+        `the workspace directory ${options.workspaceDir} does not exist; create the workspace first`,
+        {
+          details: { workspaceDir: options.workspaceDir },
+        },
+      );
     }
     let plain: ContainerCreateOptions;
     try {
-      plain = containerSpec(options, image, this.owner, containerName(options.labels.job, randomBytes(4).toString('hex')));
+      plain = containerSpec(
+        options,
+        image,
+        this.owner,
+        containerName(options.labels.job, randomBytes(4).toString('hex')),
+      );
     } catch (error) {
       throw sandboxFailed('invalid sandbox options', error);
     }
@@ -215,7 +236,12 @@ export class DockerSandboxProvider implements SandboxProvider {
     try {
       await mkdir(wsDir);
       const suffix = randomBytes(4).toString('hex');
-      const plain = containerSpec({ workspaceDir: wsDir, readOnly, limits, labels: { task: '', job: '', role: POOL_ROLE } }, image, this.owner, containerName('pool', suffix));
+      const plain = containerSpec(
+        { workspaceDir: wsDir, readOnly, limits, labels: { task: '', job: '', role: POOL_ROLE } },
+        image,
+        this.owner,
+        containerName('pool', suffix),
+      );
       plain.Labels = { ...plain.Labels, [POOL_LABEL]: '1' };
       const { container, runner } = await this.start(plain, image, 'pool', state);
       const pooled: Pooled = { container, state, wsDir, runner: runner as RunnerClient };
@@ -285,7 +311,10 @@ export class DockerSandboxProvider implements SandboxProvider {
    * they carry the owner label) with their state directories, and returns their ids.
    */
   async reap(): Promise<string[]> {
-    const removed = await this.removeAll((await this.list()).filter((info) => !info.ownerAlive), 'orphaned');
+    const removed = await this.removeAll(
+      (await this.list()).filter((info) => !info.ownerAlive),
+      'orphaned',
+    );
     await this.removeStaleStateDirs();
     return removed;
   }
@@ -297,7 +326,10 @@ export class DockerSandboxProvider implements SandboxProvider {
    */
   async removeJob(jobId: string): Promise<string[]> {
     if (jobId === '') return [];
-    return this.removeAll((await this.list()).filter((info) => info.labels.job === jobId), 'superseded');
+    return this.removeAll(
+      (await this.list()).filter((info) => info.labels.job === jobId),
+      'superseded',
+    );
   }
 
   /** Removes these sandboxes with their state directories; one already gone is passed over. */
@@ -328,7 +360,9 @@ export class DockerSandboxProvider implements SandboxProvider {
    */
   private async removeStaleStateDirs(): Promise<void> {
     const names = await readdir(this.stateRoot).catch(() => [] as string[]);
-    const candidates = names.filter((name) => name.startsWith(STATE_DIR_PREFIX)).map((name) => join(this.stateRoot, name));
+    const candidates = names
+      .filter((name) => name.startsWith(STATE_DIR_PREFIX))
+      .map((name) => join(this.stateRoot, name));
     if (candidates.length === 0) return;
     let containers: Dockerode.ContainerInfo[];
     try {

@@ -57,7 +57,9 @@ export class BaselineCache {
       // The copied index holds the recording tree's file stats; refresh them for this tree now, during
       // setup, or the first `git add` at the end of the job would hash every file again.
       if (workTree !== baseline.recordedFrom) {
-        await runGit([`--git-dir=${gitDir}`, `--work-tree=${workTree}`, 'update-index', '-q', '--refresh'], { cwd: workTree });
+        await runGit([`--git-dir=${gitDir}`, `--work-tree=${workTree}`, 'update-index', '-q', '--refresh'], {
+          cwd: workTree,
+        });
       }
     } catch (error) {
       baseline.users -= 1;
@@ -76,7 +78,9 @@ export class BaselineCache {
   async close(): Promise<void> {
     const all = await Promise.allSettled([...this.baselines.values()]);
     this.baselines.clear();
-    await Promise.all(all.map((r) => (r.status === 'fulfilled' ? rm(r.value.dir, { recursive: true, force: true }) : undefined)));
+    await Promise.all(
+      all.map((r) => (r.status === 'fulfilled' ? rm(r.value.dir, { recursive: true, force: true }) : undefined)),
+    );
   }
 
   private async record(key: string, workTree: string): Promise<Baseline> {
@@ -87,7 +91,9 @@ export class BaselineCache {
     const args = [`--git-dir=${dir}`, `--work-tree=${workTree}`];
     // -f: files the archive holds are tracked even if a .gitignore matches them.
     await git([...args, 'add', '-A', '-f'], { cwd: workTree });
-    await git([...args, ...IDENTITY, 'commit', '--quiet', '--allow-empty', '--no-verify', '-m', 'baseline'], { cwd: workTree });
+    await git([...args, ...IDENTITY, 'commit', '--quiet', '--allow-empty', '--no-verify', '-m', 'baseline'], {
+      cwd: workTree,
+    });
     return { dir, commit: await headCommit(dir), recordedFrom: workTree, users: 0, usedAt: Date.now() };
   }
 

@@ -54,10 +54,12 @@ export function confine(root: string, relPath: string): string {
       real = realpathSync(next);
     } catch {
       const target = resolvePath(dirname(next), readlinkSync(next));
-      if (!isInside(root, target)) throw outside(relPath, `goes through the symbolic link '${part}' to ${target}, outside the workspace`);
+      if (!isInside(root, target))
+        throw outside(relPath, `goes through the symbolic link '${part}' to ${target}, outside the workspace`);
       break;
     }
-    if (!isInside(root, real)) throw outside(relPath, `goes through the symbolic link '${part}' to ${real}, outside the workspace`);
+    if (!isInside(root, real))
+      throw outside(relPath, `goes through the symbolic link '${part}' to ${real}, outside the workspace`);
     current = real;
   }
   return join(root, normal);

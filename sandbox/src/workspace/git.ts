@@ -22,10 +22,18 @@ export async function runGit(args: string[], options: { cwd: string; input?: str
     GIT_TERMINAL_PROMPT: '0',
   };
   try {
-    const out = await runProcess('git', args, { cwd: options.cwd, env, ...(options.input === undefined ? {} : { input: options.input }) });
+    const out = await runProcess('git', args, {
+      cwd: options.cwd,
+      env,
+      ...(options.input === undefined ? {} : { input: options.input }),
+    });
     return { code: out.code ?? -1, stdout: out.stdout, stderr: out.stderr.toString('utf8') };
   } catch (error) {
-    throw new CodecrewError('GIT_FAILED', `could not run git (is it installed? apt-get install git): ${(error as Error).message}`, { cause: error });
+    throw new CodecrewError(
+      'GIT_FAILED',
+      `could not run git (is it installed? apt-get install git): ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }
 
@@ -33,9 +41,13 @@ export async function runGit(args: string[], options: { cwd: string; input?: str
 export async function git(args: string[], options: { cwd: string; input?: string | Buffer }): Promise<Buffer> {
   const result = await runGit(args, options);
   if (result.code !== 0) {
-    throw new CodecrewError('GIT_FAILED', `git ${args.join(' ')} failed (exit ${result.code}): ${result.stderr.trim()}`, {
-      details: { args, exitCode: result.code },
-    });
+    throw new CodecrewError(
+      'GIT_FAILED',
+      `git ${args.join(' ')} failed (exit ${result.code}): ${result.stderr.trim()}`,
+      {
+        details: { args, exitCode: result.code },
+      },
+    );
   }
   return result.stdout;
 }

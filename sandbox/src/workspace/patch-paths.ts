@@ -83,7 +83,9 @@ export function patchPaths(patch: string): PatchPaths {
   const real = (p: string): boolean => p !== '/dev/null';
   const prefixed =
     gitPairs.length > 0 ||
-    ([...minus, ...plus].some(real) && minus.filter(real).every((p) => p.startsWith('a/')) && plus.filter(real).every((p) => p.startsWith('b/')));
+    ([...minus, ...plus].some(real) &&
+      minus.filter(real).every((p) => p.startsWith('a/')) &&
+      plus.filter(real).every((p) => p.startsWith('b/')));
   const strip = prefixed ? 1 : 0;
   const dropPrefix = (p: string): string => (strip === 1 ? p.replace(/^[^/]*\//, '') : p);
   const paths = [...minus, ...plus, ...gitPairs].filter(real).map(dropPrefix).concat(plain);

@@ -16,7 +16,11 @@ export function parseRawChanges(out: Buffer): { changes: WorkspaceChange[]; patc
     if (pathEnd === -1) break;
     const [, , newMode = '', , newId = '', status = ''] = out.subarray(at, metaEnd).toString('latin1').split(/[: ]/);
     const deleted = status.startsWith('D');
-    changes.push({ path: out.subarray(metaEnd + 1, pathEnd).toString('utf8'), mode: deleted ? null : newMode, blob: deleted ? null : newId });
+    changes.push({
+      path: out.subarray(metaEnd + 1, pathEnd).toString('utf8'),
+      mode: deleted ? null : newMode,
+      blob: deleted ? null : newId,
+    });
     at = pathEnd + 1;
   }
   if (changes.length > 0 && out[at] === 0) at += 1;

@@ -1,4 +1,19 @@
-import { closeSync, constants, fchownSync, lchownSync, lstatSync, mkdirSync, openSync, readdirSync, rmSync, rmdirSync, symlinkSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fchownSync,
+  lchownSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  rmdirSync,
+  symlinkSync,
+  unlinkSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CodecrewError, type FileSetEntry } from '@codecrew/core';
 import { firstSymlink, normalizeRelative } from './confine.ts';
@@ -19,7 +34,9 @@ function lstatOrUndefined(path: string): Stats | undefined {
 }
 
 function refused(path: string, why: string): CodecrewError {
-  return new CodecrewError('PATH_OUTSIDE_WORKSPACE', `cannot write ${path} into the workspace: ${why}`, { details: { path } });
+  return new CodecrewError('PATH_OUTSIDE_WORKSPACE', `cannot write ${path} into the workspace: ${why}`, {
+    details: { path },
+  });
 }
 
 /** The host path of a file-set entry: normalized, and no directory on its way may be a symbolic link (the entry itself may). */
@@ -41,7 +58,11 @@ export function makeParents(root: string, normal: string, owner: Owner): void {
       mkdirSync(current);
       if (canChown()) lchownSync(current, owner.uid, owner.gid);
     } else if (!info.isDirectory()) {
-      throw new CodecrewError('TOOL_FAILED', `cannot create ${normal}: ${current.slice(root.length + 1)} is not a directory`, { details: { path: normal } });
+      throw new CodecrewError(
+        'TOOL_FAILED',
+        `cannot create ${normal}: ${current.slice(root.length + 1)} is not a directory`,
+        { details: { path: normal } },
+      );
     }
   }
 }
@@ -83,9 +104,13 @@ export function writeFileSet(root: string, entries: FileSetEntry[], owner: Owner
       if (canChown()) lchownSync(abs, owner.uid, owner.gid);
       continue;
     }
-    const fd = openSync(abs, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, entry.mode === '100755' ? 0o755 : 0o644);
+    const fd = openSync(
+      abs,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+      entry.mode === '100755' ? 0o755 : 0o644,
+    );
     try {
-      for (let offset = 0; offset < entry.data.byteLength; ) offset += writeSync(fd, entry.data, offset);
+      for (let offset = 0; offset < entry.data.byteLength;) offset += writeSync(fd, entry.data, offset);
       if (canChown()) fchownSync(fd, owner.uid, owner.gid);
     } finally {
       closeSync(fd);

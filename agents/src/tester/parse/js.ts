@@ -18,7 +18,12 @@ export const detectVitest: Detector = (lines) =>
     const items = match === null ? null : countItems((match[1] ?? '').split('|'));
     if (match === null || items === null) return null;
     const get = (k: string): number => items.get(k) ?? 0;
-    return { passed: get('passed'), failed: get('failed'), skipped: get('skipped') + get('todo'), total: Number(match[2]) };
+    return {
+      passed: get('passed'),
+      failed: get('failed'),
+      skipped: get('skipped') + get('todo'),
+      total: Number(match[2]),
+    };
   });
 
 /** mocha: `5 passing (12ms)`, `2 failing`, `1 pending`. */

@@ -29,7 +29,10 @@ const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
  * parseTestOutput('== 3 passed, 1 failed in 0.12s ==') // { framework: 'pytest', passed: 3, failed: 1, ... }
  */
 export function parseTestOutput(output: string): ParsedCounts {
-  const lines = output.replace(ANSI, '').split(/\r?\n|\r/).map((l) => l.trim());
+  const lines = output
+    .replace(ANSI, '')
+    .split(/\r?\n|\r/)
+    .map((l) => l.trim());
   let names: string[] = [];
   let sum = ZERO;
   for (const [name, detect] of DETECTORS) {
@@ -45,6 +48,7 @@ export function parseTestOutput(output: string): ParsedCounts {
       sum = generic;
     }
   }
-  if (names.length === 0) return { framework: 'unknown', passed: 0, failed: 0, skipped: 0, total: null, recognised: false };
+  if (names.length === 0)
+    return { framework: 'unknown', passed: 0, failed: 0, skipped: 0, total: null, recognised: false };
   return { framework: names.join('+'), ...sum, recognised: true };
 }

@@ -12,7 +12,8 @@ export const detectUnittest: Detector = (lines) => {
     const fields = new Map<string, number>();
     for (const [, key = '', value] of verdict.matchAll(/([a-z ]+)=(\d+)/g)) fields.set(key.trim(), Number(value));
     const n = Number(ran[1]);
-    const failed = (fields.get('failures') ?? 0) + (fields.get('errors') ?? 0) + (fields.get('unexpected successes') ?? 0);
+    const failed =
+      (fields.get('failures') ?? 0) + (fields.get('errors') ?? 0) + (fields.get('unexpected successes') ?? 0);
     const skipped = fields.get('skipped') ?? 0;
     found = true;
     sum.passed += Math.max(0, n - failed - skipped);
@@ -23,7 +24,19 @@ export const detectUnittest: Detector = (lines) => {
   return found ? sum : null;
 };
 
-const PYTEST_WORDS = new Set(['passed', 'failed', 'skipped', 'error', 'errors', 'xfailed', 'xpassed', 'deselected', 'warning', 'warnings', 'rerun']);
+const PYTEST_WORDS = new Set([
+  'passed',
+  'failed',
+  'skipped',
+  'error',
+  'errors',
+  'xfailed',
+  'xpassed',
+  'deselected',
+  'warning',
+  'warnings',
+  'rerun',
+]);
 
 /** pytest's closing line: `== 3 passed, 1 failed, 2 skipped in 0.12s ==` (or without the `=` rule under -q). */
 export const detectPytest: Detector = (lines) =>
@@ -35,5 +48,9 @@ export const detectPytest: Detector = (lines) =>
     const items = countItems(body.split(','));
     if (items === null || ![...items.keys()].every((k) => PYTEST_WORDS.has(k))) return null;
     const get = (k: string): number => items.get(k) ?? 0;
-    return counted(get('passed') + get('xpassed'), get('failed') + get('error') + get('errors'), get('skipped') + get('xfailed'));
+    return counted(
+      get('passed') + get('xpassed'),
+      get('failed') + get('error') + get('errors'),
+      get('skipped') + get('xfailed'),
+    );
   });

@@ -9,7 +9,11 @@ export async function askNode(state: TaskStateValue, deps: GraphDeps): Promise<T
   const result = await runOnCrew(deps, makeJob(state, { id: 'ask', role: 'asker', tree, input: { role: 'asker' } }));
   const jobs = [jobRecord(result, 0)];
   if (result.status !== 'succeeded' || result.output?.role !== 'asker') {
-    return { jobs, status: 'failed', error: { code: 'JOB_FAILED', message: `the ask job failed: ${failureOf(result)}`, retryable: false } };
+    return {
+      jobs,
+      status: 'failed',
+      error: { code: 'JOB_FAILED', message: `the ask job failed: ${failureOf(result)}`, retryable: false },
+    };
   }
   return { jobs, answer: result.output.markdown, status: 'answered' };
 }

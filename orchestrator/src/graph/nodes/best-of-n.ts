@@ -15,13 +15,33 @@ interface Entry {
   commit: string | null;
 }
 
-async function judge(payload: CodePayload, deps: GraphDeps, subtask: Subtask, result: JobResult, attempt: number, jobs: JobRecord[]): Promise<Entry> {
+async function judge(
+  payload: CodePayload,
+  deps: GraphDeps,
+  subtask: Subtask,
+  result: JobResult,
+  attempt: number,
+  jobs: JobRecord[],
+): Promise<Entry> {
   const { assignment } = payload;
-  const verdict: CandidateVerdict = { attempt, jobId: result.jobId, status: result.status, tests: null, review: null, diffLines: 0 };
-  if (result.status !== 'succeeded' || result.output?.role !== 'coder' || result.output.patch === null) return { verdict, result, commit: null };
+  const verdict: CandidateVerdict = {
+    attempt,
+    jobId: result.jobId,
+    status: result.status,
+    tests: null,
+    review: null,
+    diffLines: 0,
+  };
+  if (result.status !== 'succeeded' || result.output?.role !== 'coder' || result.output.patch === null)
+    return { verdict, result, commit: null };
   const patch = Buffer.from(await deps.bus.getArtifact(result.output.patch)).toString('utf8');
   verdict.diffLines = diffSize(patch);
-  const commit = await commitPatch(new GitRepo(payload.scratchDir), assignment.startCommit, patch, `codecrew: ${subtask.id} attempt ${attempt}`);
+  const commit = await commitPatch(
+    new GitRepo(payload.scratchDir),
+    assignment.startCommit,
+    patch,
+    `codecrew: ${subtask.id} attempt ${attempt}`,
+  );
   if (payload.testCommand !== null) {
     const tester = makeJob(payload, {
       id: `test-${subtask.id}-r${assignment.round}-a${attempt}`,
@@ -41,7 +61,13 @@ async function judge(payload: CodePayload, deps: GraphDeps, subtask: Subtask, re
   return { verdict, result, commit };
 }
 
-async function reviewTie(payload: CodePayload, deps: GraphDeps, subtask: Subtask, entry: Entry, jobs: JobRecord[]): Promise<void> {
+async function reviewTie(
+  payload: CodePayload,
+  deps: GraphDeps,
+  subtask: Subtask,
+  entry: Entry,
+  jobs: JobRecord[],
+): Promise<void> {
   if (entry.commit === null || entry.result.output?.role !== 'coder' || entry.result.output.patch === null) return;
   const reviewer = makeJob(payload, {
     id: `review-${subtask.id}-r${payload.assignment.round}-a${entry.verdict.attempt}`,
@@ -58,7 +84,8 @@ async function reviewTie(payload: CodePayload, deps: GraphDeps, subtask: Subtask
   });
   const reviewed = await runOnCrew(deps, reviewer);
   jobs.push(jobRecord(reviewed, payload.assignment.round));
-  if (reviewed.status === 'succeeded' && reviewed.output?.role === 'reviewer') entry.verdict.review = reviewed.output.review.verdict;
+  if (reviewed.status === 'succeeded' && reviewed.output?.role === 'reviewer')
+    entry.verdict.review = reviewed.output.review.verdict;
 }
 
 /**
@@ -67,7 +94,12 @@ async function reviewTie(payload: CodePayload, deps: GraphDeps, subtask: Subtask
  * candidate joins the merge train. Every candidate and the reason for the pick
  * are recorded.
  */
-export async function bestOfN(payload: CodePayload, deps: GraphDeps, subtask: Subtask, attempts: number): Promise<TaskStateUpdate> {
+export async function bestOfN(
+  payload: CodePayload,
+  deps: GraphDeps,
+  subtask: Subtask,
+  attempts: number,
+): Promise<TaskStateUpdate> {
   const { assignment } = payload;
   const [tree, repo] = await Promise.all([
     treeArtifact(deps, payload, assignment.startCommit),
@@ -87,33 +119,62 @@ export async function bestOfN(payload: CodePayload, deps: GraphDeps, subtask: Su
   );
   const results = await Promise.all(coders.map((job) => runOnCrew(deps, job)));
   const jobs: JobRecord[] = results.map((result) => jobRecord(result, assignment.round));
-  const entries = await Promise.all(results.map((result, index) => judge(payload, deps, subtask, result, index + 1, jobs)));
+  const entries = await Promise.all(
+    results.map((result, index) => judge(payload, deps, subtask, result, index + 1, jobs)),
+  );
   const tied = needsReviewTiebreak(entries.map((e) => e.verdict));
-  await Promise.all(entries.filter((e) => tied.includes(e.verdict)).map((e) => reviewTie(payload, deps, subtask, e, jobs)));
+  await Promise.all(
+    entries.filter((e) => tied.includes(e.verdict)).map((e) => reviewTie(payload, deps, subtask, e, jobs)),
+  );
   const { winner, reason } = pickWinner(entries.map((e) => e.verdict));
-  const selection: Selection = { subtaskId: subtask.id, round: assignment.round, candidates: entries.map((e) => e.verdict), winner: winner?.attempt ?? null, reason };
-  deps.emit('log', `${subtask.id}: best of ${attempts} → ${winner ? `attempt ${winner.attempt} (${reason})` : `none (${reason})`}`, { selection });
+  const selection: Selection = {
+    subtaskId: subtask.id,
+    round: assignment.round,
+    candidates: entries.map((e) => e.verdict),
+    winner: winner?.attempt ?? null,
+    reason,
+  };
+  deps.emit(
+    'log',
+    `${subtask.id}: best of ${attempts} → ${winner ? `attempt ${winner.attempt} (${reason})` : `none (${reason})`}`,
+    { selection },
+  );
   const chosen = entries.find((e) => e.verdict === winner);
   if (!chosen || chosen.result.output?.role !== 'coder') {
     const why = results.map((r) => failureOf(r)).join('; ');
-    return { jobs, selections: [selection], subtasks: { [subtask.id]: { status: 'failed', error: `no usable candidate: ${reason} (${why})`, next: null } as SubtaskState } };
+    return {
+      jobs,
+      selections: [selection],
+      subtasks: {
+        [subtask.id]: {
+          status: 'failed',
+          error: `no usable candidate: ${reason} (${why})`,
+          next: null,
+        } as SubtaskState,
+      },
+    };
   }
   const output = chosen.result.output;
   const candidate = await landCandidate(
     deps,
     payload.scratchDir,
     {
-    subtaskId: subtask.id,
-    jobId: chosen.result.jobId,
-    kind: assignment.kind,
-    round: assignment.round,
-    startCommit: assignment.startCommit,
-    mergeBase: assignment.startCommit,
-    patch: output.patch,
-    summary: output.summary,
-    changedFiles: output.changedFiles,
+      subtaskId: subtask.id,
+      jobId: chosen.result.jobId,
+      kind: assignment.kind,
+      round: assignment.round,
+      startCommit: assignment.startCommit,
+      mergeBase: assignment.startCommit,
+      patch: output.patch,
+      summary: output.summary,
+      changedFiles: output.changedFiles,
     },
     chosen.commit ?? undefined,
   );
-  return { jobs, selections: [selection], candidates: [candidate], subtasks: { [subtask.id]: { summary: output.summary, next: null } as SubtaskState } };
+  return {
+    jobs,
+    selections: [selection],
+    candidates: [candidate],
+    subtasks: { [subtask.id]: { summary: output.summary, next: null } as SubtaskState },
+  };
 }

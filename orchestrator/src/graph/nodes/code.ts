@@ -30,7 +30,8 @@ function subtaskOf(payload: CodePayload): { subtask: Subtask; attempts: number }
 }
 
 /** Whether the subtask runs as best-of-N (its own node sends its candidates). */
-const isBestOfN = (payload: CodePayload, attempts: number) => attempts > 1 && payload.assignment.kind === 'implement' && payload.conflictTries === 0;
+const isBestOfN = (payload: CodePayload, attempts: number) =>
+  attempts > 1 && payload.assignment.kind === 'implement' && payload.conflictTries === 0;
 
 /** The coder job of an assignment, on the tree it starts from, with that tree's AGENTS.md for its subtask's directories. */
 async function coderJob(payload: CodePayload, subtask: Subtask, deps: GraphDeps): Promise<Job> {
@@ -62,7 +63,13 @@ export async function codeNode(payload: CodePayload, deps: GraphDeps): Promise<T
     const update: Partial<SubtaskState> = { error: failureOf(result), next: null };
     if (assignment.kind === 'resolve' && payload.conflictTries < 2) {
       // The resolver failed: re-run the subtask once from the integrated tree.
-      update.next = { subtaskId: subtask.id, kind: 'implement', instructions: rerunInstructions(result.error?.message ?? 'it failed'), round: assignment.round, startCommit: '' };
+      update.next = {
+        subtaskId: subtask.id,
+        kind: 'implement',
+        instructions: rerunInstructions(result.error?.message ?? 'it failed'),
+        round: assignment.round,
+        startCommit: '',
+      };
       update.conflictTries = 2;
     } else if (assignment.kind !== 'fix') {
       // A failed follow-up keeps the work merged before it; a failed first attempt fails the subtask.

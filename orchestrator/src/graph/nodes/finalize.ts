@@ -21,8 +21,12 @@ function commitMessage(state: TaskStateValue): string {
   const subtasks = (state.taskPlan?.subtasks ?? [])
     .map((s) => `- ${s.id} ${s.title} [${state.subtasks[s.id]?.status ?? '?'}]: ${state.subtasks[s.id]?.summary ?? ''}`)
     .join('\n');
-  const tests = state.lastTests ? `Tests: \`${state.lastTests.command}\` exit ${state.lastTests.exitCode}, ${state.lastTests.passed} passed, ${state.lastTests.failed} failed` : 'Tests: none run';
-  const review = state.lastReview ? `Review: ${state.lastReview.verdict} — ${state.lastReview.summary}` : 'Review: none';
+  const tests = state.lastTests
+    ? `Tests: \`${state.lastTests.command}\` exit ${state.lastTests.exitCode}, ${state.lastTests.passed} passed, ${state.lastTests.failed} failed`
+    : 'Tests: none run';
+  const review = state.lastReview
+    ? `Review: ${state.lastReview.verdict} — ${state.lastReview.summary}`
+    : 'Review: none';
   return `${subject}\n\n${state.taskPlan?.summary ?? ''}\n\n${subtasks}\n\n${tests}\n${review}\n\ncodecrew-task: ${state.task.taskId}\n`;
 }
 
@@ -36,7 +40,14 @@ export async function finalizeNode(state: TaskStateValue, deps: GraphDeps): Prom
     status === 'budget_exhausted' && deps.budget.exhausted !== null
       ? { code: 'BUDGET_EXHAUSTED' as const, message: deps.budget.exhausted, retryable: false }
       : state.error;
-  const result: TaskResultRefs = { diffPath: null, patchPath: null, branch: null, commit: null, filesChanged: 0, answerPath: null };
+  const result: TaskResultRefs = {
+    diffPath: null,
+    patchPath: null,
+    branch: null,
+    commit: null,
+    filesChanged: 0,
+    answerPath: null,
+  };
   if (task.mode === 'ask' && state.answer !== null) {
     result.answerPath = join(task.outDir, 'answer.md');
     await writeFile(result.answerPath, state.answer);
@@ -65,13 +76,19 @@ export async function finalizeNode(state: TaskStateValue, deps: GraphDeps): Prom
     });
     result.branch = published.branch;
     result.commit = published.commit;
-    deps.emit('log', `branch ${published.branch} (${published.commit.slice(0, 10)}) created in ${state.repoRoot}`, { ...published });
+    deps.emit('log', `branch ${published.branch} (${published.commit.slice(0, 10)}) created in ${state.repoRoot}`, {
+      ...published,
+    });
   }
   // Only informational: a failed check is not worth failing the task for.
   if (state.repoRoot !== '' && (await hasUncommittedChanges(state.repoRoot).catch(() => false))) {
-    deps.emit('log', `uncommitted changes in ${state.repoRoot} were left out: the task worked from ${task.ref ?? 'HEAD'} (${state.baseCommit.slice(0, 10)})`, {
-      uncommittedChanges: true,
-    });
+    deps.emit(
+      'log',
+      `uncommitted changes in ${state.repoRoot} were left out: the task worked from ${task.ref ?? 'HEAD'} (${state.baseCommit.slice(0, 10)})`,
+      {
+        uncommittedChanges: true,
+      },
+    );
   }
   return { status, error, result, provenance };
 }

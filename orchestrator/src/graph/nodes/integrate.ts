@@ -33,7 +33,9 @@ function resolverInstructions(state: TaskStateValue, subtaskId: string, paths: s
     `Merging your subtask's change into the integrated tree conflicted in: ${paths.join(', ')}.`,
     'Those files now contain git conflict markers: between <<<<<<< and ======= is the integrated tree, between ======= and >>>>>>> is your change.',
     `Your change: ${mine?.summary || '(see the subtask)'}`,
-    others.length > 0 ? `The integrated side holds the work of:\n${others.join('\n')}` : 'The integrated side holds the work of other subtasks.',
+    others.length > 0
+      ? `The integrated side holds the work of:\n${others.join('\n')}`
+      : 'The integrated side holds the work of other subtasks.',
     'Edit each file so that it keeps the intent of both sides and has no conflict markers left, run the tests, then finish.',
   ].join('\n');
 }
@@ -61,20 +63,39 @@ export async function integrateNode(state: TaskStateValue, deps: GraphDeps): Pro
       commit =
         c.commit !== undefined
           ? Promise.resolve(c.commit)
-          : deps.bus.getArtifact(ref).then((bytes) => commitPatch(repo, c.startCommit, Buffer.from(bytes).toString('utf8'), `codecrew: ${c.subtaskId} (${c.kind})`));
+          : deps.bus
+              .getArtifact(ref)
+              .then((bytes) =>
+                commitPatch(
+                  repo,
+                  c.startCommit,
+                  Buffer.from(bytes).toString('utf8'),
+                  `codecrew: ${c.subtaskId} (${c.kind})`,
+                ),
+              );
       commits.set(c, commit);
     }
     return commit;
   };
   const lane = new FastLane(repo, integration);
   for (const candidate of queue) {
-    const base = { subtaskId: candidate.subtaskId, jobId: candidate.jobId, round: candidate.round, kind: candidate.kind };
+    const base = {
+      subtaskId: candidate.subtaskId,
+      jobId: candidate.jobId,
+      round: candidate.round,
+      kind: candidate.kind,
+    };
     const previous = { ...state.subtasks[candidate.subtaskId], ...subtasks[candidate.subtaskId] } as SubtaskState;
     const changed = new Set([...(previous.changedFiles ?? []), ...candidate.changedFiles]);
-    const settle = (update: Partial<SubtaskState>) => (subtasks[candidate.subtaskId] = { ...subtasks[candidate.subtaskId], ...update });
+    const settle = (update: Partial<SubtaskState>) =>
+      (subtasks[candidate.subtaskId] = { ...subtasks[candidate.subtaskId], ...update });
     const onConflict = (paths: string[], conflictCommit: string | null, message: string) => {
       merges.push({ ...base, status: 'conflict', conflicts: paths, message });
-      deps.emit('merge', `${candidate.subtaskId}: merge conflict in ${paths.join(', ')}`, { ...base, status: 'conflict', conflicts: paths });
+      deps.emit('merge', `${candidate.subtaskId}: merge conflict in ${paths.join(', ')}`, {
+        ...base,
+        status: 'conflict',
+        conflicts: paths,
+      });
       const tries = previous.conflictTries ?? 0;
       if (tries === 0 && conflictCommit !== null) {
         settle({
@@ -95,10 +116,20 @@ export async function integrateNode(state: TaskStateValue, deps: GraphDeps): Pro
           status: 'conflict',
           conflictTries: 2,
           error: `merge conflict in ${paths.join(', ')}; re-running the subtask from the integrated tree`,
-          next: { subtaskId: candidate.subtaskId, kind: 'implement', instructions: rerunInstructions(`conflicts in ${paths.join(', ')}`), round: candidate.round, startCommit: '' },
+          next: {
+            subtaskId: candidate.subtaskId,
+            kind: 'implement',
+            instructions: rerunInstructions(`conflicts in ${paths.join(', ')}`),
+            round: candidate.round,
+            startCommit: '',
+          },
         });
       } else {
-        settle({ status: candidate.kind === 'fix' ? previous.status : 'failed', error: `merge conflict in ${paths.join(', ')} (not resolved: ${message})`, next: null });
+        settle({
+          status: candidate.kind === 'fix' ? previous.status : 'failed',
+          error: `merge conflict in ${paths.join(', ')} (not resolved: ${message})`,
+          next: null,
+        });
       }
     };
     if (candidate.patch === null) {
@@ -115,12 +146,16 @@ export async function integrateNode(state: TaskStateValue, deps: GraphDeps): Pro
       return record;
     };
     const announce = (commit: string, resolved: boolean) =>
-      deps.emit('merge', `${candidate.subtaskId}: merged cleanly${resolved ? ' (conflict resolved)' : ''} (${candidate.changedFiles.length} file(s))`, {
-        ...base,
-        status: 'clean',
-        commit,
-        files: candidate.changedFiles,
-      });
+      deps.emit(
+        'merge',
+        `${candidate.subtaskId}: merged cleanly${resolved ? ' (conflict resolved)' : ''} (${candidate.changedFiles.length} file(s))`,
+        {
+          ...base,
+          status: 'clean',
+          commit,
+          files: candidate.changedFiles,
+        },
+      );
     try {
       // A file set that cannot be read sends the candidate down git's merge instead.
       const fast = (await lane.accepts(candidate)) ? await laneChanges(deps, candidate).catch(() => null) : null;
@@ -138,13 +173,22 @@ export async function integrateNode(state: TaskStateValue, deps: GraphDeps): Pro
       const commit = await commitOf({ ...candidate, patch: candidate.patch });
       if (candidate.kind === 'resolve') {
         const touched = await repo.run(['diff', '--name-only', '--no-renames', candidate.mergeBase, commit]);
-        const left = await filesWithMarkers(repo, commit, touched.stdout.split('\n').filter((line) => line !== ''));
+        const left = await filesWithMarkers(
+          repo,
+          commit,
+          touched.stdout.split('\n').filter((line) => line !== ''),
+        );
         if (left.length > 0) {
           onConflict(left, null, `conflict markers left in ${left.join(', ')}`);
           continue;
         }
       }
-      const outcome = await mergeInto(repo, { integration, candidate: commit, mergeBase: candidate.mergeBase, message });
+      const outcome = await mergeInto(repo, {
+        integration,
+        candidate: commit,
+        mergeBase: candidate.mergeBase,
+        message,
+      });
       if (outcome.clean && outcome.commit) {
         integration = outcome.commit;
         lane.moved(integration);
@@ -154,7 +198,12 @@ export async function integrateNode(state: TaskStateValue, deps: GraphDeps): Pro
       } else {
         const paths = outcome.conflicts.map((c) => c.path);
         const conflictCommit = outcome.conflictTree
-          ? await commitTree(repo, outcome.conflictTree, [integration], `codecrew: ${candidate.subtaskId} conflicts in ${paths.join(', ')}`)
+          ? await commitTree(
+              repo,
+              outcome.conflictTree,
+              [integration],
+              `codecrew: ${candidate.subtaskId} conflicts in ${paths.join(', ')}`,
+            )
           : null;
         onConflict(paths, candidate.kind === 'resolve' ? null : conflictCommit, outcome.messages);
       }

@@ -17,19 +17,39 @@ export async function planNode(state: TaskStateValue, deps: GraphDeps): Promise<
   // The planner is told the test command and the repository's layout, so it is worked out first.
   const tests = testCommandOf(state, deps, files);
   const repo = { repoMap: repoMap(files), testCommand: tests.testCommand };
-  const result = await runOnCrew(deps, makeJob(state, { id: 'plan', role: 'planner', tree, input: { role: 'planner' }, repo }));
+  const result = await runOnCrew(
+    deps,
+    makeJob(state, { id: 'plan', role: 'planner', tree, input: { role: 'planner' }, repo }),
+  );
   const jobs = [jobRecord(result, 0)];
   if (result.status !== 'succeeded' || result.output?.role !== 'planner') {
-    return { jobs, status: 'failed', error: { code: 'JOB_FAILED', message: `planning failed: ${failureOf(result)}`, retryable: false } };
+    return {
+      jobs,
+      status: 'failed',
+      error: { code: 'JOB_FAILED', message: `planning failed: ${failureOf(result)}`, retryable: false },
+    };
   }
   const plan: Plan = result.output.plan;
   const problems = validatePlan(plan);
   if (problems.length > 0) {
-    return { jobs, status: 'failed', error: { code: 'PLAN_INVALID', message: `the plan is not valid: ${problems.join('; ')}`, retryable: false } };
+    return {
+      jobs,
+      status: 'failed',
+      error: { code: 'PLAN_INVALID', message: `the plan is not valid: ${problems.join('; ')}`, retryable: false },
+    };
   }
   const subtasks: Record<string, SubtaskState> = {};
   for (const subtask of plan.subtasks) {
-    subtasks[subtask.id] = { id: subtask.id, title: subtask.title, status: 'pending', summary: '', changedFiles: [], error: null, conflictTries: 0, next: null };
+    subtasks[subtask.id] = {
+      id: subtask.id,
+      title: subtask.title,
+      status: 'pending',
+      summary: '',
+      changedFiles: [],
+      error: null,
+      conflictTries: 0,
+      next: null,
+    };
   }
   deps.emit('plan', `plan: ${plan.subtasks.length} subtask(s) — ${plan.summary}`, { plan });
   const ordering = overlapOrdering(plan);
@@ -47,8 +67,11 @@ function testCommandOf(
 ): { testCommand: string | null; testCommandSource: string } {
   if (state.testCommand !== null) return { testCommand: state.testCommand, testCommandSource: state.testCommandSource };
   const detected = detectTestCommand(state.agentsMd, files);
-  const found = detected ? { testCommand: detected.command, testCommandSource: detected.source } : { testCommand: null, testCommandSource: '' };
+  const found = detected
+    ? { testCommand: detected.command, testCommandSource: detected.source }
+    : { testCommand: null, testCommandSource: '' };
   // None found is told by the test step, with what to do about it.
-  if (found.testCommand !== null) deps.emit('log', `test command: ${found.testCommand} (from ${found.testCommandSource})`, { ...found });
+  if (found.testCommand !== null)
+    deps.emit('log', `test command: ${found.testCommand} (from ${found.testCommandSource})`, { ...found });
   return found;
 }

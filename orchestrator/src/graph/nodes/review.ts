@@ -11,7 +11,11 @@ export async function reviewNode(state: TaskStateValue, deps: GraphDeps): Promis
     deps.bus.putArtifact(`tasks/${state.task.taskId}/diffs/review-r${state.round}.diff`, Buffer.from(patch)),
     treeArtifact(deps, state, state.integration),
   ]);
-  const summaries = (state.taskPlan?.subtasks ?? []).map((s) => ({ id: s.id, title: s.title, summary: state.subtasks[s.id]?.summary ?? '' }));
+  const summaries = (state.taskPlan?.subtasks ?? []).map((s) => ({
+    id: s.id,
+    title: s.title,
+    summary: state.subtasks[s.id]?.summary ?? '',
+  }));
   const job = makeJob(state, {
     id: `review-r${state.round}`,
     role: 'reviewer',
@@ -21,9 +25,16 @@ export async function reviewNode(state: TaskStateValue, deps: GraphDeps): Promis
   const result = await runOnCrew(deps, job);
   const jobs = [jobRecord(result, state.round)];
   if (result.status !== 'succeeded' || result.output?.role !== 'reviewer') {
-    return { jobs, status: 'failed', error: { code: 'JOB_FAILED', message: `the review failed: ${failureOf(result)}`, retryable: false } };
+    return {
+      jobs,
+      status: 'failed',
+      error: { code: 'JOB_FAILED', message: `the review failed: ${failureOf(result)}`, retryable: false },
+    };
   }
   const review = result.output.review;
-  deps.emit('review', `review round ${state.round}: ${review.verdict} — ${review.summary}`, { review, round: state.round });
+  deps.emit('review', `review round ${state.round}: ${review.verdict} — ${review.summary}`, {
+    review,
+    round: state.round,
+  });
   return { jobs, lastReview: review, reviews: [{ ...review, round: state.round }] };
 }

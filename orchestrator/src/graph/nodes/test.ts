@@ -7,11 +7,16 @@ import type { TaskStateUpdate, TaskStateValue } from '../state.ts';
 export async function testNode(state: TaskStateValue, deps: GraphDeps): Promise<TaskStateUpdate> {
   const command = state.testCommand;
   if (command === null) {
-    deps.emit('tests', 'no test command found (set spec.test.command or name it in AGENTS.md); tests skipped', { skipped: true });
+    deps.emit('tests', 'no test command found (set spec.test.command or name it in AGENTS.md); tests skipped', {
+      skipped: true,
+    });
     return { lastTests: null };
   }
   const tree = await treeArtifact(deps, state, state.integration);
-  const result = await runOnCrew(deps, makeJob(state, { id: `test-r${state.round}`, role: 'tester', tree, input: { role: 'tester', command } }));
+  const result = await runOnCrew(
+    deps,
+    makeJob(state, { id: `test-r${state.round}`, role: 'tester', tree, input: { role: 'tester', command } }),
+  );
   const jobs = [jobRecord(result, state.round)];
   if (result.status !== 'succeeded' || result.output?.role !== 'tester') {
     return {

@@ -13,6 +13,7 @@ import { assertToken } from '../names.ts';
 export async function dispatchJob(ctx: BusContext, job: Job): Promise<void> {
   assertToken('task id', job.taskId);
   assertToken('job id', job.id);
-  if (!(ROLES as readonly string[]).includes(job.role)) throw new CodecrewError('INTERNAL', `job ${job.id} has no known role ("${String(job.role)}")`);
+  if (!(ROLES as readonly string[]).includes(job.role))
+    throw new CodecrewError('INTERNAL', `job ${job.id} has no known role ("${String(job.role)}")`);
   await ctx.js.publish(ctx.names.jobs(job.role), encodeJson(job), { msgID: job.id });
 }

@@ -33,9 +33,13 @@ export function failedResult(ids: JobIds, error: unknown, startedAt: string, wor
 export function checkHandlerResult(job: Job, value: unknown): JobResult {
   const parsed = JobResult.safeParse(value);
   if (!parsed.success) {
-    throw new CodecrewError('JOB_FAILED', `the ${job.role} handler returned an invalid JobResult: ${parsed.error.message}`, {
-      details: { jobId: job.id },
-    });
+    throw new CodecrewError(
+      'JOB_FAILED',
+      `the ${job.role} handler returned an invalid JobResult: ${parsed.error.message}`,
+      {
+        details: { jobId: job.id },
+      },
+    );
   }
   if (parsed.data.jobId !== job.id || parsed.data.taskId !== job.taskId) {
     throw new CodecrewError(

@@ -19,12 +19,15 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     },
   });
   const specPath = positionals[0];
-  if (specPath === undefined || positionals.length > 1) throw usageError('codecrew run takes one task file: codecrew run TASK.yaml');
+  if (specPath === undefined || positionals.length > 1)
+    throw usageError('codecrew run takes one task file: codecrew run TASK.yaml');
   const file = resolve(specPath);
   const config = loadConfig(values.config === undefined ? {} : { file: resolve(values.config) });
   const withWorker = !values['no-worker'];
   if (!withWorker && config.nats.url === undefined) {
-    throw usageError('codecrew run --no-worker sends jobs to workers in other processes, so they need a shared NATS: set NATS_URL (or nats.url in the configuration) for this run and for `codecrew worker`');
+    throw usageError(
+      'codecrew run --no-worker sends jobs to workers in other processes, so they need a shared NATS: set NATS_URL (or nats.url in the configuration) for this run and for `codecrew worker`',
+    );
   }
   const spec = loadYamlFile(file, TaskSpec, 'SPEC_INVALID');
   const task = resolveTask(spec, config, {

@@ -6,7 +6,11 @@ import { usageError, type Io } from '../io.ts';
 
 /** `codecrew validate TASK.yaml...`: checks task files without running anything. */
 export async function validateCommand(argv: string[], io: Io): Promise<number> {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: 'string' } } });
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { config: { type: 'string' } },
+  });
   if (positionals.length === 0) throw usageError('codecrew validate needs at least one task file');
   const config = loadConfig(values.config === undefined ? {} : { file: resolve(values.config) });
   for (const path of positionals) {
