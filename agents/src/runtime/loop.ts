@@ -1,17 +1,16 @@
-import { AIMessage, HumanMessage, SystemMessage, ToolMessage, type BaseMessage } from '@langchain/core/messages';
+import { HumanMessage, SystemMessage, ToolMessage, type AIMessage, type BaseMessage } from '@langchain/core/messages';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { CodecrewError, addUsage, emptyUsage, type Usage } from '@codecrew/core';
 import { modelErrorOf, usageOf } from '@codecrew/llm';
+import { abortError } from './abort.ts';
+import { cutOffTextMessage, nudgeMessage, stepsWarning, warningStep } from './feedback.ts';
+import { checkJobBudget, type JobBudget } from './job-budget.ts';
 import { LoopGuard } from './loop-guard.ts';
-import { describeArgIssues, toOpenAITool, type ToolContext, type ToolDefinition } from './tool.ts';
+import { readReply, type ModelTurn } from './reply.ts';
+import { toOpenAITool, type ToolContext, type ToolDefinition } from './tool.ts';
+import { runToolCall } from './tool-call.ts';
 
-/** The error to end a job with once its signal is aborted: the abort's own reason (a timeout) or a cancellation. */
-export function abortError(signal: AbortSignal, cause?: unknown): CodecrewError {
-  const reason: unknown = signal.reason;
-  if (reason instanceof CodecrewError) return reason;
-  const text = reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : 'cancelled';
-  return new CodecrewError('CANCELLED', `the job was cancelled: ${text}`, { cause: cause ?? reason });
-}
+export { abortError } from './abort.ts';
 
 /** Everything one agent run needs. */
 export interface AgentLoopOptions {
@@ -25,24 +24,7 @@ export interface AgentLoopOptions {
   context: ToolContext;
   price?: { inputPerMillion: number; outputPerMillion: number };
   /** What is left of the task's budgets; no model call starts past it. */
-  budget?: { maxTokens?: number | undefined; maxCostUsd?: number | undefined } | undefined;
-}
-
-function checkJobBudget(usage: Usage, budget: AgentLoopOptions['budget']): void {
-  if (!budget) return;
-  const tokens = usage.promptTokens + usage.completionTokens;
-  if (budget.maxTokens !== undefined && tokens >= budget.maxTokens) {
-    throw new CodecrewError(
-      'BUDGET_EXHAUSTED',
-      `the task's token budget ran out in this job (${tokens} tokens used, ${budget.maxTokens} were left)`,
-    );
-  }
-  if (budget.maxCostUsd !== undefined && usage.costUsd >= budget.maxCostUsd) {
-    throw new CodecrewError(
-      'BUDGET_EXHAUSTED',
-      `the task's cost budget ran out in this job ($${usage.costUsd.toFixed(4)} spent, $${budget.maxCostUsd.toFixed(4)} were left)`,
-    );
-  }
+  budget?: JobBudget | undefined;
 }
 
 /** How an agent run ended. */
@@ -53,21 +35,17 @@ export interface AgentLoopResult {
   steps: number;
 }
 
-const MAX_NUDGES = 3;
-const MAX_TOOL_OUTPUT = 24_000;
-
-function clip(text: string): string {
-  if (text.length <= MAX_TOOL_OUTPUT) return text;
-  const half = MAX_TOOL_OUTPUT / 2;
-  return `${text.slice(0, half)}\n… [${text.length - MAX_TOOL_OUTPUT} characters cut] …\n${text.slice(-half)}`;
-}
+/** How many replies in a row may come without a tool call before the job fails. */
+const MAX_TEXT_REPLIES = 3;
 
 /**
  * Runs the tool loop: ask the model, run the tools it calls, feed the results
  * back, until a terminal tool is called with valid arguments or a limit is hit.
+ * Every request is a valid conversation: each call of a reply is answered,
+ * even one that could not run.
  */
 export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoopResult> {
-  const { context, tools } = options;
+  const { context, tools, terminalTools } = options;
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
   if (typeof options.model.bindTools !== 'function') {
     throw new CodecrewError('MODEL_ERROR', 'the configured model cannot call tools');
@@ -75,8 +53,9 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
   const model = options.model.bindTools(tools.map(toOpenAITool));
   const messages: BaseMessage[] = [new SystemMessage(options.system), new HumanMessage(options.user)];
   const guard = new LoopGuard();
+  const warnAt = warningStep(options.maxSteps);
   let usage = emptyUsage();
-  let nudges = 0;
+  let textReplies = 0;
 
   for (let step = 1; step <= options.maxSteps; step += 1) {
     if (context.signal.aborted) throw abortError(context.signal);
@@ -93,116 +72,79 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
     usage = addUsage(usage, callUsage);
     context.meter.usage = addUsage(context.meter.usage, callUsage);
     context.meter.steps += 1;
-    const toolCalls = reply.tool_calls ?? [];
-    const invalidCalls = reply.invalid_tool_calls ?? [];
-    context.emit('model.call', `model answered with ${toolCalls.length + invalidCalls.length} tool call(s)`, {
-      step,
-      durationMs: Date.now() - started,
-      promptTokens: callUsage.promptTokens,
-      completionTokens: callUsage.completionTokens,
-      tools: toolCalls.map((call) => call.name),
-      content: typeof reply.content === 'string' ? reply.content.slice(0, 2000) : '',
-    });
-    messages.push(reply);
+    const turn = readReply(reply, step, byName);
+    emitModelCall(context, turn, reply, { step, durationMs: Date.now() - started, usage: callUsage });
+    if (turn.history !== null) messages.push(turn.history);
 
-    if (toolCalls.length === 0 && invalidCalls.length === 0) {
-      nudges += 1;
-      if (nudges > MAX_NUDGES) {
+    if (turn.calls.length === 0) {
+      textReplies += 1;
+      if (textReplies > MAX_TEXT_REPLIES) {
         throw new CodecrewError(
           'AGENT_NO_FINISH',
-          `the agent stopped calling tools without calling ${options.terminalTools.join(' or ')}`,
+          `the agent answered ${textReplies} times in a row without calling a tool (it must end with ${terminalTools.join(' or ')})`,
         );
       }
-      messages.push(
-        new HumanMessage(`Continue with the tools. When you are done, call ${options.terminalTools.join(' or ')}.`),
-      );
-      continue;
+      const text = turn.cutOff
+        ? cutOffTextMessage(turn.cutOff.tokens, terminalTools)
+        : nudgeMessage(terminalTools, turn.unreadable);
+      messages.push(new HumanMessage(text));
+    } else {
+      textReplies = 0;
     }
-
-    for (const bad of invalidCalls) {
-      const message = `Error: the arguments of ${bad.name ?? 'this call'} are not valid JSON (${bad.error ?? 'parse error'}). Send the call again with a JSON object as arguments.`;
-      context.emit('tool.result', message, { tool: bad.name, ok: false, code: 'TOOL_INVALID_ARGS' });
-      messages.push(new ToolMessage({ content: message, tool_call_id: bad.id ?? 'invalid', status: 'error' }));
-    }
-
-    for (const call of toolCalls) {
-      const callId = call.id ?? `call_${step}`;
-      const tool = byName.get(call.name);
-      if (!tool) {
-        const known = [...byName.keys()].join(', ');
-        messages.push(
-          new ToolMessage({
-            content: `Error: there is no tool "${call.name}". Tools: ${known}.`,
-            tool_call_id: callId,
-            status: 'error',
-          }),
-        );
-        continue;
-      }
-      const parsed = tool.schema.safeParse(call.args);
-      if (!parsed.success) {
-        const message = `Error: invalid arguments for ${call.name}: ${describeArgIssues(parsed.error)}`;
-        context.emit('tool.result', message, { tool: call.name, ok: false, code: 'TOOL_INVALID_ARGS' });
-        messages.push(new ToolMessage({ content: message, tool_call_id: callId, status: 'error' }));
-        continue;
-      }
-      context.emit('tool.call', `${call.name} ${summarizeArgs(parsed.data)}`, {
-        tool: call.name,
-        args: truncateArgs(parsed.data),
-      });
-      let resultText: string;
-      // A setup error is the job's error, not a tool error for the model to work around.
-      await context.ready;
-      try {
-        const outcome = await tool.run(parsed.data, context);
-        if (outcome.kind === 'terminal') {
-          return { tool: call.name, value: outcome.value, usage, steps: step };
-        }
-        resultText = clip(outcome.text);
-        context.emit('tool.result', `${call.name} ok`, {
-          tool: call.name,
-          ok: true,
-          excerpt: resultText.slice(0, 500),
-        });
-      } catch (error) {
-        if (context.signal.aborted) throw abortError(context.signal, error);
-        // A tool may end the job for good (e.g. a plan rejected too often); everything else goes back to the model.
-        if (error instanceof CodecrewError && error.details?.fatal === true) throw error;
-        resultText = `Error: ${(error as Error).message}`;
-        const code = error instanceof CodecrewError ? error.code : 'TOOL_FAILED';
-        context.emit('tool.result', `${call.name} failed: ${(error as Error).message}`, {
-          tool: call.name,
-          ok: false,
-          code,
-        });
-      }
-      messages.push(new ToolMessage({ content: resultText, tool_call_id: callId }));
-      if (guard.record(call.name, parsed.data, resultText, { step })) {
+    for (const call of turn.calls) {
+      const outcome = await runToolCall(call, turn, byName, context);
+      if (outcome.kind === 'terminal') return { tool: call.name, value: outcome.value, usage, steps: step };
+      messages.push(outcome.message);
+      if (
+        guard.record(call.name, outcome.args, outcome.text, { step, ...(outcome.refused ? { isError: true } : {}) })
+      ) {
         throw new CodecrewError('AGENT_STUCK', `the agent is stuck: ${guard.reason}; stopped`, {
           details: { tool: call.name },
         });
       }
     }
+    if (step === warnAt) addNote(messages, stepsWarning(step, options.maxSteps, terminalTools));
   }
   throw new CodecrewError(
     'AGENT_MAX_STEPS',
-    `the agent used all ${options.maxSteps} steps without calling ${options.terminalTools.join(' or ')}`,
-    {
-      details: { maxSteps: options.maxSteps },
-    },
+    `the agent used all ${options.maxSteps} steps without calling ${terminalTools.join(' or ')}`,
+    { details: { maxSteps: options.maxSteps } },
   );
 }
 
-function summarizeArgs(args: unknown): string {
-  if (args === null || typeof args !== 'object') return '';
-  const record = args as Record<string, unknown>;
-  const key = ['command', 'path', 'pattern', 'summary'].find((name) => typeof record[name] === 'string');
-  if (!key) return '';
-  const value = String(record[key]).replace(/\s+/g, ' ');
-  return value.length > 120 ? `${value.slice(0, 117)}...` : value;
+/** Adds a line to the last message the model will read: a tool result or a user message. */
+function addNote(messages: BaseMessage[], note: string): void {
+  const last = messages.at(-1);
+  if (last instanceof ToolMessage && typeof last.content === 'string') {
+    messages[messages.length - 1] = new ToolMessage({
+      content: `${last.content}\n\n${note}`,
+      tool_call_id: last.tool_call_id,
+      ...(last.status === undefined ? {} : { status: last.status }),
+    });
+  } else if (last instanceof HumanMessage && typeof last.content === 'string') {
+    messages[messages.length - 1] = new HumanMessage(`${last.content}\n\n${note}`);
+  } else {
+    messages.push(new HumanMessage(note));
+  }
 }
 
-function truncateArgs(args: unknown): unknown {
-  const json = JSON.stringify(args);
-  return json.length <= 4000 ? args : { truncated: json.slice(0, 4000) };
+function emitModelCall(
+  context: ToolContext,
+  turn: ModelTurn,
+  reply: AIMessage,
+  info: { step: number; durationMs: number; usage: Usage },
+): void {
+  const content = typeof reply.content === 'string' ? reply.content : turn.text;
+  const cut = turn.cutOff === null ? '' : ', cut off at the output limit';
+  const written = turn.fromText ? ' written as text' : '';
+  context.emit('model.call', `model answered with ${turn.calls.length} tool call(s)${written}${cut}`, {
+    step: info.step,
+    durationMs: info.durationMs,
+    promptTokens: info.usage.promptTokens,
+    completionTokens: info.usage.completionTokens,
+    tools: turn.calls.map((call) => call.name),
+    content: content.slice(0, 2000),
+    ...(turn.cutOff === null ? {} : { finishReason: 'length' }),
+    ...(turn.fromText ? { fromText: true } : {}),
+  });
 }
