@@ -91,7 +91,7 @@ describe('runAgentLoop', () => {
     expect(result).toEqual({
       tool: 'done',
       value: { summary: 'ok' },
-      usage: { calls: 2, promptTokens: 20, completionTokens: 4, costUsd: 0 },
+      usage: { calls: 2, promptTokens: 20, cachedPromptTokens: 0, completionTokens: 4, reasoningTokens: 0, costUsd: 0 },
       steps: 2,
     });
     expect(context.meter).toEqual({ usage: result.usage, steps: 2 });

@@ -58,7 +58,7 @@ describe('resolveTask', () => {
     expect(task.models.reviewer).toEqual({
       name: 'gpt-4.1',
       apiKeyEnv: 'OPENAI_API_KEY',
-      price: { inputPerMillion: 2, outputPerMillion: 8 },
+      price: { inputPerMillion: 2, cachedInputPerMillion: 0.5, outputPerMillion: 8 },
     });
     expect(task.sandbox.memoryBytes).toBe(1024 ** 3);
     expect(task.branch).toBe('codecrew/demo');

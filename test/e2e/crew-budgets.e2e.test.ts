@@ -33,7 +33,11 @@ describe('budgets stop a task', () => {
       'budget cost',
       { usage: { prompt_tokens: 1000, completion_tokens: 0 }, rules: [onePlan, slugCoder] },
       { budget: { maxCostUsd: 1.5 } },
-      { config: { models: { prices: { 'scripted-test': { inputPerMillion: 1000, outputPerMillion: 1000 } } } } },
+      {
+        config: {
+          models: { catalog: { 'scripted-test': { price: { inputPerMillion: 1000, outputPerMillion: 1000 } } } },
+        },
+      },
     );
     expect(run.code).toBe(1);
     expect(report.status).toBe('budget_exhausted');

@@ -1,5 +1,5 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import type { ArtifactRef, Job, JobOutput, Usage } from '@codecrew/core';
+import type { ArtifactRef, Job, JobOutput, ModelPrice, Usage } from '@codecrew/core';
 import type { ToolContext } from './tool.ts';
 
 /** What a role's runner gets. */
@@ -13,7 +13,7 @@ export interface RoleRunInput {
     put(name: string, data: Uint8Array): Promise<ArtifactRef>;
     get(ref: ArtifactRef): Promise<Uint8Array>;
   };
-  price?: { inputPerMillion: number; outputPerMillion: number };
+  price?: ModelPrice;
 }
 
 /** What a role's runner returns. */

@@ -17,7 +17,8 @@ export interface AgentWorkerOptions {
   roles?: readonly Role[];
   /** Jobs at once per role; coders default to 4, the rest to 2. */
   concurrency?: Partial<Record<Role, number>>;
-  prices?: JobRuntime['prices'];
+  /** Prices of models whose jobs carry none (`models.catalog` of this worker's configuration). */
+  catalog?: JobRuntime['catalog'];
   modelRetries?: number;
   modelTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
@@ -79,7 +80,7 @@ export class AgentWorker {
       baselines: this.baselines,
       workRoot: this.options.workRoot,
       workerId: this.id,
-      prices: this.options.prices ?? {},
+      catalog: this.options.catalog ?? {},
       modelRetries: this.options.modelRetries ?? 4,
       modelTimeoutMs: this.options.modelTimeoutMs ?? 300_000,
       env: this.options.env ?? process.env,

@@ -2,10 +2,12 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import {
   emptyUsage,
   isCodecrewError,
+  priceFor,
   toErrorData,
   type CommandRecord,
   type Job,
   type JobResult,
+  type ModelCatalog,
   type Role,
   type TraceEvent,
   type TraceKind,
@@ -39,7 +41,8 @@ export interface JobRuntime {
   baselines?: BaselineCache;
   workRoot: string;
   workerId: string;
-  prices: Record<string, { inputPerMillion: number; outputPerMillion: number }>;
+  /** Prices of models whose job carries none (a job from an orchestrator without a price for its model). */
+  catalog: ModelCatalog;
   modelRetries: number;
   modelTimeoutMs: number;
   env: NodeJS.ProcessEnv;
@@ -147,7 +150,7 @@ export async function runJob(job: Job, runtime: JobRuntime, options: RunJobOptio
             env: runtime.env,
             onRetry: (retry) => emit('model.retry', retryMessage(retry), { ...retry, delivery }),
           });
-    const price = job.model.price ?? runtime.prices[job.model.name];
+    const price = job.model.price ?? priceFor(runtime.catalog, job.model.name);
     const tools: ToolContext = {
       role: job.role,
       ready: environment.ready,

@@ -1,12 +1,17 @@
 import { isAbsolute, resolve } from 'node:path';
 import {
+  CodecrewError,
   ROLES,
+  catalogEntryFor,
+  isScriptedModel,
+  modelChoiceOf,
   newId,
   parseDuration,
   parseSize,
   type Config,
   type ModelRef,
   type Role,
+  type RoleModel,
   type SandboxLimits,
   type TaskSpec,
 } from '@codecrew/core';
@@ -34,24 +39,61 @@ export interface ResolvedTask {
   branch: string;
   patchPath: string | null;
   outDir: string;
-  prices: Config['models']['prices'];
 }
 
-function resolveModel(name: string, config: Config, baseDir: string): ModelRef {
+/** The roles that call a model, by task mode (the tester only runs the test command). */
+const MODEL_ROLES: Record<'code' | 'ask', readonly Role[]> = {
+  code: ['planner', 'coder', 'reviewer'],
+  ask: ['asker'],
+};
+
+/** A role's model as a job carries it: name and settings, the endpoint, and the catalog's price. */
+function resolveModel(model: RoleModel, config: Config, baseDir: string): ModelRef {
+  const { name, ...tuning } = modelChoiceOf(model);
   if (name.startsWith(SCRIPTED_PREFIX)) {
     const script = name.slice(SCRIPTED_PREFIX.length);
-    return { name: `${SCRIPTED_PREFIX}${isAbsolute(script) ? script : resolve(baseDir, script)}` };
+    return { name: `${SCRIPTED_PREFIX}${isAbsolute(script) ? script : resolve(baseDir, script)}`, ...tuning };
   }
-  const ref: ModelRef = { name, apiKeyEnv: config.models.endpoint.apiKeyEnv };
+  const ref: ModelRef = { name, apiKeyEnv: config.models.endpoint.apiKeyEnv, ...tuning };
   if (config.models.endpoint.baseURL !== undefined) ref.baseURL = config.models.endpoint.baseURL;
-  const price = config.models.prices[name];
+  const price = catalogEntryFor(config.models.catalog, name)?.entry.price;
   if (price !== undefined) ref.price = price;
   return ref;
 }
 
 /**
+ * A cost budget needs a price for every model that may spend it: refuses a task
+ * with `budget.maxCostUsd` whose real (not scripted) models have none, naming
+ * the setting that gives one.
+ */
+function requirePrices(models: Record<Role, ModelRef>, mode: 'code' | 'ask', maxCostUsd: number | undefined): void {
+  if (maxCostUsd === undefined) return;
+  const unpriced = new Map<string, Role[]>();
+  for (const role of MODEL_ROLES[mode]) {
+    const ref = models[role];
+    if (ref.price !== undefined || isScriptedModel(ref.name)) continue;
+    unpriced.set(ref.name, [...(unpriced.get(ref.name) ?? []), role]);
+  }
+  const [first] = unpriced;
+  if (first === undefined) return;
+  const [name, roles] = first;
+  const others = [...unpriced.keys()].slice(1);
+  throw new CodecrewError(
+    'MODEL_PRICE_UNKNOWN',
+    `budget.maxCostUsd needs the price of every model, and codecrew knows none for "${name}" (${roles.join(', ')})` +
+      (others.length > 0 ? ` nor for ${others.map((other) => `"${other}"`).join(', ')}` : '') +
+      `: set models.catalog.${name}.price {inputPerMillion, cachedInputPerMillion, outputPerMillion} in codecrew.yaml, or drop budget.maxCostUsd`,
+    { details: { model: name, roles, unpriced: [...unpriced.keys()], configKey: `models.catalog.${name}.price` } },
+  );
+}
+
+/**
  * Fills in a task spec from the configuration. Relative paths in the spec are
- * resolved against `specDir`; `modelOverride` (the CLI's --model) applies to every role.
+ * resolved against `specDir`; `modelOverride` (the CLI's --model) applies to
+ * every role, replacing its settings too. A role's model is taken whole from the
+ * first place that names it (--model, `spec.models.<role>`, `spec.models.default`,
+ * the configuration's `models.<role>`, then `models.default`). Throws
+ * MODEL_PRICE_UNKNOWN when `budget.maxCostUsd` is set and a model has no price.
  */
 export function resolveTask(
   spec: TaskSpec,
@@ -63,10 +105,11 @@ export function resolveTask(
   const models = {} as Record<Role, ModelRef>;
   for (const role of ROLES) {
     const fromConfig = config.models[role] ?? config.models.default;
-    const name = opts.modelOverride ?? body.models?.[role] ?? body.models?.default ?? fromConfig;
+    const model = opts.modelOverride ?? body.models?.[role] ?? body.models?.default ?? fromConfig;
     const baseDir = opts.modelOverride !== undefined ? (opts.cwd ?? process.cwd()) : opts.specDir;
-    models[role] = resolveModel(name, config, baseDir);
+    models[role] = resolveModel(model, config, baseDir);
   }
+  requirePrices(models, body.mode, body.budget?.maxCostUsd);
   const sandbox = config.sandbox;
   const override = body.sandbox ?? {};
   return {
@@ -103,6 +146,5 @@ export function resolveTask(
       body.output?.dir === undefined
         ? resolve(config.dataDir, 'tasks', taskId)
         : resolve(opts.specDir, body.output.dir, taskId),
-    prices: config.models.prices,
   };
 }

@@ -23,6 +23,7 @@ const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([
   'REPO_INVALID',
   'SCRIPT_INVALID',
   'USAGE_INVALID',
+  'MODEL_PRICE_UNKNOWN',
 ]);
 
 /** Prints an error for people and returns the exit code it deserves. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Duration, Size } from './spec.ts';
+import { ModelCatalog, RoleModel } from './model.ts';
 
 /** One model endpoint: any OpenAI-compatible server. */
 export const ModelEndpoint = z
@@ -7,11 +8,6 @@ export const ModelEndpoint = z
     baseURL: z.string().url().optional(),
     apiKeyEnv: z.string().min(1).default('OPENAI_API_KEY'),
   })
-  .strict();
-
-/** Price per million tokens, for cost accounting and `budget.maxCostUsd`. */
-export const ModelPrice = z
-  .object({ inputPerMillion: z.number().nonnegative(), outputPerMillion: z.number().nonnegative() })
   .strict();
 
 /** codecrew's configuration: `config/default.yaml`, then `codecrew.yaml`, then the environment. */
@@ -28,15 +24,16 @@ export const Config = z
     models: z
       .object({
         endpoint: ModelEndpoint,
-        default: z.string().min(1),
-        planner: z.string().min(1).optional(),
-        coder: z.string().min(1).optional(),
-        tester: z.string().min(1).optional(),
-        reviewer: z.string().min(1).optional(),
-        asker: z.string().min(1).optional(),
+        default: RoleModel,
+        planner: RoleModel.optional(),
+        coder: RoleModel.optional(),
+        tester: RoleModel.optional(),
+        reviewer: RoleModel.optional(),
+        asker: RoleModel.optional(),
         maxRetries: z.number().int().min(0).max(10),
         timeout: Duration,
-        prices: z.record(z.string(), ModelPrice),
+        /** What codecrew knows about models by name: prices (dated snapshots match their model). */
+        catalog: ModelCatalog,
       })
       .strict(),
     sandbox: z

@@ -36,6 +36,7 @@ export const ERROR_CODES = [
   'INTERNAL',
   'ARTIFACT_NOT_FOUND',
   'ARTIFACT_INVALID',
+  'MODEL_PRICE_UNKNOWN',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -3,7 +3,22 @@ export type { ErrorCode, ErrorData } from './errors.ts';
 export { newId, toSafeToken } from './ids.ts';
 export { parseDuration, parseSize, formatDuration } from './units.ts';
 export { Duration, Size, ModelSelection, SandboxSpec, TaskSpecBody, TaskSpec } from './spec.ts';
-export { Config, ModelEndpoint, ModelPrice } from './config.ts';
+export { Config, ModelEndpoint } from './config.ts';
+export {
+  REASONING_EFFORTS,
+  ReasoningEffort,
+  ModelApi,
+  ModelTuning,
+  ModelChoice,
+  RoleModel,
+  ModelPrice,
+  ModelCatalogEntry,
+  ModelCatalog,
+  modelChoiceOf,
+  catalogEntryFor,
+  priceFor,
+  isScriptedModel,
+} from './model.ts';
 export { Subtask, Plan, Review, ReviewComment, REVIEW_SEVERITIES } from './plan.ts';
 export { validatePlan, topologicalOrder } from './plan-validate.ts';
 export {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ERROR_CODES } from './errors.ts';
 import { Plan, Review, Subtask } from './plan.ts';
-import { ModelPrice } from './config.ts';
+import { ModelPrice, ModelTuning } from './model.ts';
 
 export const ROLES = ['planner', 'coder', 'tester', 'reviewer', 'asker'] as const;
 /** The agent roles of a crew. */
@@ -36,9 +36,10 @@ export const ArtifactRef = z
 export type ArtifactRef = z.infer<typeof ArtifactRef>;
 
 /**
- * Which model a job talks to, and its price as the orchestrator's configuration
- * gives it (so a worker anywhere counts cost the same way). Keys never travel:
- * workers read them from their own environment.
+ * Which model a job talks to and how (temperature, reasoning effort, ...), and
+ * its price as the orchestrator's configuration gives it (so a worker anywhere
+ * counts cost the same way). Keys never travel: workers read them from their
+ * own environment.
  */
 export const ModelRef = z
   .object({
@@ -46,6 +47,7 @@ export const ModelRef = z
     baseURL: z.string().optional(),
     apiKeyEnv: z.string().optional(),
     price: ModelPrice.optional(),
+    ...ModelTuning.shape,
   })
   .strict();
 export type ModelRef = z.infer<typeof ModelRef>;
@@ -137,12 +139,18 @@ export const Job = z
   .strict();
 export type Job = z.infer<typeof Job>;
 
-/** Token usage and cost of model calls. */
+/**
+ * Token usage and cost of model calls. `cachedPromptTokens` are the part of
+ * `promptTokens` the provider served from its prompt cache; `reasoningTokens`
+ * the part of `completionTokens` a reasoning model spent thinking.
+ */
 export const Usage = z
   .object({
     calls: z.number().int().nonnegative(),
     promptTokens: z.number().int().nonnegative(),
+    cachedPromptTokens: z.number().int().nonnegative().default(0),
     completionTokens: z.number().int().nonnegative(),
+    reasoningTokens: z.number().int().nonnegative().default(0),
     costUsd: z.number().nonnegative(),
   })
   .strict();
@@ -211,7 +219,7 @@ export type JobResult = z.infer<typeof JobResult>;
 
 /** A zero usage record. */
 export function emptyUsage(): Usage {
-  return { calls: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
+  return { calls: 0, promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0, reasoningTokens: 0, costUsd: 0 };
 }
 
 /** Adds usage records together. */
@@ -219,7 +227,9 @@ export function addUsage(a: Usage, b: Usage): Usage {
   return {
     calls: a.calls + b.calls,
     promptTokens: a.promptTokens + b.promptTokens,
+    cachedPromptTokens: a.cachedPromptTokens + b.cachedPromptTokens,
     completionTokens: a.completionTokens + b.completionTokens,
+    reasoningTokens: a.reasoningTokens + b.reasoningTokens,
     costUsd: a.costUsd + b.costUsd,
   };
 }

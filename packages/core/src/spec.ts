@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { branchNameProblem } from './ref-format.ts';
+import { RoleModel } from './model.ts';
 
 const durationPattern = /^\d+(\.\d+)?\s*(ms|s|m|h)$/;
 const sizePattern = /^\d+(\.\d+)?\s*[bkmgBKMG]?i?[bB]?$/;
@@ -13,15 +14,15 @@ export const Duration = z.union([
 /** A size such as `512m` or `2g`, or a number of bytes. */
 export const Size = z.union([z.number().int().positive(), z.string().regex(sizePattern, 'a size such as 512m or 2g')]);
 
-/** Per-role model names; `default` applies to every role not named. */
+/** Per-role models (a name, or a name with settings); `default` applies to every role not named. */
 export const ModelSelection = z
   .object({
-    default: z.string().min(1).optional(),
-    planner: z.string().min(1).optional(),
-    coder: z.string().min(1).optional(),
-    tester: z.string().min(1).optional(),
-    reviewer: z.string().min(1).optional(),
-    asker: z.string().min(1).optional(),
+    default: RoleModel.optional(),
+    planner: RoleModel.optional(),
+    coder: RoleModel.optional(),
+    tester: RoleModel.optional(),
+    reviewer: RoleModel.optional(),
+    asker: RoleModel.optional(),
   })
   .strict();
 export type ModelSelection = z.infer<typeof ModelSelection>;

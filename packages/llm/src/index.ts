@@ -16,7 +16,7 @@ export type { ModelCallContext, CreateChatModelOptions } from './model.ts';
 export { isScriptedEndpoint, isScriptedModel } from './scripted-endpoints.ts';
 export { retryingFetch, retryAfterMs } from './retry-fetch.ts';
 export type { RetryPolicy, ModelRetry } from './retry-fetch.ts';
-export { usageOf } from './usage.ts';
+export { usageOf, costOf } from './usage.ts';
 export { modelErrorOf } from './model-error.ts';
 export type { ModelPrice } from './usage.ts';
 export { countTokens, encodingForModel } from './tokenizer.ts';

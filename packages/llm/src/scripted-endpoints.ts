@@ -18,7 +18,4 @@ export function isScriptedEndpoint(baseURL: string | undefined): boolean {
   return baseURL !== undefined && running.has(normalise(baseURL));
 }
 
-/** True when a model name asks for the scripted model: `scripted`, or `scripted:`/`scripted-` followed by anything. */
-export function isScriptedModel(name: string): boolean {
-  return /^scripted($|[:/_-])/.test(name);
-}
+export { isScriptedModel } from '@codecrew/core';

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CodecrewError } from '@codecrew/core';
 import {
   codecrewHeaders,
+  costOf,
   createChatModel,
   isScriptedEndpoint,
   isScriptedModel,
@@ -110,10 +111,49 @@ describe('helpers', () => {
     expect(usageOf(message, { inputPerMillion: 2, outputPerMillion: 8 })).toEqual({
       calls: 1,
       promptTokens: 1000,
+      cachedPromptTokens: 0,
       completionTokens: 500,
+      reasoningTokens: 0,
       costUsd: 0.006,
     });
-    expect(usageOf(new AIMessage('no usage'))).toEqual({ calls: 1, promptTokens: 0, completionTokens: 0, costUsd: 0 });
+    expect(usageOf(new AIMessage('no usage'))).toEqual({
+      calls: 1,
+      promptTokens: 0,
+      cachedPromptTokens: 0,
+      completionTokens: 0,
+      reasoningTokens: 0,
+      costUsd: 0,
+    });
+  });
+
+  it('reads cached prompt tokens and reasoning tokens, and prices cached input at its own price', () => {
+    const message = new AIMessage({
+      content: 'x',
+      usage_metadata: {
+        input_tokens: 10_000,
+        output_tokens: 2_000,
+        total_tokens: 12_000,
+        input_token_details: { cache_read: 8_000 },
+        output_token_details: { reasoning: 1_500 },
+      },
+    });
+    const usage = usageOf(message, { inputPerMillion: 2, cachedInputPerMillion: 0.5, outputPerMillion: 8 });
+    expect(usage).toMatchObject({
+      promptTokens: 10_000,
+      cachedPromptTokens: 8_000,
+      completionTokens: 2_000,
+      reasoningTokens: 1_500,
+    });
+    // 2,000 uncached at $2, 8,000 cached at $0.50, 2,000 out (reasoning included) at $8 per million.
+    expect(usage.costUsd).toBeCloseTo(0.004 + 0.004 + 0.016, 12);
+    // Without a cached price, cached input costs the input price.
+    expect(usageOf(message, { inputPerMillion: 2, outputPerMillion: 8 }).costUsd).toBeCloseTo(0.02 + 0.016, 12);
+    expect(
+      costOf(
+        { promptTokens: 100, cachedPromptTokens: 500, completionTokens: 0 },
+        { inputPerMillion: 1, outputPerMillion: 1, cachedInputPerMillion: 0 },
+      ),
+    ).toBe(0);
   });
 
   it('classifies model errors', () => {

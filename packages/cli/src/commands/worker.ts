@@ -65,7 +65,7 @@ export async function workerCommand(argv: string[], io: Io): Promise<number> {
     workRoot: join(config.dataDir, 'work'),
     roles,
     concurrency: { coder: Number(values.coders) },
-    prices: config.models.prices,
+    catalog: config.models.catalog,
     modelRetries: config.models.maxRetries,
     modelTimeoutMs: parseDuration(config.models.timeout),
   });

@@ -76,7 +76,7 @@ export async function startCrew(opts: {
         sandboxes,
         workRoot: join(config.dataDir, 'work'),
         concurrency: { coder: opts.coderConcurrency },
-        prices: config.models.prices,
+        catalog: config.models.catalog,
         modelRetries: config.models.maxRetries,
         modelTimeoutMs: parseDuration(config.models.timeout),
       });

@@ -28,7 +28,8 @@ export async function startScriptedModels(task: ResolvedTask): Promise<ScriptedM
         server = await startScriptedModelServer({ script: loadModelScript(path) });
         servers.set(path, server);
       }
-      const scripted: ModelRef = { name: `scripted:${relative(process.cwd(), path)}`, baseURL: server.url };
+      // The role's settings (temperature, api, ...) stay: the scripted server sees them as a real one would.
+      const scripted: ModelRef = { ...ref, name: `scripted:${relative(process.cwd(), path)}`, baseURL: server.url };
       models[role] = scripted;
     }
   } catch (error) {
