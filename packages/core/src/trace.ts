@@ -11,6 +11,8 @@ export const TRACE_KINDS = [
   'job.finished',
   'model.call',
   'model.retry',
+  'context.elided',
+  'context.compacted',
   'tool.call',
   'tool.result',
   'command.started',
