@@ -37,6 +37,8 @@ export interface WireUsage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
+  prompt_tokens_details?: { cached_tokens: number };
+  completion_tokens_details?: { reasoning_tokens: number };
 }
 
 /** Everything needed to write one completion, in either form. */
@@ -47,6 +49,8 @@ export interface Completion {
   content: string | null;
   toolCalls: WireToolCall[];
   usage: WireUsage;
+  /** Set when the reply stopped at the output token limit. */
+  finishReason?: 'length';
 }
 
 /** Turns a script reply into wire tool calls; `nextId` makes the call ids. */
@@ -61,8 +65,8 @@ export function toolCallsOf(reply: ScriptReply, nextId: () => string): WireToolC
   }));
 }
 
-function finishReason(completion: Completion): 'tool_calls' | 'stop' {
-  return completion.toolCalls.length > 0 ? 'tool_calls' : 'stop';
+function finishReason(completion: Completion): 'tool_calls' | 'stop' | 'length' {
+  return completion.finishReason ?? (completion.toolCalls.length > 0 ? 'tool_calls' : 'stop');
 }
 
 /** The body of a non-streamed answer. */

@@ -5,6 +5,10 @@ const TokenCounts = z
   .object({
     prompt_tokens: z.number().int().nonnegative(),
     completion_tokens: z.number().int().nonnegative(),
+    /** Sent as `prompt_tokens_details.cached_tokens`. */
+    cached_tokens: z.number().int().nonnegative().optional(),
+    /** Sent as `completion_tokens_details.reasoning_tokens`. */
+    reasoning_tokens: z.number().int().nonnegative().optional(),
   })
   .strict();
 
@@ -66,10 +70,12 @@ export const ScriptReply = z
     usage: TokenCounts.partial().optional(),
     error: ScriptError.optional(),
     stream_cut: z.boolean().optional(),
+    /** `length`: the reply stopped at the output token limit; its content or arguments are partial. */
+    finish_reason: z.literal('length').optional(),
   })
   .strict()
   .superRefine((reply, ctx) => {
-    const answers = reply.content !== undefined || reply.tool_calls !== undefined;
+    const answers = reply.content !== undefined || reply.tool_calls !== undefined || reply.finish_reason !== undefined;
     if (!answers && reply.error === undefined && reply.stream_cut !== true) {
       ctx.addIssue({ code: 'custom', message: 'a reply needs content, tool_calls, error or stream_cut: true' });
     }
@@ -77,7 +83,7 @@ export const ScriptReply = z
       ctx.addIssue({
         code: 'custom',
         path: ['error'],
-        message: 'error answers alone: drop content, tool_calls and stream_cut',
+        message: 'error answers alone: drop content, tool_calls, finish_reason and stream_cut',
       });
     }
     if (reply.raw_arguments !== undefined && reply.tool_calls === undefined) {
@@ -105,6 +111,8 @@ export const ModelScript = z
     version: z.literal(1, { message: 'only version 1 of the script format exists: write "version: 1"' }),
     latency_ms: z.number().int().nonnegative().default(0),
     usage: TokenCounts.default({ prompt_tokens: 0, completion_tokens: 0 }),
+    /** Refuse requests whose messages break the tool-call order, as OpenAI does (see conversation-check.ts). */
+    strict: z.boolean().default(true),
     rules: z.array(ScriptRule).min(1),
   })
   .strict();

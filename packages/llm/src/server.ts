@@ -14,10 +14,20 @@ import {
 } from './protocol.ts';
 import type { ModelScript, ScriptReply } from './script.ts';
 import { registerScriptedEndpoint, unregisterScriptedEndpoint } from './scripted-endpoints.ts';
+import { conversationErrorBody, conversationProblem } from './conversation-check.ts';
+import { wireUsage } from './wire-usage.ts';
 
 /** How the server answered a request. */
 export type RecordedOutcome =
-  'content' | 'tool_calls' | 'error' | 'stream_cut' | 'no_match' | 'bad_request' | 'models' | 'not_found';
+  | 'content'
+  | 'tool_calls'
+  | 'error'
+  | 'stream_cut'
+  | 'no_match'
+  | 'bad_request'
+  | 'invalid_conversation'
+  | 'models'
+  | 'not_found';
 
 /** One request the scripted server saw, and what answered it. */
 export interface RecordedRequest {
@@ -51,6 +61,8 @@ export interface ScriptedModelServerOptions {
   port?: number;
   /** Multiplies every `latency_ms` of the script; 0 answers at once. */
   latencyScale?: number;
+  /** Sees the parsed body of every chat request before it is answered (for tests that look at the messages sent). */
+  onRequest?: (body: Record<string, unknown>, record: RecordedRequest) => void;
 }
 
 const SCRIPTED_HEADERS = { 'x-codecrew-scripted': '1' } as const;
@@ -131,6 +143,14 @@ export async function startScriptedModelServer(opts: ScriptedModelServerOptions)
     record.model = typeof body.model === 'string' ? body.model : undefined;
     record.stream = body.stream === true;
     record.lastMessage = lastMessageText(body.messages);
+    opts.onRequest?.(body, record);
+    const problem = opts.script.strict ? conversationProblem(body.messages) : null;
+    if (problem !== null) {
+      record.status = 400;
+      record.outcome = 'invalid_conversation';
+      sendJson(res, 400, conversationErrorBody(problem));
+      return;
+    }
     const facts: RequestFacts = { lastMessage: record.lastMessage };
     const h = record.headers;
     if (h.agent !== undefined) facts.agent = h.agent;
@@ -193,8 +213,6 @@ export async function startScriptedModelServer(opts: ScriptedModelServerOptions)
 
   function buildCompletion(reply: ScriptReply, model: string | undefined): Completion {
     sequence += 1;
-    const prompt = reply.usage?.prompt_tokens ?? opts.script.usage.prompt_tokens;
-    const completionTokens = reply.usage?.completion_tokens ?? opts.script.usage.completion_tokens;
     return {
       id: `chatcmpl-scripted-${sequence}`,
       created: Math.floor(Date.now() / 1000),
@@ -204,7 +222,8 @@ export async function startScriptedModelServer(opts: ScriptedModelServerOptions)
         callSequence += 1;
         return `call_scripted_${callSequence}`;
       }),
-      usage: { prompt_tokens: prompt, completion_tokens: completionTokens, total_tokens: prompt + completionTokens },
+      usage: wireUsage(reply, opts.script.usage),
+      ...(reply.finish_reason === undefined ? {} : { finishReason: reply.finish_reason }),
     };
   }
 

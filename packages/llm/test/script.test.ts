@@ -46,6 +46,7 @@ describe('loadModelScript', () => {
       version: 1,
       latency_ms: 0,
       usage: { prompt_tokens: 0, completion_tokens: 0 },
+      strict: true,
       rules: [{ match: {}, replies: [{ content: 'hi' }] }],
     });
   });
@@ -118,7 +119,7 @@ describe('loadModelScript', () => {
         line: 4,
         column: 31,
         path: 'rules[0].replies[0].error',
-        message: 'error answers alone: drop content, tool_calls and stream_cut',
+        message: 'error answers alone: drop content, tool_calls, finish_reason and stream_cut',
       },
     ]);
   });
