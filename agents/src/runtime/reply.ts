@@ -45,6 +45,16 @@ function finishReason(reply: AIMessage): string | undefined {
   return typeof metadata?.finish_reason === 'string' ? metadata.finish_reason : undefined;
 }
 
+/**
+ * The JSON parser's own message from LangChain's error for unreadable arguments, which also quotes
+ * the whole arguments (a cut-off file would come back in full) and adds a troubleshooting link.
+ */
+function parseErrorOf(error: string | undefined): string {
+  if (error === undefined) return 'parse error';
+  const cause = /\nError: (.+)/.exec(error)?.[1];
+  return (cause ?? error.split('\n')[0] ?? error).trim();
+}
+
 /** Sorts the calls as the model sent them (LangChain lists readable calls before unreadable ones). */
 function inModelOrder(calls: ReplyCall[], reply: AIMessage): void {
   const raw = (reply.additional_kwargs as { tool_calls?: Array<{ id?: unknown }> }).tool_calls;
@@ -83,7 +93,7 @@ export function readReply(reply: AIMessage, step: number, tools: ReadonlyMap<str
     calls.push({
       id: idFor(bad.id),
       name: bad.name ?? 'unknown',
-      problem: { kind: 'invalid_json', error: bad.error ?? 'parse error', raw },
+      problem: { kind: 'invalid_json', error: parseErrorOf(bad.error), raw },
     });
   }
   inModelOrder(calls, reply);
