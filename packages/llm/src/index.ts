@@ -13,6 +13,8 @@ export { startScriptedModelServer } from './server.ts';
 export type { ScriptedModelServer, ScriptedModelServerOptions, RecordedRequest, RecordedOutcome } from './server.ts';
 export { createChatModel, codecrewHeaders, OPENAI_DEFAULT_BASE_URL } from './model.ts';
 export type { ModelCallContext, CreateChatModelOptions } from './model.ts';
+export { chatOpenAISettings, isOpenAIReasoningModel, strictToolsByDefault } from './model-settings.ts';
+export type { ChatOpenAISettings } from './model-settings.ts';
 export { isScriptedEndpoint, isScriptedModel } from './scripted-endpoints.ts';
 export { retryingFetch, retryAfterMs } from './retry-fetch.ts';
 export type { RetryPolicy, ModelRetry } from './retry-fetch.ts';

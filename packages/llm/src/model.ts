@@ -1,5 +1,6 @@
 import { ChatOpenAI } from '@langchain/openai';
 import { CodecrewError, type ModelRef, type Role } from '@codecrew/core';
+import { chatOpenAISettings } from './model-settings.ts';
 import { retryingFetch, type ModelRetry } from './retry-fetch.ts';
 import { isScriptedEndpoint, isScriptedModel } from './scripted-endpoints.ts';
 
@@ -51,8 +52,10 @@ export function codecrewHeaders(context: ModelCallContext): Record<string, strin
 
 /**
  * Creates the `ChatOpenAI` an agent talks to: any OpenAI-compatible endpoint,
- * with codecrew's headers and retries. Throws `CONFIG_INVALID` when a real
- * endpoint has no key; scripted models need none.
+ * with codecrew's headers and retries, and the model's settings (temperature,
+ * reasoning effort, output cap, Chat Completions or Responses API, strict tool
+ * schemas, extra body; see {@link chatOpenAISettings}). Throws `CONFIG_INVALID`
+ * when a real endpoint has no key; scripted models need none.
  *
  * @example
  * const model = createChatModel({ model: { name: 'gpt-4.1' }, context: { taskId, jobId, role: 'coder', subtaskId: 's1' } });
@@ -81,7 +84,7 @@ export function createChatModel(opts: CreateChatModelOptions): ChatOpenAI {
     streaming: opts.streaming ?? false,
     // Retries happen in the fetch below, so that each one is a plain HTTP request honouring retry-after.
     maxRetries: 0,
-    useResponsesApi: false,
+    ...chatOpenAISettings(opts.model, baseURL),
     ...(opts.timeoutMs === undefined ? {} : { timeout: opts.timeoutMs }),
     configuration: {
       baseURL,
