@@ -31,6 +31,11 @@ function numberAfter(message: string, pattern: RegExp): number | undefined {
  * contextOverflowOf(error)?.contextWindow; // 16000 from "This model's maximum context length is 16000 tokens. …"
  */
 export function contextOverflowOf(error: unknown): ContextOverflow | undefined {
+  // LangChain wraps the client's error (as ContextOverflowError, for one) and keeps it as the cause.
+  const cause = field(error, 'cause');
+  if (field(error, 'status') === undefined && typeof cause === 'object' && cause !== null) {
+    return contextOverflowOf(cause);
+  }
   const status = field(error, 'status');
   if (status !== 400 && status !== 413) return undefined;
   const message = error instanceof Error ? error.message : String(field(error, 'message') ?? '');

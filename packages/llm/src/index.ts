@@ -31,3 +31,4 @@ export { contextOverflowOf } from './context-overflow.ts';
 export type { ContextOverflow } from './context-overflow.ts';
 export { purposeOptions, PURPOSE_HEADER } from './purpose.ts';
 export type { ModelPurpose } from './purpose.ts';
+export type { ScriptedServerStats } from './server-stats.ts';

@@ -11,6 +11,8 @@ export interface RequestFacts {
   /** The `x-codecrew-delivery` header; a request without it counts as delivery 1. */
   delivery?: string;
   model?: string;
+  /** The `x-codecrew-purpose` header: `step` or `compact`. */
+  purpose?: string;
   lastMessage: string;
 }
 
@@ -79,6 +81,7 @@ export class ScriptMatcher {
       header('job', facts.job),
       header('attempt', facts.attempt),
       header('delivery', facts.delivery),
+      ...(facts.purpose === undefined ? [] : [header('purpose', facts.purpose)]),
       `model=${JSON.stringify(facts.model ?? '')}`,
     ].join(' ');
     return [
@@ -99,6 +102,7 @@ export class ScriptMatcher {
     if (match.task !== undefined && match.task !== facts.task) return false;
     if (match.model !== undefined && match.model !== facts.model) return false;
     if (match.attempt !== undefined && match.attempt !== Number(facts.attempt ?? '1')) return false;
+    if (match.purpose !== undefined && match.purpose !== facts.purpose) return false;
     const pattern = this.patterns[ruleIndex];
     if (pattern !== undefined && !pattern.test(facts.lastMessage)) return false;
     return true;

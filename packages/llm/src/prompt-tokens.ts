@@ -59,13 +59,15 @@ export function messageTokens(message: WireMessage, encoding: EncodingName): num
   return total;
 }
 
-/** The tokens the `tools` of a request add to its prompt: each function's JSON definition and a frame. */
+/** The tokens the `tools` of a request add to its prompt: each function's name, description and parameters as JSON, and a frame. */
 export function toolsTokens(tools: readonly unknown[] | undefined, encoding: EncodingName): number {
   if (tools === undefined || tools.length === 0) return 0;
   let total = TOOLS_FRAME;
   for (const tool of tools) {
-    const fn = (tool as { function?: unknown } | null)?.function ?? tool;
-    total += PER_TOOL + countTokens(JSON.stringify(fn), encoding);
+    const fn = ((tool as { function?: unknown } | null)?.function ?? tool) as Record<string, unknown> | null;
+    // What the model reads of a function: its name, description and parameters (not flags such as `strict`).
+    const shown = { name: fn?.name, description: fn?.description, parameters: fn?.parameters };
+    total += PER_TOOL + countTokens(JSON.stringify(shown), encoding);
   }
   return total;
 }

@@ -3,7 +3,8 @@ import { CodecrewError, Role, isCodecrewError, loadYamlFile } from '@codecrew/co
 
 const TokenCounts = z
   .object({
-    prompt_tokens: z.number().int().nonnegative(),
+    /** `counted`: the prompt's tokens as the server counts them (the tokenizer the agent runtime uses). */
+    prompt_tokens: z.union([z.number().int().nonnegative(), z.literal('counted')]),
     completion_tokens: z.number().int().nonnegative(),
     /** Sent as `prompt_tokens_details.cached_tokens`. */
     cached_tokens: z.number().int().nonnegative().optional(),
@@ -33,6 +34,8 @@ export const ScriptMatch = z
     model: z.string().min(1).optional(),
     last_message: Regex.optional(),
     attempt: z.number().int().min(1).optional(),
+    /** Header `x-codecrew-purpose`: `step` for a tool-loop request, `compact` for a summary of the conversation. */
+    purpose: z.enum(['step', 'compact']).optional(),
   })
   .strict();
 export type ScriptMatch = z.infer<typeof ScriptMatch>;
@@ -113,6 +116,8 @@ export const ModelScript = z
     usage: TokenCounts.default({ prompt_tokens: 0, completion_tokens: 0 }),
     /** Refuse requests whose messages break the tool-call order, as OpenAI does (see conversation-check.ts). */
     strict: z.boolean().default(true),
+    /** A request whose prompt counts more tokens than this is refused with OpenAI's `context_length_exceeded` error. */
+    context_window: z.number().int().positive().optional(),
     rules: z.array(ScriptRule).min(1),
   })
   .strict();

@@ -16,6 +16,7 @@ import type { ModelScript, ScriptReply } from './script.ts';
 import { registerScriptedEndpoint, unregisterScriptedEndpoint } from './scripted-endpoints.ts';
 import { conversationErrorBody, conversationProblem } from './conversation-check.ts';
 import { wireUsage } from './wire-usage.ts';
+import { bodyPromptTokens, contextLengthErrorBody, logLine, statsOf } from './server-stats.ts';
 
 /** How the server answered a request. */
 export type RecordedOutcome =
@@ -26,6 +27,7 @@ export type RecordedOutcome =
   | 'no_match'
   | 'bad_request'
   | 'invalid_conversation'
+  | 'context_length_exceeded'
   | 'models'
   | 'not_found';
 
@@ -39,6 +41,8 @@ export interface RecordedRequest {
   model: string | undefined;
   stream: boolean;
   lastMessage: string;
+  /** The prompt's tokens (messages and tools), counted as the agent runtime counts them. */
+  promptTokens?: number | undefined;
   /** 0-based rule and reply positions, when a rule answered. */
   rule: number | undefined;
   reply: number | undefined;
@@ -63,6 +67,8 @@ export interface ScriptedModelServerOptions {
   latencyScale?: number;
   /** Sees the parsed body of every chat request before it is answered (for tests that look at the messages sent). */
   onRequest?: (body: Record<string, unknown>, record: RecordedRequest) => void;
+  /** Hears one line per request once it is answered: who sent it, its prompt tokens and what answered. */
+  onLog?: (line: string) => void;
 }
 
 const SCRIPTED_HEADERS = { 'x-codecrew-scripted': '1' } as const;
@@ -143,12 +149,21 @@ export async function startScriptedModelServer(opts: ScriptedModelServerOptions)
     record.model = typeof body.model === 'string' ? body.model : undefined;
     record.stream = body.stream === true;
     record.lastMessage = lastMessageText(body.messages);
+    record.promptTokens = bodyPromptTokens(body);
     opts.onRequest?.(body, record);
     const problem = opts.script.strict ? conversationProblem(body.messages) : null;
     if (problem !== null) {
       record.status = 400;
       record.outcome = 'invalid_conversation';
       sendJson(res, 400, conversationErrorBody(problem));
+      return;
+    }
+    // A prompt over the window takes no reply: the client's next, shorter request gets the one meant for it.
+    const window = opts.script.context_window;
+    if (window !== undefined && record.promptTokens !== undefined && record.promptTokens > window) {
+      record.status = 400;
+      record.outcome = 'context_length_exceeded';
+      sendJson(res, 400, contextLengthErrorBody(window, record.promptTokens));
       return;
     }
     const facts: RequestFacts = { lastMessage: record.lastMessage };
@@ -159,6 +174,7 @@ export async function startScriptedModelServer(opts: ScriptedModelServerOptions)
     if (h.job !== undefined) facts.job = h.job;
     if (h.attempt !== undefined) facts.attempt = h.attempt;
     if (h.delivery !== undefined) facts.delivery = h.delivery;
+    if (h.purpose !== undefined) facts.purpose = h.purpose;
     if (record.model !== undefined) facts.model = record.model;
 
     // Choosing the reply happens before any await so that one request takes exactly one reply.
@@ -183,7 +199,7 @@ export async function startScriptedModelServer(opts: ScriptedModelServerOptions)
       sendJson(res, reply.error.status, errorReplyBody(reply.error.status, reply.error.body), extra);
       return;
     }
-    const completion = buildCompletion(reply, record.model);
+    const completion = buildCompletion(reply, record.model, record.promptTokens ?? 0);
     if (reply.stream_cut === true) {
       record.status = 200;
       record.outcome = 'stream_cut';
@@ -211,7 +227,7 @@ export async function startScriptedModelServer(opts: ScriptedModelServerOptions)
     res.end('data: [DONE]\n\n');
   }
 
-  function buildCompletion(reply: ScriptReply, model: string | undefined): Completion {
+  function buildCompletion(reply: ScriptReply, model: string | undefined, promptTokens: number): Completion {
     sequence += 1;
     return {
       id: `chatcmpl-scripted-${sequence}`,
@@ -222,7 +238,7 @@ export async function startScriptedModelServer(opts: ScriptedModelServerOptions)
         callSequence += 1;
         return `call_scripted_${callSequence}`;
       }),
-      usage: wireUsage(reply, opts.script.usage),
+      usage: wireUsage(reply, opts.script.usage, promptTokens),
       ...(reply.finish_reason === undefined ? {} : { finishReason: reply.finish_reason }),
     };
   }
@@ -238,6 +254,10 @@ export async function startScriptedModelServer(opts: ScriptedModelServerOptions)
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (req.method === 'GET' && path === '/v1/_stats') {
+      sendJson(res, 200, statsOf(requests, opts.script.context_window));
+      return;
+    }
     const record: RecordedRequest = {
       at: new Date().toISOString(),
       method: req.method ?? 'GET',
@@ -252,6 +272,10 @@ export async function startScriptedModelServer(opts: ScriptedModelServerOptions)
       outcome: 'models',
     };
     requests.push(record);
+    if (opts.onLog !== undefined) {
+      const log = opts.onLog;
+      res.once('close', () => log(logLine(record)));
+    }
     if (req.method === 'POST' && path === '/v1/chat/completions') {
       await chat(req, res, record);
       return;
@@ -266,7 +290,7 @@ export async function startScriptedModelServer(opts: ScriptedModelServerOptions)
       res,
       404,
       errorBody(
-        `the scripted model server serves POST /v1/chat/completions and GET /v1/models, not ${record.method} ${path}`,
+        `the scripted model server serves POST /v1/chat/completions, GET /v1/models and GET /v1/_stats, not ${record.method} ${path}`,
         'invalid_request_error',
         'not_found',
       ),
