@@ -18,7 +18,7 @@ export async function modelServerCommand(argv: string[], io: Io): Promise<number
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw usageError(`--port must be a port number, not "${values.port}"`);
   const script = loadModelScript(resolve(values.script));
-  const server = await startScriptedModelServer({ script, port, host: values.host });
+  const server = await startScriptedModelServer({ script, port, host: values.host, onLog: (line) => io.out(line) });
   io.out(`scripted model server (SCRIPTED replies from ${values.script}) listening at ${server.url}`);
   io.out(`use it with OPENAI_BASE_URL=${server.url}; stop with Ctrl-C`);
   await new Promise<void>((done) => {
