@@ -3,7 +3,7 @@ import { CodecrewError } from '@codecrew/core';
 import { abortError } from './abort.ts';
 import { cutOffCallMessage, invalidJsonMessage } from './feedback.ts';
 import type { ModelTurn, ReplyCall } from './reply.ts';
-import { describeArgIssues, type ToolContext, type ToolDefinition } from './tool.ts';
+import { describeArgIssues, parseToolArgs, type ToolContext, type ToolDefinition } from './tool.ts';
 
 const MAX_TOOL_OUTPUT = 24_000;
 
@@ -68,7 +68,7 @@ export async function runToolCall(
     const text = `Error: there is no tool "${call.name}". Tools: ${[...tools.keys()].join(', ')}.`;
     return refuse(call, text, 'TOOL_UNKNOWN', call.args, context);
   }
-  const parsed = tool.schema.safeParse(call.args);
+  const parsed = parseToolArgs(tool, call.args);
   if (!parsed.success) {
     const text = `Error: invalid arguments for ${call.name}: ${describeArgIssues(parsed.error)}`;
     return refuse(call, text, 'TOOL_INVALID_ARGS', call.args, context);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { CommandRecord, Role, TraceKind, Usage } from '@codecrew/core';
 import type { Sandbox, Workspace } from '@codecrew/sandbox';
+import { toStrictSchema, withoutNullOptionals } from './tool-schema.ts';
 
 /** Publishes one trace event about the running job. */
 export type EmitEvent = (kind: TraceKind, message: string, data?: Record<string, unknown>) => void;
@@ -39,24 +40,49 @@ export function defineTool<S extends z.ZodType>(tool: ToolDefinition<S>): ToolDe
 /** A text outcome. */
 export const text = (value: string): ToolOutcome => ({ kind: 'text', text: value });
 
-/** JSON schemas of tool arguments, by zod schema: every job of a role binds the same tools. */
-const jsonSchemas = new WeakMap<z.ZodType, Record<string, unknown>>();
+/** A tool's argument schema as zod writes it, and its strict-mode form. */
+interface ToolJsonSchemas {
+  own: Record<string, unknown>;
+  strict: Record<string, unknown>;
+}
 
-/** The OpenAI function-tool form of a tool, for `bindTools`. */
+/** JSON schemas of tool arguments, by zod schema: every job of a role binds the same tools. */
+const jsonSchemas = new WeakMap<z.ZodType, ToolJsonSchemas>();
+
+function jsonSchemasOf(tool: ToolDefinition): ToolJsonSchemas {
+  let schemas = jsonSchemas.get(tool.schema);
+  if (schemas === undefined) {
+    const own = z.toJSONSchema(tool.schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+    delete own.$schema;
+    schemas = { own, strict: toStrictSchema(own) };
+    jsonSchemas.set(tool.schema, schemas);
+  }
+  return schemas;
+}
+
+/**
+ * The OpenAI function-tool form of a tool, for `bindTools`. Its parameters are
+ * in the form OpenAI's strict mode takes (optional arguments are required and
+ * nullable), whether or not the endpoint is asked for strict mode; read the
+ * model's arguments with {@link parseToolArgs}.
+ */
 export function toOpenAITool(tool: ToolDefinition): {
   type: 'function';
   function: { name: string; description: string; parameters: Record<string, unknown> };
 } {
-  let schema = jsonSchemas.get(tool.schema);
-  if (schema === undefined) {
-    schema = z.toJSONSchema(tool.schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-    delete schema.$schema;
-    jsonSchemas.set(tool.schema, schema);
-  }
   return {
     type: 'function',
-    function: { name: tool.name, description: tool.description, parameters: structuredClone(schema) },
+    function: {
+      name: tool.name,
+      description: tool.description,
+      parameters: structuredClone(jsonSchemasOf(tool).strict),
+    },
   };
+}
+
+/** Validates a model's arguments for a tool; `null` for an optional argument counts as not given. */
+export function parseToolArgs(tool: ToolDefinition, args: unknown): z.ZodSafeParseResult<unknown> {
+  return tool.schema.safeParse(withoutNullOptionals(args, jsonSchemasOf(tool).own));
 }
 
 /** Formats zod issues as one line per problem, for the model to read. */

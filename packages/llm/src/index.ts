@@ -16,6 +16,7 @@ export type { ModelCallContext, CreateChatModelOptions } from './model.ts';
 export { chatOpenAISettings, isOpenAIReasoningModel, strictToolsByDefault } from './model-settings.ts';
 export type { ChatOpenAISettings } from './model-settings.ts';
 export { isScriptedEndpoint, isScriptedModel } from './scripted-endpoints.ts';
+export { strictSchemaProblems, strictToolsError } from './strict-schema.ts';
 export { retryingFetch, retryAfterMs } from './retry-fetch.ts';
 export type { RetryPolicy, ModelRetry } from './retry-fetch.ts';
 export { usageOf, costOf } from './usage.ts';
