@@ -2,7 +2,7 @@
 // - every package imported by a workspace package's sources is declared in its package.json,
 //   and every declared dependency is imported (no undeclared, no unused);
 // - @codecrew packages depend on each other only downward:
-//   core ← bus, llm, sandbox ← agents ← orchestrator ← cli;
+//   core ← bus, llm, sandbox, store ← agents ← orchestrator ← cli;
 // - the workspace packages import each other without cycles (checked by the layering above).
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -14,6 +14,7 @@ const LAYERS = {
   '@codecrew/bus': 1,
   '@codecrew/llm': 1,
   '@codecrew/sandbox': 1,
+  '@codecrew/store': 1,
   '@codecrew/agents': 2,
   '@codecrew/orchestrator': 3,
   '@codecrew/cli': 4,
@@ -69,7 +70,7 @@ for (const workspace of rootPackage.workspaces) {
     const [from, to] = [LAYERS[manifest.name], LAYERS[name]];
     if (from !== undefined && to !== undefined && to >= from) {
       problems.push(
-        `${workspace}: ${file} imports ${name}; the dependency direction is core ← bus, llm, sandbox ← agents ← orchestrator ← cli`,
+        `${workspace}: ${file} imports ${name}; the dependency direction is core ← bus, llm, sandbox, store ← agents ← orchestrator ← cli`,
       );
     }
   }

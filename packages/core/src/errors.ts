@@ -37,6 +37,9 @@ export const ERROR_CODES = [
   'ARTIFACT_NOT_FOUND',
   'ARTIFACT_INVALID',
   'MODEL_PRICE_UNKNOWN',
+  'TASK_NOT_FOUND',
+  'CURSOR_INVALID',
+  'STORE_UNAVAILABLE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,0 +1,15 @@
+export { openTaskStore } from './open.ts';
+export { API_TASK_STATUSES } from './types.ts';
+export type {
+  ApiTaskStatus,
+  KeyedEvent,
+  NewTask,
+  StoredEvent,
+  TaskFilter,
+  TaskPatch,
+  TaskRecord,
+  TaskStore,
+  TaskStoreOptions,
+} from './types.ts';
+export { jetStreamEventKey, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './records.ts';
+export { SQLITE_FILE_NAME } from './sqlite/store.ts';
