@@ -47,7 +47,7 @@ const MODEL_ROLES: Record<'code' | 'ask', readonly Role[]> = {
   ask: ['asker'],
 };
 
-/** A role's model as a job carries it: name and settings, the endpoint, and the catalog's price. */
+/** A role's model as a job carries it: name and settings, the endpoint, and the catalog's price and context window. */
 function resolveModel(model: RoleModel, config: Config, baseDir: string): ModelRef {
   const { name, ...tuning } = modelChoiceOf(model);
   if (name.startsWith(SCRIPTED_PREFIX)) {
@@ -56,8 +56,9 @@ function resolveModel(model: RoleModel, config: Config, baseDir: string): ModelR
   }
   const ref: ModelRef = { name, apiKeyEnv: config.models.endpoint.apiKeyEnv, ...tuning };
   if (config.models.endpoint.baseURL !== undefined) ref.baseURL = config.models.endpoint.baseURL;
-  const price = catalogEntryFor(config.models.catalog, name)?.entry.price;
-  if (price !== undefined) ref.price = price;
+  const known = catalogEntryFor(config.models.catalog, name)?.entry;
+  if (known?.price !== undefined) ref.price = known.price;
+  if (known?.contextWindow !== undefined) ref.contextWindow = known.contextWindow;
   return ref;
 }
 

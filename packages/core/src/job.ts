@@ -47,6 +47,8 @@ export const ModelRef = z
     baseURL: z.string().optional(),
     apiKeyEnv: z.string().optional(),
     price: ModelPrice.optional(),
+    /** The model's context window in tokens, from the catalog (or a scripted model's script); absent: what codecrew knows of the model. */
+    contextWindow: z.number().int().positive().optional(),
     ...ModelTuning.shape,
   })
   .strict();

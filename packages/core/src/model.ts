@@ -65,10 +65,15 @@ export const ModelPrice = z
   .strict();
 export type ModelPrice = z.infer<typeof ModelPrice>;
 
-/** What codecrew knows about one model: its price (for cost accounting and `budget.maxCostUsd`). */
+/**
+ * What codecrew knows about one model: its price (for cost accounting and
+ * `budget.maxCostUsd`) and its context window in tokens (prompt and reply
+ * together; without it, OpenAI's documented window for OpenAI models, else 32768).
+ */
 export const ModelCatalogEntry = z
   .object({
     price: ModelPrice.optional(),
+    contextWindow: z.number().int().min(1024).optional(),
   })
   .strict();
 export type ModelCatalogEntry = z.infer<typeof ModelCatalogEntry>;

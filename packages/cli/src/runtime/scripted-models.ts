@@ -17,6 +17,7 @@ export interface ScriptedModels {
  */
 export async function startScriptedModels(task: ResolvedTask): Promise<ScriptedModels> {
   const servers = new Map<string, ScriptedModelServer>();
+  const windows = new Map<string, number>();
   const models = { ...task.models };
   try {
     for (const role of ROLES) {
@@ -25,11 +26,16 @@ export async function startScriptedModels(task: ResolvedTask): Promise<ScriptedM
       const path = ref.name.slice(SCRIPTED_PREFIX.length);
       let server = servers.get(path);
       if (!server) {
-        server = await startScriptedModelServer({ script: loadModelScript(path) });
+        const script = loadModelScript(path);
+        server = await startScriptedModelServer({ script });
         servers.set(path, server);
+        if (script.context_window !== undefined) windows.set(path, script.context_window);
       }
       // The role's settings (temperature, api, ...) stay: the scripted server sees them as a real one would.
       const scripted: ModelRef = { ...ref, name: `scripted:${relative(process.cwd(), path)}`, baseURL: server.url };
+      // The script's context window is the model's, unless the catalog says otherwise.
+      const window = windows.get(path);
+      if (scripted.contextWindow === undefined && window !== undefined) scripted.contextWindow = window;
       models[role] = scripted;
     }
   } catch (error) {
