@@ -184,6 +184,11 @@ export const JobOutput = z.discriminatedUnion('role', [
       changedFiles: z.array(z.string()),
       /** The new bytes of every changed path (a file set, see encodeFileSet), so the patch need not be applied again; absent when not made. */
       files: ArtifactRef.nullable().optional(),
+      /**
+       * Set when the coder did not call `finish`: `steps_exhausted`, it used all its steps and its
+       * changes so far were handed over as they were, for the tests to judge.
+       */
+      incomplete: z.literal('steps_exhausted').optional(),
     })
     .strict(),
   z.object({ role: z.literal('tester'), report: TestReport }).strict(),
