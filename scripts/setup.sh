@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares this machine to run codecrew: the packages it needs (docker.io,
-# nats-server, mmdebstrap, git, bubblewrap), a running Docker daemon, and the sandbox image.
+# nats-server, mmdebstrap, git, bubblewrap), a running Docker daemon, the sandbox image,
+# and a PostgreSQL server on 127.0.0.1 for the PostgreSQL task store's tests.
 # Idempotent: each step checks first and does nothing when already done.
 # Runs without a terminal (CI=true, no stdin). On Debian as root it does the
 # work; otherwise it prints what to install or start and exits non-zero.
@@ -19,6 +20,9 @@ esac
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_SCRIPT="$ROOT/sandbox/image/build.sh"
 DOCKERD_WAIT_SECONDS="${CODECREW_DOCKERD_WAIT:-60}"
+POSTGRES_CLUSTER=codecrew
+POSTGRES_PORT="${CODECREW_POSTGRES_PORT:-55432}"
+ENV_FILE="$ROOT/.codecrew/env"
 
 say() { printf 'setup: %s\n' "$*"; }
 fail() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
@@ -154,8 +158,92 @@ build_image() {
   say "sandbox image: $image is built"
 }
 
+# --- PostgreSQL: a cluster of its own ("codecrew"), on 127.0.0.1 only, with a role and a
+# database "codecrew" (password "codecrew": a test database, reachable from this machine only).
+# Its URL goes to .codecrew/env as CODECREW_TEST_DATABASE_URL, where the tests read it.
+
+postgres_url() { printf 'postgres://codecrew:codecrew@127.0.0.1:%s/codecrew' "$1"; }
+postgres_answers() { have psql && PGCONNECT_TIMEOUT=5 timeout 10 psql "$1" -Atqc 'SELECT 1' </dev/null >/dev/null 2>&1; }
+# "version port status" of the codecrew cluster, nothing when there is none.
+postgres_cluster() { pg_lsclusters --no-header 2>/dev/null | awk -v name="$POSTGRES_CLUSTER" '$2 == name { print $1, $3, $4; exit }' || true; }
+newest_postgres_version() { find /usr/lib/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | sort -V | tail -n 1 || true; }
+# SQL as the database superuser, over the Unix socket (peer authentication).
+postgres_admin_sql() { runuser -u postgres -- psql -p "$1" -d postgres -Atq -v ON_ERROR_STOP=1 -c "$2" </dev/null; }
+
+write_test_database_url() {
+  mkdir -p "$(dirname "$ENV_FILE")"
+  { grep -v '^CODECREW_TEST_DATABASE_URL=' "$ENV_FILE" 2>/dev/null || true; printf 'CODECREW_TEST_DATABASE_URL=%s\n' "$1"; } >"$ENV_FILE.tmp"
+  mv "$ENV_FILE.tmp" "$ENV_FILE"
+}
+
+postgres_not_started() {
+  # $1: why.
+  say "postgres: $1"
+  say "postgres: the PostgreSQL task store's tests need a PostgreSQL server (13 or newer). As root on Debian this script"
+  say "  starts one; elsewhere start one yourself, run as its superuser:"
+  say "    CREATE ROLE codecrew LOGIN PASSWORD 'codecrew'; CREATE DATABASE codecrew OWNER codecrew;"
+  say "  and export CODECREW_TEST_DATABASE_URL=postgres://codecrew:codecrew@127.0.0.1:5432/codecrew"
+  if [ "${CI:-}" = true ]; then fail "CI runs the PostgreSQL task store's tests and needs PostgreSQL"; fi
+  say "postgres: skipped; outside CI the PostgreSQL task store's tests skip themselves"
+}
+
+start_postgres() {
+  if [ -n "${CODECREW_TEST_DATABASE_URL:-}" ]; then
+    say "postgres: the tests use CODECREW_TEST_DATABASE_URL from the environment"
+    return
+  fi
+  local cluster version='' port="$POSTGRES_PORT" status='' url waited=0
+  cluster="$(postgres_cluster)"
+  if [ -n "$cluster" ]; then read -r version port status <<<"$cluster"; fi
+  url="$(postgres_url "$port")"
+  if postgres_answers "$url"; then
+    say "postgres: $url answers"
+    write_test_database_url "$url"
+    return
+  fi
+  if ! is_root || ! is_debian; then postgres_not_started "nothing answers at $url"; return; fi
+  if ! have pg_createcluster || ! have psql || [ -z "$(newest_postgres_version)" ]; then
+    say "packages: installing postgresql"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q </dev/null
+    apt-get install -y -q --no-install-recommends postgresql postgresql-client </dev/null
+  fi
+  if [ -z "$cluster" ]; then
+    version="$(newest_postgres_version)"
+    say "postgres: creating the cluster $version/$POSTGRES_CLUSTER on 127.0.0.1:$port"
+    pg_createcluster --quiet --port "$port" --start-conf manual \
+      "$version" "$POSTGRES_CLUSTER" -- --auth-local=peer --auth-host=scram-sha-256 </dev/null
+    status=down
+  fi
+  local listen="/etc/postgresql/$version/$POSTGRES_CLUSTER/conf.d/codecrew-listen.conf"
+  if [ ! -f "$listen" ]; then
+    mkdir -p "$(dirname "$listen")"
+    printf "# Written by codecrew's setup: loopback only.\nlisten_addresses = '127.0.0.1'\n" >"$listen"
+    if [ "$status" = online ]; then pg_ctlcluster "$version" "$POSTGRES_CLUSTER" restart </dev/null; fi
+  fi
+  if [ "$status" != online ]; then
+    say "postgres: starting the cluster $version/$POSTGRES_CLUSTER (pg_ctlcluster)"
+    pg_ctlcluster "$version" "$POSTGRES_CLUSTER" start </dev/null ||
+      fail "PostgreSQL did not start; see /var/log/postgresql/postgresql-$version-$POSTGRES_CLUSTER.log"
+  fi
+  postgres_admin_sql "$port" "DO \$\$ BEGIN
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'codecrew') THEN CREATE ROLE codecrew; END IF;
+    END \$\$; SET password_encryption = 'scram-sha-256'; ALTER ROLE codecrew WITH LOGIN PASSWORD 'codecrew';" >/dev/null
+  if [ "$(postgres_admin_sql "$port" "SELECT 1 FROM pg_database WHERE datname = 'codecrew'")" != 1 ]; then
+    postgres_admin_sql "$port" 'CREATE DATABASE codecrew OWNER codecrew' >/dev/null
+  fi
+  while ! postgres_answers "$url"; do
+    if [ "$waited" -ge 30 ]; then fail "PostgreSQL runs but $url does not answer"; fi
+    sleep 1
+    waited=$((waited + 1))
+  done
+  write_test_database_url "$url"
+  say "postgres: $url answers (cluster $version/$POSTGRES_CLUSTER; start it again with pg_ctlcluster $version $POSTGRES_CLUSTER start or npm run setup)"
+}
+
 say "checking this machine for codecrew (repo: $ROOT)"
 install_packages
 start_docker
+start_postgres
 if [ "$with_image" = 1 ]; then build_image; else say "sandbox image: skipped (--no-image)"; fi
 say "ready"

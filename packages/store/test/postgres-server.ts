@@ -1,0 +1,55 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+const ENV_FILE = new URL('../../../.codecrew/env', import.meta.url);
+const HOW_TO_START =
+  'Run `npm run setup` (as root on Debian it installs PostgreSQL and starts it on 127.0.0.1:55432), ' +
+  'or set CODECREW_TEST_DATABASE_URL to a PostgreSQL database the tests may create schemas in.';
+
+/** The test database's URL: CODECREW_TEST_DATABASE_URL, else the one `npm run setup` wrote to .codecrew/env. */
+export function testDatabaseUrl(): string | null {
+  const fromEnvironment = process.env.CODECREW_TEST_DATABASE_URL;
+  if (fromEnvironment !== undefined && fromEnvironment !== '') return fromEnvironment;
+  if (!existsSync(ENV_FILE)) return null;
+  const line = readFileSync(ENV_FILE, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('CODECREW_TEST_DATABASE_URL='));
+  return line === undefined ? null : line.slice('CODECREW_TEST_DATABASE_URL='.length).trim();
+}
+
+/** Null when PostgreSQL answers at the test URL, else why not and how to fix it. */
+export async function postgresProblem(): Promise<string | null> {
+  const url = testDatabaseUrl();
+  if (url === null) return `no test database is configured. ${HOW_TO_START}`;
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return null;
+  } catch (error) {
+    return `PostgreSQL does not answer at the test database URL (${(error as Error).message}). ${HOW_TO_START}`;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** A schema of its own in the test database, and the URL that makes it the only one a store sees. */
+export async function createTestSchema(): Promise<{ url: string; drop(): Promise<void> }> {
+  const base = testDatabaseUrl();
+  if (base === null) throw new Error(`no test database is configured. ${HOW_TO_START}`);
+  const schema = `store_test_${randomBytes(6).toString('hex')}`;
+  const admin = async (sql: string): Promise<void> => {
+    const client = new pg.Client({ connectionString: base });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE SCHEMA ${schema}`);
+  const url = new URL(base);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return { url: url.toString(), drop: () => admin(`DROP SCHEMA ${schema} CASCADE`) };
+}
