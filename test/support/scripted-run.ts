@@ -1,7 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { ModelScript, startScriptedModelServer, type ScriptedModelServer } from '@codecrew/llm';
+import {
+  ModelScript,
+  startScriptedModelServer,
+  type ScriptedModelServer,
+  type ScriptedModelServerOptions,
+} from '@codecrew/llm';
 import { TEXTKIT, makeGitRepo, readReport, runCli, tempDirFor, type CliRun } from './cli.ts';
 import { writeTaskFile } from './task-file.ts';
 import { withCrew } from './workers.ts';
@@ -38,11 +43,14 @@ export async function runScripted(
   testName: string,
   script: { rules: unknown[]; usage?: { prompt_tokens: number; completion_tokens: number } },
   spec: Record<string, unknown> = {},
-  opts: { config?: Record<string, unknown>; prompt?: string } = {},
+  opts: { config?: Record<string, unknown>; prompt?: string; onRequest?: ScriptedModelServerOptions['onRequest'] } = {},
 ): Promise<ScriptedRun> {
   const dir = await tempDirFor(testName);
   const repo = await makeGitRepo(TEXTKIT, join(dir, 'repo'));
-  const server = await startScriptedModelServer({ script: ModelScript.parse({ version: 1, ...script }) });
+  const server = await startScriptedModelServer({
+    script: ModelScript.parse({ version: 1, ...script }),
+    ...(opts.onRequest === undefined ? {} : { onRequest: opts.onRequest }),
+  });
   try {
     const task = await writeTaskFile(dir, {
       name: 'crew',

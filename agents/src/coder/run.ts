@@ -1,11 +1,18 @@
 import { z } from 'zod';
-import { CodecrewError, encodeFileSet, type ArtifactRef, type Job, type JobOutput } from '@codecrew/core';
+import {
+  CodecrewError,
+  encodeFileSet,
+  isCodecrewError,
+  type ArtifactRef,
+  type Job,
+  type JobOutput,
+} from '@codecrew/core';
 import { readOnlyTools, writeTools } from '../tools/files.ts';
 import { shellTool } from '../tools/shell.ts';
-import { runAgentLoop } from '../runtime/loop.ts';
+import { runAgentLoop, type AgentLoopResult } from '../runtime/loop.ts';
 import { systemPrompt } from '../runtime/prompt.ts';
 import { defineTool } from '../runtime/tool.ts';
-import { requireModel, type RoleRun, type RoleRunInput } from '../runtime/role.ts';
+import { requireModel, type RoleRun, type RoleRunInput, type RoleRunOutput } from '../runtime/role.ts';
 
 /** `finish {summary}`: ends a coder job. */
 export const finishTool = defineTool({
@@ -56,24 +63,47 @@ async function handOver(input: RoleRunInput): Promise<Handover> {
 
 /**
  * Runs a coder job: change the workspace, then hand back the patch against the
- * starting tree and the changed files' new bytes.
+ * starting tree and the changed files' new bytes. A coder that uses all its
+ * steps without calling `finish` still hands over what it changed, marked
+ * `incomplete: 'steps_exhausted'`; with no changes it fails as AGENT_MAX_STEPS.
  */
 export const runCoder: RoleRun = async (input) => {
   const { job, tools: context, price } = input;
-  const result = await runAgentLoop({
-    model: requireModel(input),
-    tools: [...readOnlyTools, ...writeTools, shellTool, finishTool],
-    terminalTools: ['finish'],
-    system: systemPrompt('coder', job),
-    user: userPrompt(job),
-    maxSteps: job.maxSteps,
-    budget: job.budget,
-    context,
-    ...(price ? { price } : {}),
-  });
+  let result: AgentLoopResult;
+  try {
+    result = await runAgentLoop({
+      model: requireModel(input),
+      tools: [...readOnlyTools, ...writeTools, shellTool, finishTool],
+      terminalTools: ['finish'],
+      system: systemPrompt('coder', job),
+      user: userPrompt(job),
+      maxSteps: job.maxSteps,
+      budget: job.budget,
+      context,
+      ...(price ? { price } : {}),
+    });
+  } catch (error) {
+    if (!isCodecrewError(error, 'AGENT_MAX_STEPS')) throw error;
+    return handOverUnfinished(input, error);
+  }
   const { summary } = result.value as { summary: string };
   const { patch, files, changedFiles } = await handOver(input);
   context.emit('log', `patch: ${changedFiles.length} file(s) changed`, { changedFiles });
   const output: JobOutput = { role: 'coder', summary, patch, changedFiles, files };
   return { output, usage: result.usage, steps: result.steps };
 };
+
+/** A coder out of steps: its changes so far, marked as unfinished, or the error when it changed nothing. */
+async function handOverUnfinished(input: RoleRunInput, error: CodecrewError): Promise<RoleRunOutput> {
+  const { job, tools: context } = input;
+  const { patch, files, changedFiles } = await handOver(input);
+  if (patch === null) throw error;
+  context.emit(
+    'log',
+    `the coder used all ${job.maxSteps} steps without calling finish; its ${changedFiles.length} changed file(s) are handed over unfinished, for the tests to judge`,
+    { changedFiles, incomplete: 'steps_exhausted' },
+  );
+  const summary = `Ran out of steps (${job.maxSteps}) before calling finish; the changes so far are handed over unfinished.`;
+  const output: JobOutput = { role: 'coder', summary, patch, changedFiles, files, incomplete: 'steps_exhausted' };
+  return { output, usage: context.meter.usage, steps: context.meter.steps };
+}

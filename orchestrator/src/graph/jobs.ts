@@ -101,6 +101,9 @@ export function jobRecord(result: JobResult, round: number): JobRecord {
   };
   if (result.subtaskId !== undefined) record.subtaskId = result.subtaskId;
   if (result.error !== undefined) record.error = result.error;
+  if (result.output?.role === 'coder' && result.output.incomplete !== undefined) {
+    record.incomplete = result.output.incomplete;
+  }
   return record;
 }
 

@@ -59,6 +59,8 @@ export interface JobRecord {
   round: number;
   status: 'succeeded' | 'failed' | 'cancelled';
   error?: ErrorData;
+  /** A coder that ran out of steps and handed over its changes unfinished. */
+  incomplete?: 'steps_exhausted';
   usage: Usage;
   startedAt: string;
   finishedAt: string;

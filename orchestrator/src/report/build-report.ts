@@ -42,6 +42,8 @@ export interface TaskReport {
     round: number;
     status: string;
     error: ErrorData | null;
+    /** `steps_exhausted`: a coder that ran out of steps and handed over its changes unfinished. */
+    incomplete: string | null;
     usage: Usage;
     startedAt: string;
     finishedAt: string;
@@ -139,6 +141,7 @@ export function buildReport(
       round: job.round,
       status: job.status,
       error: job.error ?? null,
+      incomplete: job.incomplete ?? null,
       usage: job.usage,
       startedAt: job.startedAt,
       finishedAt: job.finishedAt,

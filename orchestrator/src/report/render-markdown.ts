@@ -140,11 +140,18 @@ export function renderMarkdown(report: TaskReport): string {
       job.modelRetries.length === 0
         ? ''
         : `, ${job.modelRetries.length} model ${job.modelRetries.length === 1 ? 'retry' : 'retries'}`;
+    const status = job.incomplete === 'steps_exhausted' ? `${job.status}, steps exhausted` : job.status;
     out.push(
-      `### ${who} — ${job.status} (${formatDuration(job.durationMs)}, ${job.usage.promptTokens + job.usage.completionTokens} tokens${retries})`,
+      `### ${who} — ${status} (${formatDuration(job.durationMs)}, ${job.usage.promptTokens + job.usage.completionTokens} tokens${retries})`,
       '',
     );
     if (job.error) out.push(`Error: \`${job.error.code}\` ${job.error.message}`, '');
+    if (job.incomplete === 'steps_exhausted') {
+      out.push(
+        'It used all its steps without calling finish; its changes were handed over unfinished, for the tests to judge.',
+        '',
+      );
+    }
     if (job.attempts.length > 1) {
       out.push('| delivery | worker | ended |', '|---|---|---|');
       for (const a of job.attempts)
