@@ -15,7 +15,7 @@ export const API_TASK_STATUSES: readonly ApiTaskStatus[] = [
   'budget_exhausted',
 ];
 
-/** One task as the store keeps it. Times are ISO 8601 strings. */
+/** One task as the store keeps it. Times are ISO 8601 strings in UTC with milliseconds. */
 export interface TaskRecord {
   id: string;
   name: string;
@@ -106,9 +106,13 @@ export interface TaskStore {
   /** Changes the given fields and returns the task as it now is; `TASK_NOT_FOUND` when there is none. */
   updateTask(id: string, patch: TaskPatch): Promise<TaskRecord>;
   /**
-   * Atomically takes the oldest queued task (first in, first out), marks it `running` with
-   * `startedAt` set to now, and returns it; null when none waits. Two concurrent callers never get
-   * the same task.
+   * Atomically takes the oldest queued task (first in, first out) whose cancel was not requested,
+   * marks it `running` with `startedAt` set to now, and returns it; null when none waits. Two
+   * concurrent callers never get the same task.
+   *
+   * So a cancel never races a claim: set `cancelRequested: true` with `updateTask` first; the task
+   * it returns is still `queued` only when no claim took it, and then none ever will (mark it
+   * `cancelled`); when it is `running`, stop the run.
    */
   claimNextQueued(): Promise<TaskRecord | null>;
   /** Tasks in the given statuses, oldest first (used at start-up to resume running tasks). */
@@ -126,7 +130,7 @@ export interface TaskStore {
   appendEvents(taskId: string, events: ReadonlyArray<TraceEvent | KeyedEvent>): Promise<number>;
   /** The task's events with `seq > afterSeq`, oldest first, at most `limit`. */
   readEvents(taskId: string, afterSeq: number, limit: number): Promise<StoredEvent[]>;
-  /** The seq of the task's last stored event, 0 when it has none. */
+  /** The seq of the task's last stored event, 0 when it has none or there is no such task. */
   lastEventSeq(taskId: string): Promise<number>;
   /** Deletes a task and its events; false when there was none. */
   deleteTask(id: string): Promise<boolean>;

@@ -196,6 +196,18 @@ export function describeTaskStoreContract(name: string, newTarget: () => Promise
         expect(await store.claimNextQueued()).toBeNull();
       });
 
+      it('never claims a task whose cancel was requested; the request tells whether a claim came first', async () => {
+        const claimedFirst = (await store.createTask(task())).task.id;
+        const cancelledWhileQueued = (await store.createTask(task())).task.id;
+        const next = (await store.createTask(task())).task.id;
+        expect((await store.claimNextQueued())?.id).toBe(claimedFirst);
+        expect((await store.updateTask(claimedFirst, { cancelRequested: true })).status).toBe('running');
+        expect((await store.updateTask(cancelledWhileQueued, { cancelRequested: true })).status).toBe('queued');
+        expect((await store.claimNextQueued())?.id).toBe(next);
+        expect(await store.claimNextQueued()).toBeNull();
+        expect((await store.getTask(cancelledWhileQueued))?.status).toBe('queued');
+      });
+
       it('never gives one task to two concurrent claimers', async () => {
         const ids = new Set<string>();
         for (let i = 0; i < 30; i += 1) ids.add((await store.createTask(task())).task.id);

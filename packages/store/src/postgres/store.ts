@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
 import { CodecrewError } from '@codecrew/core';
 import type { ErrorData, TraceEvent } from '@codecrew/core';
 import {
@@ -24,6 +24,7 @@ import type {
   TaskRecord,
   TaskStore,
 } from '../types.ts';
+import { storeError } from './errors.ts';
 import { migrate } from './schema.ts';
 
 interface TaskRow {
@@ -120,44 +121,59 @@ class PostgresTaskStore implements TaskStore {
     this.#pool = pool;
   }
 
+  async #query<R extends QueryResultRow>(sql: string, params: unknown[] = []): Promise<QueryResult<R>> {
+    try {
+      return await this.#pool.query<R>(sql, params);
+    } catch (error) {
+      throw storeError(error);
+    }
+  }
+
   async #transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.#pool.connect();
+    let client: PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (error) {
+      throw storeError(error);
+    }
+    let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       const result = await work(client);
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
+      // A connection that cannot even roll back is broken: the pool discards it instead of reusing it.
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      });
+      throw storeError(error);
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 
   async createTask(input: NewTask): Promise<{ task: TaskRecord; created: boolean }> {
     const key = input.idempotencyKey ?? null;
     const createdAt = normalizeTime(input.createdAt ?? new Date().toISOString(), 'createdAt');
-    const inserted = await this.#pool
-      .query<TaskRow>(
-        `INSERT INTO tasks (id, name, status, created_at, repo, spec, idempotency_key)
+    const inserted = await this.#query<TaskRow>(
+      `INSERT INTO tasks (id, name, status, created_at, repo, spec, idempotency_key)
          VALUES ($1, $2, 'queued', $3, $4, $5, $6)
          ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
-        [input.id, input.name, createdAt, input.repo, JSON.stringify(input.spec ?? null), key],
-      )
-      .catch((error: unknown) => {
-        throw (error as { code?: string }).code === UNIQUE_VIOLATION ? duplicateTaskId(input.id) : error;
-      });
+      [input.id, input.name, createdAt, input.repo, JSON.stringify(input.spec ?? null), key],
+    ).catch((error: unknown) => {
+      throw (error as { code?: string }).code === UNIQUE_VIOLATION ? duplicateTaskId(input.id) : error;
+    });
     const row = inserted.rows[0];
     if (row !== undefined) return { task: toRecord(row), created: true };
-    const existing = await this.#pool.query<TaskRow>('SELECT * FROM tasks WHERE idempotency_key = $1', [key]);
+    const existing = await this.#query<TaskRow>('SELECT * FROM tasks WHERE idempotency_key = $1', [key]);
     const found = existing.rows[0];
     if (found === undefined) throw new CodecrewError('INTERNAL', `task ${input.id} was neither inserted nor found`);
     return { task: toRecord(found), created: false };
   }
 
   async getTask(id: string): Promise<TaskRecord | null> {
-    const { rows } = await this.#pool.query<TaskRow>('SELECT * FROM tasks WHERE id = $1', [id]);
+    const { rows } = await this.#query<TaskRow>('SELECT * FROM tasks WHERE id = $1', [id]);
     return rows[0] === undefined ? null : toRecord(rows[0]);
   }
 
@@ -174,7 +190,7 @@ class PostgresTaskStore implements TaskStore {
     if (filter.repo !== undefined) add('repo =', filter.repo);
     if (filter.cursor !== undefined && filter.cursor !== null) add('position <', decodeCursor(filter.cursor));
     params.push(limit + 1);
-    const { rows } = await this.#pool.query<TaskRow>(
+    const { rows } = await this.#query<TaskRow>(
       `SELECT * FROM tasks ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY position DESC LIMIT $${params.length}`,
       params,
@@ -192,8 +208,8 @@ class PostgresTaskStore implements TaskStore {
     const names = Object.keys(columns);
     const { rows } =
       names.length === 0
-        ? await this.#pool.query<TaskRow>('SELECT * FROM tasks WHERE id = $1', [id])
-        : await this.#pool.query<TaskRow>(
+        ? await this.#query<TaskRow>('SELECT * FROM tasks WHERE id = $1', [id])
+        : await this.#query<TaskRow>(
             `UPDATE tasks SET ${names.map((name, index) => `${name} = $${index + 2}`).join(', ')}
              WHERE id = $1 RETURNING *`,
             [id, ...names.map((name) => columns[name])],
@@ -203,9 +219,10 @@ class PostgresTaskStore implements TaskStore {
   }
 
   async claimNextQueued(): Promise<TaskRecord | null> {
-    const { rows } = await this.#pool.query<TaskRow>(
+    const { rows } = await this.#query<TaskRow>(
       `WITH next AS (
-         SELECT position FROM tasks WHERE status = 'queued' ORDER BY position LIMIT 1 FOR UPDATE SKIP LOCKED
+         SELECT position FROM tasks WHERE status = 'queued' AND NOT cancel_requested
+         ORDER BY position LIMIT 1 FOR UPDATE SKIP LOCKED
        )
        UPDATE tasks SET status = 'running', started_at = $1 FROM next
        WHERE tasks.position = next.position RETURNING tasks.*`,
@@ -216,7 +233,7 @@ class PostgresTaskStore implements TaskStore {
 
   async tasksWithStatus(statuses: ApiTaskStatus[]): Promise<TaskRecord[]> {
     if (statuses.length === 0) return [];
-    const { rows } = await this.#pool.query<TaskRow>(
+    const { rows } = await this.#query<TaskRow>(
       'SELECT * FROM tasks WHERE status = ANY($1::text[]) ORDER BY position',
       [statuses.map(checkStatus)],
     );
@@ -258,7 +275,7 @@ class PostgresTaskStore implements TaskStore {
 
   async readEvents(taskId: string, afterSeq: number, limit: number): Promise<StoredEvent[]> {
     checkEventRange(afterSeq, limit);
-    const { rows } = await this.#pool.query<{ seq: string; event: TraceEvent }>(
+    const { rows } = await this.#query<{ seq: string; event: TraceEvent }>(
       'SELECT seq, event FROM task_events WHERE task_id = $1 AND seq > $2 ORDER BY seq LIMIT $3',
       [taskId, afterSeq, limit],
     );
@@ -266,19 +283,20 @@ class PostgresTaskStore implements TaskStore {
   }
 
   async lastEventSeq(taskId: string): Promise<number> {
-    const { rows } = await this.#pool.query<{ last_seq: string }>('SELECT last_seq FROM tasks WHERE id = $1', [taskId]);
+    const { rows } = await this.#query<{ last_seq: string }>('SELECT last_seq FROM tasks WHERE id = $1', [taskId]);
     return rows[0] === undefined ? 0 : Number(rows[0].last_seq);
   }
 
   async deleteTask(id: string): Promise<boolean> {
-    const result = await this.#pool.query('DELETE FROM tasks WHERE id = $1', [id]);
+    const result = await this.#query('DELETE FROM tasks WHERE id = $1', [id]);
     return (result.rowCount ?? 0) > 0;
   }
 
   async ping(): Promise<void> {
     try {
-      await this.#pool.query('SELECT 1');
+      await this.#query('SELECT 1');
     } catch (error) {
+      if (error instanceof CodecrewError) throw error;
       throw new CodecrewError('STORE_UNAVAILABLE', `the task store does not answer: ${(error as Error).message}`, {
         cause: error,
       });

@@ -184,7 +184,9 @@ class SqliteTaskStore implements TaskStore {
     const row = this.#db
       .prepare(
         `UPDATE tasks SET status = 'running', started_at = ?
-         WHERE position = (SELECT position FROM tasks WHERE status = 'queued' ORDER BY position LIMIT 1)
+         WHERE position = (
+           SELECT position FROM tasks WHERE status = 'queued' AND cancel_requested = 0 ORDER BY position LIMIT 1
+         )
          RETURNING *`,
       )
       .get(new Date().toISOString()) as TaskRow | undefined;
