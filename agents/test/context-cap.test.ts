@@ -23,7 +23,7 @@ describe('contextBudget', () => {
       limit: 14_000,
       high: 11_200,
       low: 7000,
-      toolResult: 2100,
+      toolResult: 1400,
       recent: 3500,
       summary: 1400,
     });

@@ -13,7 +13,7 @@ export interface ContextBudget {
   high: number;
   /** Where a reduction aims (50% of the limit), so the conversation can then grow for many steps unchanged. */
   low: number;
-  /** The most one tool result may take: 15% of the limit, at most 10,000. */
+  /** The most one tool result may take: 10% of the limit, at most 10,000. */
   toolResult: number;
   /** The most the steps kept verbatim (the latest ones) may take when older ones are elided or compacted: 25% of the limit. */
   recent: number;
@@ -29,7 +29,7 @@ const DEFAULT_MAX_RESERVE = 8192;
  * are limited to `maxOutputTokens` (when configured).
  *
  * @example
- * contextBudget(16_000); // { window: 16000, reserve: 2000, limit: 14000, high: 11200, low: 7000, toolResult: 2100, ... }
+ * contextBudget(16_000); // { window: 16000, reserve: 2000, limit: 14000, high: 11200, low: 7000, toolResult: 1400, ... }
  */
 export function contextBudget(window: number, maxOutputTokens?: number): ContextBudget {
   const reserve = Math.min(
@@ -43,7 +43,7 @@ export function contextBudget(window: number, maxOutputTokens?: number): Context
     limit,
     high: Math.floor(limit * 0.8),
     low: Math.floor(limit * 0.5),
-    toolResult: Math.min(10_000, Math.floor(limit * 0.15)),
+    toolResult: Math.min(10_000, Math.floor(limit * 0.1)),
     recent: Math.floor(limit * 0.25),
     summary: Math.min(4000, Math.floor(limit * 0.1)),
   };
