@@ -41,8 +41,20 @@ function contentText(content: AIMessage['content']): string {
 }
 
 function finishReason(reply: AIMessage): string | undefined {
-  const metadata = reply.response_metadata as { finish_reason?: unknown } | undefined;
+  const metadata = reply.response_metadata as
+    { finish_reason?: unknown; incomplete_details?: { reason?: unknown } | null } | undefined;
+  // The Responses API says an answer stopped at the output limit as an incomplete response.
+  if (metadata?.incomplete_details?.reason === 'max_output_tokens') return 'length';
   return typeof metadata?.finish_reason === 'string' ? metadata.finish_reason : undefined;
+}
+
+/**
+ * What the history keeps of a reply's extra fields: the Responses API's reasoning item (with its
+ * encrypted content), which a reasoning model needs back with the next request to go on from it.
+ */
+function keptKwargs(reply: AIMessage): Record<string, unknown> {
+  const reasoning = (reply.additional_kwargs as { reasoning?: unknown }).reasoning;
+  return reasoning === undefined ? {} : { reasoning };
 }
 
 /**
@@ -125,6 +137,7 @@ export function readReply(reply: AIMessage, step: number, tools: ReadonlyMap<str
       : new AIMessage({
           content: text,
           tool_calls: calls.map((call) => ({ id: call.id, name: call.name, args: call.args ?? {}, type: 'tool_call' })),
+          additional_kwargs: keptKwargs(reply),
         });
   return { calls, text, fromText, unreadable, cutOff, history };
 }

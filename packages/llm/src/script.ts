@@ -75,6 +75,8 @@ export const ScriptReply = z
     stream_cut: z.boolean().optional(),
     /** `length`: the reply stopped at the output token limit; its content or arguments are partial. */
     finish_reason: z.literal('length').optional(),
+    /** Responses API: a reasoning item before the output, with this summary; encrypted content when the request asks for it. */
+    reasoning: z.object({ summary: z.string().optional() }).strict().optional(),
   })
   .strict()
   .superRefine((reply, ctx) => {

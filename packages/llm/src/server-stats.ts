@@ -15,7 +15,7 @@ interface RecordedRequest {
   outcome: string;
 }
 
-/** What `GET /v1/_stats` answers: every chat request with its prompt's size and what answered it, and totals. */
+/** What `GET /v1/_stats` answers: every chat or responses request with its prompt's size and what answered it, and totals. */
 export interface ScriptedServerStats {
   /** The script's `context_window`, or null when it sets none. */
   contextWindow: number | null;
@@ -68,7 +68,9 @@ export function contextLengthErrorBody(window: number, tokens: number): Record<s
 
 /** The statistics of the chat requests a server saw. */
 export function statsOf(requests: readonly RecordedRequest[], contextWindow: number | undefined): ScriptedServerStats {
-  const chats = requests.filter((request) => request.path === '/v1/chat/completions');
+  const chats = requests.filter(
+    (request) => request.path === '/v1/chat/completions' || request.path === '/v1/responses',
+  );
   const byOutcome: Record<string, number> = {};
   const byPurpose: Record<string, number> = {};
   let total = 0;

@@ -17,6 +17,8 @@ import { registerScriptedEndpoint, unregisterScriptedEndpoint } from './scripted
 import { conversationErrorBody, conversationProblem } from './conversation-check.ts';
 import { wireUsage } from './wire-usage.ts';
 import { bodyPromptTokens, contextLengthErrorBody, logLine, statsOf } from './server-stats.ts';
+import { requestSettings, responsesEndpoint } from './responses-endpoint.ts';
+import { strictToolsError } from './strict-schema.ts';
 
 /** How the server answered a request. */
 export type RecordedOutcome =
@@ -43,6 +45,8 @@ export interface RecordedRequest {
   lastMessage: string;
   /** The prompt's tokens (messages and tools), counted as the agent runtime counts them. */
   promptTokens?: number | undefined;
+  /** The body's fields besides the conversation and tools: temperature, max tokens, reasoning effort, extra body... */
+  settings?: Record<string, unknown> | undefined;
   /** 0-based rule and reply positions, when a rule answered. */
   rule: number | undefined;
   reply: number | undefined;
@@ -65,7 +69,7 @@ export interface ScriptedModelServerOptions {
   port?: number;
   /** Multiplies every `latency_ms` of the script; 0 answers at once. */
   latencyScale?: number;
-  /** Sees the parsed body of every chat request before it is answered (for tests that look at the messages sent). */
+  /** Sees the parsed body of every chat and responses request before it is answered (for tests that look at the messages sent). */
   onRequest?: (body: Record<string, unknown>, record: RecordedRequest) => void;
   /** Hears one line per request once it is answered: who sent it, its prompt tokens and what answered. */
   onLog?: (line: string) => void;
@@ -111,8 +115,8 @@ function errorReplyBody(status: number, body: unknown): unknown {
 }
 
 /**
- * Starts an HTTP server that speaks OpenAI's chat-completions protocol and
- * answers from `script`. Every response is labelled as scripted.
+ * Starts an HTTP server that speaks OpenAI's chat-completions protocol (and its
+ * Responses API, see responses-endpoint.ts) and answers from `script`. Every response is labelled as scripted.
  *
  * @example
  * await using server = await startScriptedModelServer({ script: loadModelScript('script.yaml') });
@@ -150,7 +154,15 @@ export async function startScriptedModelServer(opts: ScriptedModelServerOptions)
     record.stream = body.stream === true;
     record.lastMessage = lastMessageText(body.messages);
     record.promptTokens = bodyPromptTokens(body);
+    record.settings = requestSettings(body);
     opts.onRequest?.(body, record);
+    const toolsError = strictToolsError(body.tools);
+    if (toolsError !== null) {
+      record.status = 400;
+      record.outcome = 'bad_request';
+      sendJson(res, 400, errorBody(toolsError, 'invalid_request_error', 'invalid_function_parameters'));
+      return;
+    }
     const problem = opts.script.strict ? conversationProblem(body.messages) : null;
     if (problem !== null) {
       record.status = 400;
@@ -243,6 +255,17 @@ export async function startScriptedModelServer(opts: ScriptedModelServerOptions)
     };
   }
 
+  const responses = responsesEndpoint<RecordedRequest>({
+    script: opts.script,
+    matcher,
+    delay,
+    isClosed: () => closed,
+    readBody,
+    sendJson,
+    errorReplyBody,
+    onRequest: opts.onRequest,
+  });
+
   function models(): Record<string, unknown> {
     const names = new Set(['scripted']);
     for (const rule of opts.script.rules) if (rule.match.model !== undefined) names.add(rule.match.model);
@@ -280,6 +303,10 @@ export async function startScriptedModelServer(opts: ScriptedModelServerOptions)
       await chat(req, res, record);
       return;
     }
+    if (req.method === 'POST' && path === '/v1/responses') {
+      await responses(req, res, record);
+      return;
+    }
     if (req.method === 'GET' && path === '/v1/models') {
       sendJson(res, 200, models());
       return;
@@ -290,7 +317,7 @@ export async function startScriptedModelServer(opts: ScriptedModelServerOptions)
       res,
       404,
       errorBody(
-        `the scripted model server serves POST /v1/chat/completions, GET /v1/models and GET /v1/_stats, not ${record.method} ${path}`,
+        `the scripted model server serves POST /v1/chat/completions, POST /v1/responses, GET /v1/models and GET /v1/_stats, not ${record.method} ${path}`,
         'invalid_request_error',
         'not_found',
       ),

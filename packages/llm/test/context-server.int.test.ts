@@ -18,8 +18,9 @@ const readFile = {
     description: 'Read a file of the workspace',
     parameters: {
       type: 'object',
-      properties: { path: { type: 'string' }, offset: { type: 'integer' } },
-      required: ['path'],
+      properties: { path: { type: 'string' }, offset: { type: ['integer', 'null'] } },
+      required: ['path', 'offset'],
+      additionalProperties: false,
     },
   },
 };

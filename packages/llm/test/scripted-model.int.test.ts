@@ -21,6 +21,7 @@ const tools = [
         type: 'object',
         properties: { path: { type: 'string' }, content: { type: 'string' } },
         required: ['path', 'content'],
+        additionalProperties: false,
       },
     },
   },
@@ -29,7 +30,12 @@ const tools = [
     function: {
       name: 'finish',
       description: 'End the job',
-      parameters: { type: 'object', properties: { summary: { type: 'string' } }, required: ['summary'] },
+      parameters: {
+        type: 'object',
+        properties: { summary: { type: 'string' } },
+        required: ['summary'],
+        additionalProperties: false,
+      },
     },
   },
 ];
@@ -131,10 +137,19 @@ describe('scripted model server through ChatOpenAI', () => {
     expect(usageOf(first, { inputPerMillion: 2, outputPerMillion: 8 })).toEqual({
       calls: 1,
       promptTokens: 800,
+      cachedPromptTokens: 0,
       completionTokens: 120,
+      reasoningTokens: 0,
       costUsd: 0.00256,
     });
-    expect(usageOf(second)).toEqual({ calls: 1, promptTokens: 800, completionTokens: 5, costUsd: 0 });
+    expect(usageOf(second)).toEqual({
+      calls: 1,
+      promptTokens: 800,
+      cachedPromptTokens: 0,
+      completionTokens: 5,
+      reasoningTokens: 0,
+      costUsd: 0,
+    });
   });
 
   it('retries a 429 with retry-after and succeeds with the next reply', async () => {

@@ -12,6 +12,7 @@ const writeFile = {
       type: 'object',
       properties: { path: { type: 'string' }, content: { type: 'string' } },
       required: ['path', 'content'],
+      additionalProperties: false,
     },
   },
 };
