@@ -17,7 +17,8 @@ const LAYERS = {
   '@codecrew/store': 1,
   '@codecrew/agents': 2,
   '@codecrew/orchestrator': 3,
-  '@codecrew/cli': 4,
+  '@codecrew/server': 4,
+  '@codecrew/cli': 5,
 };
 // Declared for what they bring at run time, not for an import: the CLI's bin runs TypeScript through
 // tsx, and @langchain/core is the peer dependency of LangGraph's packages.

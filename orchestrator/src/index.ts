@@ -4,6 +4,7 @@ export type { ResolvedTask } from './task/resolve.ts';
 export { preflightTask } from './task/preflight.ts';
 export { detectTestCommand, testCommandFromAgentsMd } from './task/test-command.ts';
 export { runTask } from './run/run-task.ts';
+export { loadCheckpointedTask } from './run/checkpointed-task.ts';
 export type { RunTaskOptions, TaskOutcome } from './run/run-task.ts';
 export type { TaskReport } from './report/build-report.ts';
 export type { TaskStatus } from './graph/state.ts';

@@ -5,6 +5,7 @@ import {
   isCodecrewError,
   toErrorData,
   type ErrorData,
+  type Job,
   type JobResult,
   type TraceEvent,
   type TraceKind,
@@ -36,6 +37,17 @@ export interface TaskOutcome {
   error: ErrorData | null;
   report: TaskReport;
   files: { report: string; reportJson: string; trace: string };
+}
+
+/** `bus`, sending each job with the model its role has in `models`. */
+function withModels(bus: Bus, models: ResolvedTask['models']): Bus {
+  return new Proxy(bus, {
+    get(target, property) {
+      if (property === 'dispatchJob') return (job: Job) => target.dispatchJob({ ...job, model: models[job.role] });
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 /**
@@ -85,25 +97,31 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       .catch(() => undefined);
   controller.signal.addEventListener('abort', onCancel, { once: true });
 
-  emit('task.started', `task ${task.name} (${task.mode}) on ${task.repoPath}`, {
-    name: task.name,
-    mode: task.mode,
-    repo: task.repoPath,
-    models: task.models,
-  });
   const checkpointer = SqliteSaver.fromConnString(options.checkpointPath);
   // WAL without a sync per step: the writes of a step block the whole process while they run, and a
   // crash of the process still loses nothing (only a power loss may cost the last steps, which resume re-runs).
   checkpointer.db.pragma('synchronous = NORMAL');
+  // Checkpoints of this task from an earlier run: the graph resumes from the last one instead of starting over.
+  deps.resumed = (await checkpointer.getTuple({ configurable: { thread_id: task.taskId } })) !== undefined;
+  // The checkpointed task holds the endpoints of the earlier run (a scripted server's port changes with each
+  // start): jobs sent from now on are given this run's models.
+  if (deps.resumed) deps.bus = withModels(bus, task.models);
+  emit('task.started', `task ${task.name} (${task.mode}) on ${task.repoPath}${deps.resumed ? ' (resumed)' : ''}`, {
+    name: task.name,
+    mode: task.mode,
+    repo: task.repoPath,
+    models: task.models,
+    resumed: deps.resumed,
+  });
   const graph = buildTaskGraph(deps, checkpointer);
   // Parallelism is enforced by deps.coderSlots, not LangGraph's maxConcurrency, which drops Send tasks when it is 1.
   const config = { configurable: { thread_id: task.taskId }, recursionLimit: 200, signal: controller.signal };
-  deps.resumed = (await checkpointer.getTuple({ configurable: { thread_id: task.taskId } })) !== undefined;
   let state: TaskStateValue | null = null;
   let status: TaskStatus;
   let error: ErrorData | null = null;
   try {
-    state = (await graph.invoke({ task }, config)) as TaskStateValue;
+    // Input null resumes: the steps the last checkpoint still owes run, the finished ones are not run again.
+    state = (await graph.invoke(deps.resumed ? null : { task }, config)) as TaskStateValue;
     status = state.status;
     error = state.error;
   } catch (caught) {

@@ -10,6 +10,7 @@ import { openContext } from './context.ts';
 import type { BusContext } from './context.ts';
 import { publishControl, subscribeControl } from './control.ts';
 import { publishEvent, readEvents, subscribeEvents } from './events.ts';
+import { followEvents } from './event-feed.ts';
 import { consumeJobs } from './jobs/consume.ts';
 import { dispatchJob } from './jobs/dispatch.ts';
 import { awaitResult, getResult, publishResult } from './results.ts';
@@ -124,6 +125,10 @@ class NatsBus implements Bus {
 
   readEvents(taskId: string): Promise<TraceEvent[]> {
     return readEvents(this.ctx, taskId);
+  }
+
+  followEvents(fromSeq: number, handler: (event: TraceEvent, seq: number) => Promise<void>): Promise<Stoppable> {
+    return followEvents(this.ctx, fromSeq, handler);
   }
 
   publishControl(taskId: string, message: ControlMessage): Promise<void> {

@@ -96,6 +96,12 @@ export interface Bus {
   subscribeEvents(taskId: string | '*', handler: (event: TraceEvent) => void): Promise<Stoppable>;
   /** All stored events of a task, in publication order. */
   readEvents(taskId: string): Promise<TraceEvent[]>;
+  /**
+   * Delivers every stored event of every task from stream sequence `fromSeq` on (1: from the first), in
+   * stream order, with its stream sequence; the next event waits until the handler has settled. What a
+   * follower that keeps events elsewhere (the task store of `codecrew serve`) reads the stream with.
+   */
+  followEvents(fromSeq: number, handler: (event: TraceEvent, seq: number) => Promise<void>): Promise<Stoppable>;
   /** Sends a control message to whoever runs the task (core NATS, not stored). */
   publishControl(taskId: string, message: ControlMessage): Promise<void>;
   /** Calls `handler` for control messages of one task or all (`'*'`). */

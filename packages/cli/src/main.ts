@@ -1,9 +1,15 @@
 import { askCommand } from './commands/ask.ts';
 import { demoCommand } from './commands/demo.ts';
+import { cancelCommand } from './commands/cancel.ts';
+import { logsCommand } from './commands/logs.ts';
 import { modelServerCommand } from './commands/model-server.ts';
+import { resumeCommand } from './commands/resume.ts';
 import { runCommand } from './commands/run.ts';
 import { sandboxCommand } from './commands/sandbox.ts';
 import { schemaCommand } from './commands/schema.ts';
+import { serveCommand } from './commands/serve.ts';
+import { submitCommand } from './commands/submit.ts';
+import { tasksCommand } from './commands/tasks.ts';
 import { validateCommand } from './commands/validate.ts';
 import { workerCommand } from './commands/worker.ts';
 import { processIo, reportError, type Io } from './io.ts';
@@ -13,6 +19,13 @@ const HELP = `codecrew — a crew of coding agents per task: plan, code in paral
 Usage:
   codecrew run TASK.yaml [--model NAME | --model scripted:SCRIPT.yaml] [--json] [--verbose]
   codecrew ask --repo PATH [--model NAME] "question"
+  codecrew resume TASK_ID              finish a task whose codecrew run was killed, from its last checkpoint
+  codecrew serve [--port 7420] [--host 127.0.0.1] [--token T] [--max-tasks N] [--model M] [--data-dir DIR]
+                                       the HTTP API: many tasks at once, queued, watched live, none lost
+  codecrew submit TASK.yaml [--follow] hand a task to a server (--server URL, else CODECREW_SERVER)
+  codecrew tasks [--status S] [--json] a server's tasks, newest first
+  codecrew logs TASK_ID [--follow]     a task's events from the start
+  codecrew cancel TASK_ID              cancel a queued or running task
   codecrew demo                        prepare the demo repository and run examples/tasks/demo.yaml
   codecrew validate TASK.yaml...       check task files without running them
   codecrew model-server --script SCRIPT.yaml [--port N]
@@ -27,6 +40,12 @@ Docs: docs/ in the codecrew repository.`;
 const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
   run: runCommand,
   ask: askCommand,
+  resume: resumeCommand,
+  serve: serveCommand,
+  submit: submitCommand,
+  tasks: tasksCommand,
+  logs: logsCommand,
+  cancel: cancelCommand,
   demo: demoCommand,
   validate: validateCommand,
   'model-server': modelServerCommand,

@@ -50,6 +50,18 @@ export const Config = z
         warm: z.number().int().min(0).max(16),
       })
       .strict(),
+    /** `codecrew serve`: how many tasks run at once, which repositories tasks may name, how large a request may be. */
+    server: z
+      .object({
+        /** Tasks running at once; unset: from the machine's cores (see docs/serve.md). */
+        maxTasks: z.number().int().min(1).max(256).optional(),
+        /** When set, a submitted task's paths (repository, outputs, model scripts) must lie under one of these. */
+        allowedRepoRoots: z.array(z.string().min(1)).optional(),
+        /** Largest request body accepted (413 beyond). */
+        maxBodySize: Size,
+      })
+      .strict()
+      .optional(),
     defaults: z
       .object({
         parallelism: z.number().int().min(1).max(64),

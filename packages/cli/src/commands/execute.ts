@@ -64,6 +64,8 @@ export async function executeTask(task: ResolvedTask, config: Config, io: Io, op
       coderConcurrency: task.parallelism,
       say,
       withWorker: opts.withWorker !== false,
+      // Named after the task, the embedded NATS's store outlives a killed run: `codecrew resume` finds its results.
+      natsStore: `task-${task.taskId}`,
     });
     if (opts.withWorker === false)
       say('worker: none in this process; jobs go to `codecrew worker` processes on this NATS');

@@ -1,0 +1,228 @@
+import type { z } from 'zod';
+import { TaskSpec } from '@codecrew/core';
+import {
+  ErrorBody,
+  EventLine,
+  EventsQuery,
+  Health,
+  JobLog,
+  JobParams,
+  ListQuery,
+  NoQuery,
+  TaskCreated,
+  TaskList,
+  TaskParams,
+  TaskView,
+} from './schemas.ts';
+
+/** One answer of an operation: its description and body (a schema, or text of a media type). */
+export interface OperationResponse {
+  description: string;
+  schema?: z.ZodType;
+  /** Media types of the body, default application/json. */
+  contentTypes?: string[];
+}
+
+/** One operation of the API: what the routes validate with and what /openapi.json describes. */
+export interface Operation {
+  method: 'get' | 'post' | 'delete';
+  /** The path as OpenAPI writes it (`{id}`); the route's is the same with `:id`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  params?: z.ZodObject;
+  query: z.ZodObject;
+  headers?: Array<{ name: string; description: string; schema: Record<string, unknown> }>;
+  body?: { schema: z.ZodType; contentTypes: string[]; description: string };
+  responses: Record<number, OperationResponse>;
+}
+
+/** Media types a task file may be sent as. */
+export const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
+export const JSON_TYPES = ['application/json'];
+
+const error = (description: string): OperationResponse => ({ description, schema: ErrorBody });
+const TASK_ERRORS = { 404: error('No task with this id (TASK_NOT_FOUND)') };
+
+/** Every operation of the API. */
+export const OPERATIONS = {
+  createTask: {
+    method: 'post',
+    path: '/v1/tasks',
+    operationId: 'createTask',
+    summary: 'Submit a task',
+    description:
+      'The body is a task file: YAML (application/yaml) or the same object as JSON. The task is checked as `codecrew run` checks it (schema, paths, models, repository, ref, branch name) and queued. Relative paths are resolved against the server’s working directory.',
+    query: NoQuery,
+    headers: [
+      {
+        name: 'Idempotency-Key',
+        description: 'Sending the same key again returns the task the first request made (200) instead of a new one',
+        schema: { type: 'string', minLength: 1, maxLength: 200 },
+      },
+    ],
+    body: { schema: TaskSpec, contentTypes: [...YAML_TYPES, ...JSON_TYPES], description: 'A task file' },
+    responses: {
+      201: { description: 'Queued', schema: TaskCreated },
+      200: { description: 'The task an earlier request with the same Idempotency-Key made', schema: TaskCreated },
+      400: error(
+        'Not a valid task: SPEC_INVALID or YAML_INVALID with every problem (details.issues: path, message, and line and column for YAML), REQUEST_INVALID, REPO_INVALID, MODEL_PRICE_UNKNOWN',
+      ),
+      403: error('A path of the task is outside server.allowedRepoRoots (REPO_NOT_ALLOWED)'),
+      413: error('The body is larger than server.maxBodySize (BODY_TOO_LARGE)'),
+      415: error('Neither YAML nor JSON (MEDIA_TYPE_UNSUPPORTED)'),
+    },
+  },
+  listTasks: {
+    method: 'get',
+    path: '/v1/tasks',
+    operationId: 'listTasks',
+    summary: 'List tasks, newest first',
+    query: ListQuery,
+    responses: {
+      200: { description: 'One page of tasks', schema: TaskList },
+      400: error('A bad filter or cursor (REQUEST_INVALID, CURSOR_INVALID)'),
+    },
+  },
+  getTask: {
+    method: 'get',
+    path: '/v1/tasks/{id}',
+    operationId: 'getTask',
+    summary: 'A task: status, spec, plan, subtasks, usage, result',
+    params: TaskParams,
+    query: NoQuery,
+    responses: { 200: { description: 'The task', schema: TaskView }, ...TASK_ERRORS },
+  },
+  deleteTask: {
+    method: 'delete',
+    path: '/v1/tasks/{id}',
+    operationId: 'deleteTask',
+    summary: "Delete an ended task's record, events and outputs (its branch stays)",
+    params: TaskParams,
+    query: NoQuery,
+    responses: {
+      204: { description: 'Deleted' },
+      ...TASK_ERRORS,
+      409: error('The task is queued or running (TASK_NOT_ENDED); cancel it first'),
+    },
+  },
+  cancelTask: {
+    method: 'post',
+    path: '/v1/tasks/{id}/cancel',
+    operationId: 'cancelTask',
+    summary: 'Cancel a task',
+    description:
+      'A queued task never starts. A running task’s jobs are stopped and their sandboxes removed; what was merged is kept in the report. Answers once the task has ended (200), or with 202 when it is still stopping after a while.',
+    params: TaskParams,
+    query: NoQuery,
+    responses: {
+      200: { description: 'Cancelled', schema: TaskView },
+      202: { description: 'Cancelling: the task is still stopping', schema: TaskView },
+      ...TASK_ERRORS,
+      409: error('The task had already ended otherwise (TASK_ENDED)'),
+    },
+  },
+  taskEvents: {
+    method: 'get',
+    path: '/v1/tasks/{id}/events',
+    operationId: 'taskEvents',
+    summary: "A task's events: live Server-Sent Events, or the events so far as JSON lines",
+    description:
+      'Server-Sent Events from the first event (or after Last-Event-ID / `after`), then live until the task ends; each message has the event’s sequence number as `id` and the event as JSON `data`; `: heartbeat` comments keep the connection open; a last `event: end` message carries the task’s status. With `Accept: application/x-ndjson` or `format=jsonl`: the events so far as JSON lines.',
+    params: TaskParams,
+    query: EventsQuery,
+    headers: [
+      {
+        name: 'Last-Event-ID',
+        description: 'Continue after this sequence number, with no gap and no repeat',
+        schema: { type: 'string', pattern: '^[0-9]{1,10}$' },
+      },
+    ],
+    responses: {
+      200: {
+        description: 'The stream (text/event-stream), or JSON lines of EventLine (application/x-ndjson)',
+        schema: EventLine,
+        contentTypes: ['text/event-stream', 'application/x-ndjson'],
+      },
+      400: error('A bad Last-Event-ID or query (REQUEST_INVALID)'),
+      ...TASK_ERRORS,
+    },
+  },
+  taskDiff: {
+    method: 'get',
+    path: '/v1/tasks/{id}/diff',
+    operationId: 'taskDiff',
+    summary: 'The unified diff of the result',
+    params: TaskParams,
+    query: NoQuery,
+    responses: {
+      200: { description: 'The diff against the base commit', contentTypes: ['text/x-diff'] },
+      ...TASK_ERRORS,
+      409: error('No diff yet: the task has not ended, or ended without one (RESULT_NOT_READY)'),
+    },
+  },
+  taskReport: {
+    method: 'get',
+    path: '/v1/tasks/{id}/report',
+    operationId: 'taskReport',
+    summary: 'report.json of an ended task',
+    params: TaskParams,
+    query: NoQuery,
+    responses: {
+      200: { description: 'report.json (see docs/cli.md, outputs of a task)' },
+      ...TASK_ERRORS,
+      409: error('The task has no report yet (RESULT_NOT_READY)'),
+    },
+  },
+  taskReportMarkdown: {
+    method: 'get',
+    path: '/v1/tasks/{id}/report.md',
+    operationId: 'taskReportMarkdown',
+    summary: 'report.md of an ended task',
+    params: TaskParams,
+    query: NoQuery,
+    responses: {
+      200: { description: 'The report for people', contentTypes: ['text/markdown'] },
+      ...TASK_ERRORS,
+      409: error('The task has no report yet (RESULT_NOT_READY)'),
+    },
+  },
+  jobLog: {
+    method: 'get',
+    path: '/v1/tasks/{id}/jobs/{jobId}/log',
+    operationId: 'jobLog',
+    summary: "One job's commands with their full output",
+    description: 'Plain text by default; `Accept: application/json` gives JobLog.',
+    params: JobParams,
+    query: NoQuery,
+    responses: {
+      200: { description: 'The commands', schema: JobLog, contentTypes: ['text/plain', 'application/json'] },
+      404: error('No such task (TASK_NOT_FOUND), or no finished job with this id in it (JOB_NOT_FOUND)'),
+    },
+  },
+  openapi: {
+    method: 'get',
+    path: '/openapi.json',
+    operationId: 'openapi',
+    summary: 'This description (OpenAPI 3.1)',
+    query: NoQuery,
+    responses: { 200: { description: 'The OpenAPI document' } },
+  },
+  health: {
+    method: 'get',
+    path: '/healthz',
+    operationId: 'health',
+    summary: 'NATS, Docker, the database and the workers',
+    query: NoQuery,
+    responses: {
+      200: { description: 'Every check passes', schema: Health },
+      503: { description: 'A check fails', schema: Health },
+    },
+  },
+} satisfies Record<string, Operation>;
+
+/** The fastify route of an operation's path: `{id}` becomes `:id`. */
+export function routePath(operation: Operation): string {
+  return operation.path.replace(/\{(\w+)\}/g, ':$1');
+}

@@ -1,0 +1,17 @@
+export { startServer, defaultMaxTasks } from './server.ts';
+export type { ServerOptions, CodecrewServer, ProbeResult } from './server.ts';
+export type { PreparedTask } from './run/task-runner.ts';
+export { openApiDocument } from './api/openapi.ts';
+export {
+  ErrorBody,
+  EventLine,
+  Health,
+  JobLog,
+  TaskCreated,
+  TaskList,
+  TaskListItem,
+  TaskView,
+  ApiTaskStatusSchema,
+} from './api/schemas.ts';
+export { apiStatusOf, hasEnded } from './tasks/status.ts';
+export { withAbsolutePaths } from './tasks/submit.ts';

@@ -1,0 +1,103 @@
+import { join } from 'node:path';
+import { TaskSpec, toErrorData, type ErrorData } from '@codecrew/core';
+import type { Bus } from '@codecrew/bus';
+import { runTask, type ResolvedTask } from '@codecrew/orchestrator';
+import type { ApiTaskStatus, TaskRecord, TaskStore } from '@codecrew/store';
+import { apiStatusOf } from '../tasks/status.ts';
+import { resolveStoredTask, type AdmissionRules } from '../tasks/submit.ts';
+import { summaryFromReport, summaryOf } from '../tasks/summary.ts';
+import type { EventFeed } from './event-feed.ts';
+
+/** A task made ready to run, and what to release after it. */
+export interface PreparedTask {
+  task: ResolvedTask;
+  close(): Promise<void>;
+}
+
+/** What running a stored task needs. */
+export interface TaskRunnerContext {
+  store: TaskStore;
+  bus: Bus;
+  feed: EventFeed;
+  rules: AdmissionRules;
+  /** Before a task runs (e.g. scripted model servers started for it). */
+  prepareTask?: (task: ResolvedTask) => Promise<PreparedTask>;
+  /** True once the server is stopping: what a run reports then is not recorded (a restart resumes it). */
+  isStopping(): boolean;
+  log(line: string): void;
+}
+
+/** How long a settled task waits for its last event to reach the store before its status changes anyway. */
+const LAST_EVENT_WAIT_MS = 30_000;
+
+/** The LangGraph checkpoint file of a task run by the server. */
+export function checkpointPathOf(dataDir: string, taskId: string): string {
+  return join(dataDir, 'checkpoints', `${taskId}.sqlite`);
+}
+
+/**
+ * Ends a task that did not run to the end of its graph (cancelled while queued, or failed before it could
+ * start): a last `task.finished` event, then its status.
+ */
+export async function settleTask(
+  ctx: Pick<TaskRunnerContext, 'store' | 'bus' | 'feed'>,
+  record: TaskRecord,
+  status: ApiTaskStatus,
+  error: ErrorData | null,
+): Promise<void> {
+  const published = await ctx.bus
+    .publishEvent({
+      taskId: record.id,
+      kind: 'task.finished',
+      at: new Date().toISOString(),
+      message: `task ${status}${error ? `: ${error.message}` : ''}`,
+      data: { status, error, result: null },
+    })
+    .then(
+      () => true,
+      () => false,
+    );
+  if (published) await ctx.feed.waitForFinished(record.id, LAST_EVENT_WAIT_MS);
+  ctx.feed.untrack(record.id);
+  await ctx.store.updateTask(record.id, { status, endedAt: new Date().toISOString(), error });
+  ctx.feed.notify(record.id);
+}
+
+/**
+ * Runs a claimed or resumed task through the orchestrator (which resumes from the task's checkpoint when
+ * there is one), then records how it ended: its status, error and summary, once its last event is stored.
+ */
+export async function runStoredTask(ctx: TaskRunnerContext, record: TaskRecord, signal: AbortSignal): Promise<void> {
+  const { store, feed } = ctx;
+  feed.track(record.id, summaryOf(record.summary));
+  let prepared: PreparedTask | null = null;
+  try {
+    const task = resolveStoredTask(TaskSpec.parse(record.spec), record.id, ctx.rules);
+    prepared = ctx.prepareTask ? await ctx.prepareTask(task) : { task, close: async () => undefined };
+    if (record.outDir !== task.outDir) await store.updateTask(record.id, { outDir: task.outDir });
+    const outcome = await runTask({
+      task: prepared.task,
+      bus: ctx.bus,
+      checkpointPath: checkpointPathOf(ctx.rules.config.dataDir, record.id),
+      signal,
+    });
+    if (ctx.isStopping()) return;
+    await feed.waitForFinished(record.id, LAST_EVENT_WAIT_MS);
+    feed.untrack(record.id);
+    const status = apiStatusOf(outcome.status);
+    await store.updateTask(record.id, {
+      status,
+      endedAt: new Date().toISOString(),
+      summary: summaryFromReport(outcome.report),
+      error: outcome.error,
+    });
+    feed.notify(record.id);
+    ctx.log(`task ${record.id} (${record.name}) ${status}`);
+  } catch (error) {
+    if (ctx.isStopping()) return;
+    ctx.log(`task ${record.id} (${record.name}) failed: ${error instanceof Error ? error.message : String(error)}`);
+    await settleTask(ctx, record, 'failed', toErrorData(error));
+  } finally {
+    await prepared?.close().catch(() => undefined);
+  }
+}

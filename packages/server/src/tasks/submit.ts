@@ -1,0 +1,164 @@
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import {
+  CodecrewError,
+  TaskSpec,
+  isCodecrewError,
+  modelChoiceOf,
+  parseYamlWith,
+  type Config,
+  type RoleModel,
+} from '@codecrew/core';
+import { SCRIPTED_PREFIX, preflightTask, resolveTask, type ResolvedTask } from '@codecrew/orchestrator';
+import { parseRequest, type RequestIssue } from '../api/validate.ts';
+
+/** What a submitted task is checked against. */
+export interface AdmissionRules {
+  config: Config;
+  /** Relative paths in a submitted spec are resolved against this directory. */
+  cwd: string;
+  /** `--model` of `codecrew serve`: every role of every task uses it. */
+  modelOverride?: string;
+  /** When set, every path a task names must lie under one of these directories. */
+  allowedRepoRoots?: readonly string[];
+}
+
+/** How a request body is written. */
+export type BodyFormat = 'yaml' | 'json';
+
+/** Reads a task spec from a request body: every problem with its field path, and line:column for YAML. */
+export function parseTaskBody(text: string, format: BodyFormat): TaskSpec {
+  if (format === 'yaml') {
+    try {
+      return parseYamlWith(text, TaskSpec, 'request body', 'SPEC_INVALID');
+    } catch (error) {
+      if (!isCodecrewError(error)) throw error;
+      const issues = ((error.details?.['issues'] as Array<RequestIssue & { file?: string }> | undefined) ?? []).map(
+        ({ file: _file, ...issue }) => issue,
+      );
+      throw new CodecrewError(error.code, error.message, { details: { issues } });
+    }
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new CodecrewError('REQUEST_INVALID', `the request body is not valid JSON: ${(error as Error).message}`, {
+      details: { issues: [{ path: '(json)', message: (error as Error).message, ...jsonPosition(text, error) }] },
+    });
+  }
+  return parseRequest(TaskSpec, value, 'the task spec', 'SPEC_INVALID');
+}
+
+/** Line and column of a JSON syntax error, from the position V8 names. */
+function jsonPosition(text: string, error: unknown): { line?: number; column?: number } {
+  const match = /position (\d+)/.exec((error as Error).message);
+  if (!match?.[1]) return {};
+  const before = text.slice(0, Number(match[1]));
+  const lines = before.split('\n');
+  return { line: lines.length, column: (lines.at(-1)?.length ?? 0) + 1 };
+}
+
+const asAbsolute = (path: string, cwd: string) => (isAbsolute(path) ? path : resolve(cwd, path));
+
+function absoluteModel(model: RoleModel, cwd: string): RoleModel {
+  const choice = modelChoiceOf(model);
+  if (!choice.name.startsWith(SCRIPTED_PREFIX)) return model;
+  const name = `${SCRIPTED_PREFIX}${asAbsolute(choice.name.slice(SCRIPTED_PREFIX.length), cwd)}`;
+  return typeof model === 'string' ? name : { ...choice, name };
+}
+
+/** The spec with every path in it absolute, so that it means the same from any working directory. */
+export function withAbsolutePaths(spec: TaskSpec, cwd: string): TaskSpec {
+  const body = spec.spec;
+  const models =
+    body.models === undefined
+      ? undefined
+      : Object.fromEntries(Object.entries(body.models).map(([role, model]) => [role, absoluteModel(model, cwd)]));
+  const output =
+    body.output === undefined
+      ? undefined
+      : {
+          ...body.output,
+          ...(body.output.patch === undefined ? {} : { patch: asAbsolute(body.output.patch, cwd) }),
+          ...(body.output.dir === undefined ? {} : { dir: asAbsolute(body.output.dir, cwd) }),
+        };
+  return {
+    ...spec,
+    spec: {
+      ...body,
+      repo: { ...body.repo, path: asAbsolute(body.repo.path, cwd) },
+      ...(models === undefined ? {} : { models }),
+      ...(output === undefined ? {} : { output }),
+    },
+  };
+}
+
+/** The real path of `path`, or of its nearest existing parent joined with the rest. */
+function realPathOf(path: string): string {
+  let existing = path;
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  const real = realpathSync(existing);
+  return existing === path ? real : resolve(real, relative(existing, path));
+}
+
+/** Every path a spec makes the server read or write, by field. */
+function pathsOf(spec: TaskSpec): Array<[string, string]> {
+  const body = spec.spec;
+  const paths: Array<[string, string]> = [['spec.repo.path', body.repo.path]];
+  if (body.output?.patch !== undefined) paths.push(['spec.output.patch', body.output.patch]);
+  if (body.output?.dir !== undefined) paths.push(['spec.output.dir', body.output.dir]);
+  for (const [role, model] of Object.entries(body.models ?? {})) {
+    const { name } = modelChoiceOf(model);
+    if (name.startsWith(SCRIPTED_PREFIX)) paths.push([`spec.models.${role}`, name.slice(SCRIPTED_PREFIX.length)]);
+  }
+  return paths;
+}
+
+/** REPO_NOT_ALLOWED naming each path of the spec that is outside every allowed root. */
+function checkAllowedRoots(spec: TaskSpec, roots: readonly string[]): void {
+  const realRoots = roots.map((root) => realPathOf(resolve(root)));
+  const inside = (path: string) =>
+    realRoots.some((root) => {
+      const rest = relative(root, path);
+      return rest === '' || (!rest.startsWith('..') && !isAbsolute(rest));
+    });
+  const outside = pathsOf(spec)
+    .filter(([, path]) => !inside(realPathOf(path)))
+    .map(([field]) => ({ path: field, message: 'outside every directory of server.allowedRepoRoots' }));
+  if (outside.length > 0) {
+    throw new CodecrewError(
+      'REPO_NOT_ALLOWED',
+      `${outside.map((issue) => issue.path).join(', ')} ${outside.length === 1 ? 'is' : 'are'} outside the directories this server allows (server.allowedRepoRoots)`,
+      { details: { issues: outside } },
+    );
+  }
+}
+
+/**
+ * Checks a submitted spec as `codecrew run` would before starting it: its paths (against
+ * `server.allowedRepoRoots` when set), its models and prices, the repository, ref and branch name.
+ * Returns the spec with absolute paths (what the store keeps) and the task it resolves to.
+ */
+export async function admitTask(
+  spec: TaskSpec,
+  taskId: string,
+  rules: AdmissionRules,
+): Promise<{ spec: TaskSpec; task: ResolvedTask }> {
+  const absolute = withAbsolutePaths(spec, rules.cwd);
+  if (rules.allowedRepoRoots !== undefined && rules.allowedRepoRoots.length > 0)
+    checkAllowedRoots(absolute, rules.allowedRepoRoots);
+  const task = resolveStoredTask(absolute, taskId, rules);
+  await preflightTask(task);
+  return { spec: absolute, task };
+}
+
+/** The task a stored spec (absolute paths) resolves to under this server's configuration. */
+export function resolveStoredTask(spec: TaskSpec, taskId: string, rules: AdmissionRules): ResolvedTask {
+  return resolveTask(spec, rules.config, {
+    specDir: rules.cwd,
+    taskId,
+    cwd: rules.cwd,
+    ...(rules.modelOverride === undefined ? {} : { modelOverride: rules.modelOverride }),
+  });
+}
