@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { emptyUsage } from '@codecrew/core';
+import { emptyUsage, type ModelPrice } from '@codecrew/core';
 import { ModelScript, createChatModel, startScriptedModelServer, type ScriptedModelServer } from '@codecrew/llm';
 import type { Sandbox, Workspace } from '@codecrew/sandbox';
 import { defineTool, runAgentLoop, type ToolContext } from '../src/index.ts';
@@ -42,6 +42,8 @@ function toolContext(): ToolContext {
 
 type Item = Record<string, unknown>;
 
+const PRICE: ModelPrice = { inputPerMillion: 2, cachedInputPerMillion: 0.5, outputPerMillion: 8 };
+
 describe('a job on the Responses API', () => {
   it('sends the reasoning item back with the next request, and counts cached and reasoning tokens', async () => {
     const bodies: Array<Record<string, unknown>> = [];
@@ -71,7 +73,7 @@ describe('a job on the Responses API', () => {
         api: 'responses',
         reasoningEffort: 'high',
         maxOutputTokens: 4000,
-        price: { inputPerMillion: 2, cachedInputPerMillion: 0.5, outputPerMillion: 8 },
+        price: PRICE,
       },
       context: { taskId: 't', jobId: 'responses-job', role: 'coder' },
     });
@@ -83,7 +85,7 @@ describe('a job on the Responses API', () => {
       user: 'go',
       maxSteps: 5,
       context: toolContext(),
-      price: { inputPerMillion: 2, cachedInputPerMillion: 0.5, outputPerMillion: 8 },
+      price: PRICE,
     });
 
     expect(result.value).toEqual({ summary: 'read it' });

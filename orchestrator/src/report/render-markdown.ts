@@ -1,4 +1,4 @@
-import { formatDuration } from '@codecrew/core';
+import { formatDuration, formatTokenTotal, formatTokens } from '@codecrew/core';
 import type { TaskReport } from './build-report.ts';
 
 const STATUS_TEXT: Record<string, string> = {
@@ -49,7 +49,7 @@ export function renderMarkdown(report: TaskReport): string {
     `- Test command: ${report.testCommand.command ? `\`${report.testCommand.command}\` (from ${report.testCommand.source})` : 'none found'}`,
   );
   out.push(
-    `- Duration: ${formatDuration(report.timings.durationMs)}; tokens: ${report.usage.promptTokens} in / ${report.usage.completionTokens} out; cost: $${report.usage.costUsd.toFixed(4)}`,
+    `- Duration: ${formatDuration(report.timings.durationMs)}; tokens: ${formatTokens(report.usage)}; cost: $${report.usage.costUsd.toFixed(4)}`,
   );
   const retried = Object.entries(report.modelRetries.byRole).map(([role, count]) => `${role} ${count}`);
   out.push(
@@ -63,6 +63,19 @@ export function renderMarkdown(report: TaskReport): string {
     );
   if (report.result?.diffPath) out.push(`- Diff: \`${report.result.diffPath}\``);
   out.push('', '## Task', '', report.prompt.trim());
+  const roles = Object.entries(report.usage.byRole);
+  if (roles.length > 0) {
+    out.push('', '## Model usage', '');
+    out.push(
+      '| role | calls | prompt tokens | cached | completion tokens | reasoning | cost |',
+      '|---|---|---|---|---|---|---|',
+    );
+    for (const [role, u] of roles) {
+      out.push(
+        `| ${role} | ${u.calls} | ${u.promptTokens} | ${u.cachedPromptTokens} | ${u.completionTokens} | ${u.reasoningTokens} | $${u.costUsd.toFixed(4)} |`,
+      );
+    }
+  }
   if (report.answer !== null) out.push('', '## Answer', '', report.answer);
   if (report.plan) {
     out.push(
@@ -142,7 +155,7 @@ export function renderMarkdown(report: TaskReport): string {
         : `, ${job.modelRetries.length} model ${job.modelRetries.length === 1 ? 'retry' : 'retries'}`;
     const status = job.incomplete === 'steps_exhausted' ? `${job.status}, steps exhausted` : job.status;
     out.push(
-      `### ${who} — ${status} (${formatDuration(job.durationMs)}, ${job.usage.promptTokens + job.usage.completionTokens} tokens${retries})`,
+      `### ${who} — ${status} (${formatDuration(job.durationMs)}, ${formatTokenTotal(job.usage)}${retries})`,
       '',
     );
     if (job.error) out.push(`Error: \`${job.error.code}\` ${job.error.message}`, '');

@@ -38,6 +38,7 @@ export {
   emptyUsage,
   addUsage,
 } from './job.ts';
+export { formatTokens, formatTokenTotal } from './usage-text.ts';
 export { encodeFileSet, decodeFileSet, gitBlobId } from './file-set.ts';
 export type { FileSetEntry } from './file-set.ts';
 export { TRACE_KINDS, TraceKind, TraceEvent } from './trace.ts';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { formatDuration, type Config } from '@codecrew/core';
+import { formatDuration, formatTokenTotal, type Config } from '@codecrew/core';
 import { runTask, type ResolvedTask, type TaskOutcome } from '@codecrew/orchestrator';
 import { ProgressPrinter } from '../progress/printer.ts';
 import { startCrew } from '../runtime/crew.ts';
@@ -42,7 +42,7 @@ function summarize(io: Io, outcome: TaskOutcome): void {
   io.out(`  json:    ${outcome.files.reportJson}`);
   io.out(`  trace:   ${outcome.files.trace}`);
   io.out(
-    `  usage:   ${report.usage.calls} model calls, ${report.usage.promptTokens + report.usage.completionTokens} tokens, $${report.usage.costUsd.toFixed(4)}${report.scripted ? ' (scripted)' : ''}, ${formatDuration(report.timings.durationMs)}`,
+    `  usage:   ${report.usage.calls} model calls, ${formatTokenTotal(report.usage)}, $${report.usage.costUsd.toFixed(4)}${report.scripted ? ' (scripted)' : ''}, ${formatDuration(report.timings.durationMs)}`,
   );
   if (report.answer !== null) {
     io.out('');

@@ -1,10 +1,19 @@
-import type { TraceEvent } from '@codecrew/core';
+import { Usage, formatTokenTotal, type TraceEvent } from '@codecrew/core';
 import { parseTestOutput } from '@codecrew/agents';
 
 /** Colours for terminals that want them; plain text otherwise. */
 function palette(enabled: boolean) {
   const wrap = (code: number) => (text: string) => (enabled ? `\u001b[${code}m${text}\u001b[0m` : text);
   return { dim: wrap(2), green: wrap(32), red: wrap(31), yellow: wrap(33), cyan: wrap(36), bold: wrap(1) };
+}
+
+/** A finished job's model usage for its progress line: calls, tokens (cached and reasoning among them) and cost. */
+function usageOfEvent(value: unknown): string | null {
+  const parsed = Usage.safeParse(value);
+  if (!parsed.success || parsed.data.calls === 0) return null;
+  const usage = parsed.data;
+  const cost = usage.costUsd > 0 ? `, $${usage.costUsd.toFixed(4)}` : '';
+  return `${usage.calls} model call${usage.calls === 1 ? '' : 's'}, ${formatTokenTotal(usage)}${cost}`;
 }
 
 /**
@@ -52,7 +61,8 @@ export class ProgressPrinter {
         return;
       case 'job.finished': {
         const ok = data.status === 'succeeded';
-        this.line(event, ok ? c.green(event.message) : c.red(event.message));
+        const usage = usageOfEvent(data.usage);
+        this.line(event, (ok ? c.green(event.message) : c.red(event.message)) + (usage ? c.dim(` — ${usage}`) : ''));
         return;
       }
       case 'tool.call':
