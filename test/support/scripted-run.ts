@@ -5,6 +5,7 @@ import {
   ModelScript,
   startScriptedModelServer,
   type ScriptedModelServer,
+  type ScriptedServerStats,
   type ScriptedModelServerOptions,
 } from '@codecrew/llm';
 import { TEXTKIT, makeGitRepo, readReport, runCli, tempDirFor, type CliRun } from './cli.ts';
@@ -30,6 +31,8 @@ export interface ScriptedRun {
   dir: string;
   report: Record<string, unknown> & { status: string; taskId: string };
   trace: TraceLine[];
+  /** The server's `GET /v1/_stats` at the end of the run: every request's prompt tokens and outcome, and totals. */
+  stats: ScriptedServerStats;
 }
 
 /** The model name every scripted run uses; scripted by name, so no key is needed. */
@@ -41,7 +44,7 @@ export const SCRIPTED_MODEL = 'scripted-test';
  */
 export async function runScripted(
   testName: string,
-  script: { rules: unknown[]; usage?: { prompt_tokens: number; completion_tokens: number } },
+  script: { rules: unknown[]; [key: string]: unknown },
   spec: Record<string, unknown> = {},
   opts: { config?: Record<string, unknown>; prompt?: string; onRequest?: ScriptedModelServerOptions['onRequest'] } = {},
 ): Promise<ScriptedRun> {
@@ -74,7 +77,8 @@ export async function runScripted(
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as TraceLine);
-    return { run, server, repo, dir, report, trace };
+    const stats = (await (await fetch(`${server.url}/_stats`)).json()) as ScriptedServerStats;
+    return { run, server, repo, dir, report, trace, stats };
   } finally {
     await server.close();
   }

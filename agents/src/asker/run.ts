@@ -28,6 +28,7 @@ export const runAsker: RoleRun = async (input) => {
     user: `Question:\n${job.prompt}`,
     maxSteps: job.maxSteps,
     budget: job.budget,
+    modelRef: job.model,
     context,
     ...(price ? { price } : {}),
   });

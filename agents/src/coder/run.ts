@@ -79,6 +79,7 @@ export const runCoder: RoleRun = async (input) => {
       user: userPrompt(job),
       maxSteps: job.maxSteps,
       budget: job.budget,
+      modelRef: job.model,
       context,
       ...(price ? { price } : {}),
     });

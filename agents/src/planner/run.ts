@@ -46,6 +46,7 @@ export const runPlanner: RoleRun = async (input) => {
     user: `Task:\n${job.prompt}\n\nPlan this task for the crew.`,
     maxSteps: job.maxSteps,
     budget: job.budget,
+    modelRef: job.model,
     context,
     ...(price ? { price } : {}),
   });

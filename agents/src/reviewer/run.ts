@@ -60,6 +60,7 @@ export const runReviewer: RoleRun = async (input) => {
     user: userPrompt(job, diff),
     maxSteps: job.maxSteps,
     budget: job.budget,
+    modelRef: job.model,
     context,
     ...(price ? { price } : {}),
   });

@@ -1,8 +1,9 @@
 import { HumanMessage, SystemMessage, ToolMessage, type AIMessage, type BaseMessage } from '@langchain/core/messages';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { CodecrewError, addUsage, emptyUsage, type Usage } from '@codecrew/core';
-import { modelErrorOf, usageOf } from '@codecrew/llm';
+import { CodecrewError, addUsage, emptyUsage, type ModelRef, type Usage } from '@codecrew/core';
+import { contextOverflowOf, contextWindowOf, modelErrorOf, purposeOptions, usageOf } from '@codecrew/llm';
 import { abortError } from './abort.ts';
+import { ContextManager } from './context/manager.ts';
 import { cutOffTextMessage, nudgeMessage, stepsWarning, warningStep } from './feedback.ts';
 import { checkJobBudget, type JobBudget } from './job-budget.ts';
 import { LoopGuard } from './loop-guard.ts';
@@ -25,6 +26,13 @@ export interface AgentLoopOptions {
   price?: { inputPerMillion: number; outputPerMillion: number };
   /** What is left of the task's budgets; no model call starts past it. */
   budget?: JobBudget | undefined;
+  /**
+   * The job's model: its name chooses how tokens are counted, and its
+   * `contextWindow` (else what codecrew knows of the model) and
+   * `maxOutputTokens` size the conversation (see ContextManager). Absent: the
+   * chat model's own name.
+   */
+  modelRef?: ModelRef | undefined;
 }
 
 /** How an agent run ended. */
@@ -50,27 +58,40 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
   if (typeof options.model.bindTools !== 'function') {
     throw new CodecrewError('MODEL_ERROR', 'the configured model cannot call tools');
   }
-  const model = options.model.bindTools(tools.map(toOpenAITool));
+  const openAITools = tools.map(toOpenAITool);
+  const model = options.model.bindTools(openAITools);
   const messages: BaseMessage[] = [new SystemMessage(options.system), new HumanMessage(options.user)];
   const guard = new LoopGuard();
   const warnAt = warningStep(options.maxSteps);
   let usage = emptyUsage();
+  const account = (reply: AIMessage): Usage => {
+    const callUsage = usageOf(reply, options.price);
+    usage = addUsage(usage, callUsage);
+    context.meter.usage = addUsage(context.meter.usage, callUsage);
+    return callUsage;
+  };
+  const modelName = options.modelRef?.name ?? chatModelName(options.model);
+  const window = new ContextManager({
+    model: options.model,
+    modelName,
+    contextWindow: contextWindowOf(modelName, options.modelRef?.contextWindow),
+    maxOutputTokens: options.modelRef?.maxOutputTokens,
+    tools: openAITools,
+    emit: context.emit,
+    signal: context.signal,
+    onModelReply: (reply) => {
+      account(reply);
+    },
+  });
   let textReplies = 0;
 
   for (let step = 1; step <= options.maxSteps; step += 1) {
     if (context.signal.aborted) throw abortError(context.signal);
     checkJobBudget(usage, options.budget);
+    await window.fit(messages, step);
     const started = Date.now();
-    let reply: AIMessage;
-    try {
-      reply = (await model.invoke(messages, { signal: context.signal })) as AIMessage;
-    } catch (cause) {
-      if (context.signal.aborted) throw abortError(context.signal, cause);
-      throw modelErrorOf(cause);
-    }
-    const callUsage = usageOf(reply, options.price);
-    usage = addUsage(usage, callUsage);
-    context.meter.usage = addUsage(context.meter.usage, callUsage);
+    const reply = await askModel(model, messages, window, step, context);
+    const callUsage = account(reply);
     context.meter.steps += 1;
     const turn = readReply(reply, step, byName);
     emitModelCall(context, turn, reply, { step, durationMs: Date.now() - started, usage: callUsage });
@@ -92,7 +113,9 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
       textReplies = 0;
     }
     for (const call of turn.calls) {
-      const outcome = await runToolCall(call, turn, byName, context);
+      const outcome = await runToolCall(call, turn, byName, context, (tool, args, text) =>
+        window.capToolResult(tool, args, text),
+      );
       if (outcome.kind === 'terminal') return { tool: call.name, value: outcome.value, usage, steps: step };
       messages.push(outcome.message);
       if (
@@ -110,6 +133,37 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
     `the agent used all ${options.maxSteps} steps without calling ${terminalTools.join(' or ')}`,
     { details: { maxSteps: options.maxSteps } },
   );
+}
+
+/**
+ * Asks the model for the next step. A server's answer that the prompt is
+ * longer than the model's context window is met once per step: the
+ * conversation is compacted (ContextManager.recover) and the request sent
+ * again; a second refusal fails the job.
+ */
+async function askModel(
+  model: { invoke: BaseChatModel['invoke'] },
+  messages: BaseMessage[],
+  window: ContextManager,
+  step: number,
+  context: ToolContext,
+): Promise<AIMessage> {
+  for (let recovered = false; ; recovered = true) {
+    try {
+      return (await model.invoke(messages, { signal: context.signal, ...purposeOptions('step') })) as AIMessage;
+    } catch (cause) {
+      if (context.signal.aborted) throw abortError(context.signal, cause);
+      const overflow = contextOverflowOf(cause);
+      if (overflow === undefined || recovered) throw modelErrorOf(cause);
+      await window.recover(messages, overflow, step);
+    }
+  }
+}
+
+/** The model name a chat model sends (ChatOpenAI's `model`), for a loop given no ModelRef. */
+function chatModelName(model: BaseChatModel): string {
+  const name = (model as { model?: unknown }).model;
+  return typeof name === 'string' ? name : 'unknown';
 }
 
 /** Adds a line to the last message the model will read: a tool result or a user message. */

@@ -5,14 +5,8 @@ import { cutOffCallMessage, invalidJsonMessage } from './feedback.ts';
 import type { ModelTurn, ReplyCall } from './reply.ts';
 import { describeArgIssues, parseToolArgs, type ToolContext, type ToolDefinition } from './tool.ts';
 
-const MAX_TOOL_OUTPUT = 24_000;
-
-/** Keeps the head and the tail of a long tool result. */
-export function clip(text: string): string {
-  if (text.length <= MAX_TOOL_OUTPUT) return text;
-  const half = MAX_TOOL_OUTPUT / 2;
-  return `${text.slice(0, half)}\n… [${text.length - MAX_TOOL_OUTPUT} characters cut] …\n${text.slice(-half)}`;
-}
+/** Fits a tool's answer to the model's context: the head and tail of a long one, with a note on what was cut. */
+export type CapToolResult = (tool: string, args: unknown, text: string) => string;
 
 /** How one call went: the job's end, or the answer to send back (and what the stuck guard records). */
 export type CallOutcome =
@@ -55,6 +49,7 @@ export async function runToolCall(
   turn: ModelTurn,
   tools: ReadonlyMap<string, ToolDefinition>,
   context: ToolContext,
+  cap: CapToolResult,
 ): Promise<CallOutcome> {
   if (call.problem?.kind === 'cut_off') {
     return refuse(call, cutOffCallMessage(call.name, turn.cutOff?.tokens), 'TOOL_INVALID_ARGS', '(cut off)', context);
@@ -84,13 +79,13 @@ export async function runToolCall(
   try {
     const outcome = await tool.run(parsed.data, context);
     if (outcome.kind === 'terminal') return { kind: 'terminal', value: outcome.value };
-    text = clip(outcome.text);
+    text = cap(call.name, parsed.data, outcome.text);
     context.emit('tool.result', `${call.name} ok`, { tool: call.name, ok: true, excerpt: text.slice(0, 500) });
   } catch (error) {
     if (context.signal.aborted) throw abortError(context.signal, error);
     // A tool may end the job for good (e.g. a plan rejected too often); everything else goes back to the model.
     if (error instanceof CodecrewError && error.details?.fatal === true) throw error;
-    text = `Error: ${(error as Error).message}`;
+    text = cap(call.name, parsed.data, `Error: ${(error as Error).message}`);
     const code = error instanceof CodecrewError ? error.code : 'TOOL_FAILED';
     context.emit('tool.result', `${call.name} failed: ${(error as Error).message}`, {
       tool: call.name,
