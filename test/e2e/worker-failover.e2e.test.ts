@@ -117,7 +117,7 @@ interface Report {
 describe('a coder worker killed mid-job', () => {
   it(
     `costs nothing: ${KILLS} kills, ${KILLS} approved runs with the diff of an undisturbed run`,
-    { timeout: 900_000 },
+    { timeout: 1_800_000 },
     async () => {
       // The undisturbed run: the same crew, nobody killed.
       const steady = await startWorker({
