@@ -46,7 +46,13 @@ export async function runScripted(
   testName: string,
   script: { rules: unknown[]; [key: string]: unknown },
   spec: Record<string, unknown> = {},
-  opts: { config?: Record<string, unknown>; prompt?: string; onRequest?: ScriptedModelServerOptions['onRequest'] } = {},
+  opts: {
+    config?: Record<string, unknown>;
+    prompt?: string;
+    onRequest?: ScriptedModelServerOptions['onRequest'];
+    /** Leave out `--model`: the task's `spec.models` (or the configuration) names each role's model. */
+    specModels?: boolean;
+  } = {},
 ): Promise<ScriptedRun> {
   const dir = await tempDirFor(testName);
   const repo = await makeGitRepo(TEXTKIT, join(dir, 'repo'));
@@ -61,7 +67,7 @@ export async function runScripted(
       prompt: opts.prompt ?? 'Work on textkit.',
       extra: spec,
     });
-    const args = ['run', task, '--model', SCRIPTED_MODEL];
+    const args = ['run', task, ...(opts.specModels === true ? [] : ['--model', SCRIPTED_MODEL])];
     if (opts.config) {
       const config = join(dir, 'codecrew.yaml');
       await writeFile(config, stringify(opts.config));
@@ -133,6 +139,7 @@ export function jobsOf(report: ScriptedRun['report']) {
     startedAt: string;
     finishedAt: string;
     error: { code: string; message: string } | null;
+    incomplete: string | null;
     commands: Array<{ command: string; exitCode: number | null }>;
   }>;
 }
