@@ -139,6 +139,7 @@ export function jobsOf(report: ScriptedRun['report']) {
     startedAt: string;
     finishedAt: string;
     error: { code: string; message: string } | null;
+    incomplete: string | null;
     commands: Array<{ command: string; exitCode: number | null }>;
   }>;
 }
