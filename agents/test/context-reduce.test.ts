@@ -278,6 +278,23 @@ describe('ContextManager', () => {
     );
   });
 
+  it('cuts a task message too long for the window to its head and tail, once, and changes nothing else', async () => {
+    const { manager, events } = managerWith(await modelWith([{ replies: [{ content: 'x' }] }]), 16_000);
+    const diff = Array.from({ length: 2500 }, (_, i) => `+ const changed${i} = ${i}; // a line of a long diff`).join(
+      '\n',
+    );
+    const messages: BaseMessage[] = [new SystemMessage('You review.'), new HumanMessage(`Review this diff:\n${diff}`)];
+    await manager.fit(messages, 1);
+    expect(events.map((e) => [e.kind, e.data.task])).toEqual([['context.elided', true]]);
+    expect(manager.promptTokens(messages)).toBeLessThanOrEqual(manager.budget.low);
+    const task = String(messages[1]?.content);
+    expect(task).toMatch(/^Review this diff:\n\+ const changed0 = 0;/);
+    expect(task).toMatch(/\[… \d+ tokens of the task cut to fit the model's context …\]/);
+    expect(task).toMatch(/const changed2499 = 2499; \/\/ a line of a long diff$/);
+    await manager.fit(messages, 2);
+    expect(events).toHaveLength(1);
+  });
+
   it('caps a tool result at its share of the window', async () => {
     const { manager } = managerWith(await modelWith([{ replies: [{ content: 'x' }] }]), 16_000);
     const text = Array.from({ length: 2000 }, (_, i) => `${i + 1}\tline ${i + 1}`).join('\n');

@@ -81,7 +81,8 @@ export class ContextManager {
   async fit(messages: BaseMessage[], step: number): Promise<void> {
     const before = this.promptTokens(messages);
     if (before <= this.budgetNow.high) return;
-    this.capTask(messages);
+    // A task message too long for the window is cut first; when that is enough, nothing else changes.
+    if (this.capTask(messages) && this.promptTokens(messages) <= this.budgetNow.low) return;
     const keepFrom = recentStart(messages, {
       maxSteps: RECENT_STEPS,
       budget: this.budgetNow.recent,
@@ -182,15 +183,15 @@ export class ContextManager {
     );
   }
 
-  /** A task message that alone would leave too little room is cut to its head and tail (once: it then fits). */
-  private capTask(messages: BaseMessage[]): void {
+  /** A task message that alone would leave too little room is cut to its head and tail (once: it then fits); true when it was. */
+  private capTask(messages: BaseMessage[]): boolean {
     const task = messages[1];
-    if (!(task instanceof HumanMessage)) return;
+    if (!(task instanceof HumanMessage)) return false;
     const others = this.promptTokens(messages.slice(0, 1));
     const room = Math.max(256, this.budgetNow.low - others - this.budgetNow.summary);
     const text = contentText(task);
     const tokens = this.countText(text);
-    if (tokens <= room) return;
+    if (tokens <= room) return false;
     const head = headWithin(text, Math.floor(room * 0.6), this.countText);
     const tail = tailWithin(text.slice(head.length), Math.floor(room * 0.35), this.countText);
     messages[1] = new HumanMessage(
@@ -202,6 +203,7 @@ export class ContextManager {
       after: this.countText(contentText(messages[1])),
       ...this.windowData(),
     });
+    return true;
   }
 
   private windowData(): Record<string, number> {
