@@ -154,6 +154,32 @@ describe('benchmarks in quick mode (BENCH_QUICK=1)', () => {
     expect(result.targets).toEqual({ n: 8, codeEfficiency: 0.9, overheadShare: 0.08, met: null });
   });
 
+  it('context: reports a windowed run and one without a window, with tokens, peak, reductions and prefix shares', () => {
+    const result = json.context?.result as { runs: unknown[]; targets: unknown };
+    const measured = (contextWindow: number | null) => ({
+      contextWindow,
+      steps: 30,
+      stepRequests: expect.any(Number),
+      compactRequests: expect.any(Number),
+      promptTokens: expect.any(Number),
+      compactPromptTokens: expect.any(Number),
+      peakPromptTokens: expect.any(Number),
+      overWindow: 0,
+      elisions: expect.any(Number),
+      compactions: expect.any(Number),
+      prefix: {
+        extending: expect.any(Number),
+        reduced: expect.any(Number),
+        shareMedian: expect.any(Number),
+        shareMin: expect.any(Number),
+        shareMean: expect.any(Number),
+        cacheableShare: expect.any(Number),
+      },
+    });
+    expect(result.runs).toEqual([measured(16_000), measured(null)]);
+    expect(result.targets).toEqual({ prefixShare: 0.9, neverOverWindow: true, met: expect.any(Boolean) });
+  });
+
   it('refuses to write quick results into bench/results', async () => {
     const refused = await quick(['--out', join(BENCH, 'results'), 'sandbox']).then(
       () => ({ code: 0, stderr: '' }),
