@@ -1,6 +1,6 @@
 import { HumanMessage, SystemMessage, ToolMessage, type AIMessage, type BaseMessage } from '@langchain/core/messages';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { CodecrewError, addUsage, emptyUsage, type ModelRef, type Usage } from '@codecrew/core';
+import { CodecrewError, addUsage, emptyUsage, type ModelPrice, type ModelRef, type Usage } from '@codecrew/core';
 import { contextOverflowOf, contextWindowOf, modelErrorOf, purposeOptions, usageOf } from '@codecrew/llm';
 import { abortError } from './abort.ts';
 import { ContextManager } from './context/manager.ts';
@@ -23,7 +23,8 @@ export interface AgentLoopOptions {
   user: string;
   maxSteps: number;
   context: ToolContext;
-  price?: { inputPerMillion: number; outputPerMillion: number };
+  /** The model's price; cached input is costed at its own price when it has one. */
+  price?: ModelPrice | undefined;
   /** What is left of the task's budgets; no model call starts past it. */
   budget?: JobBudget | undefined;
   /**
