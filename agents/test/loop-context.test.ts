@@ -73,7 +73,7 @@ describe('the agent loop and the context window', () => {
     );
     await run;
     expect(server.requests.map((r) => r.headers.purpose)).toEqual(['step', 'step']);
-    const [first, second] = server.requests.map((r) => r.promptTokens ?? 0);
+    const [first = 0, second = 0] = server.requests.map((r) => r.promptTokens ?? 0);
     // 5,000 lines are about 50,000 tokens; the result sent back is within 10% of the usable 14,000.
     expect(second - first).toBeLessThan(1500);
     expect(server.requests[1]?.lastMessage).toMatch(/read them with read_file path="a.ts" offset=\d+ limit=\d+/);
