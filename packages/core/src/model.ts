@@ -16,14 +16,34 @@ export type ModelApi = z.infer<typeof ModelApi>;
 /** How a role's model is called, beside its name; every field is optional. */
 export const ModelTuning = z
   .object({
-    temperature: z.number().min(0).max(2).optional(),
-    reasoningEffort: ReasoningEffort.optional(),
-    maxOutputTokens: z.number().int().positive().optional(),
-    api: ModelApi.optional(),
-    /** Send tool schemas with `strict: true`; unset: on for api.openai.com and scripted servers, off elsewhere. */
-    strictTools: z.boolean().optional(),
-    /** Merged into the body of every request, last (e.g. `{chat_template_kwargs: {enable_thinking: false}}`). */
-    extraBody: z.record(z.string(), z.unknown()).optional(),
+    temperature: z
+      .number()
+      .min(0)
+      .max(2)
+      .optional()
+      .describe('Sampling temperature, 0 to 2; OpenAI reasoning models (o-series, gpt-5) take none'),
+    reasoningEffort: ReasoningEffort.optional().describe(
+      'Reasoning effort: reasoning_effort (Chat Completions) or reasoning.effort (Responses API)',
+    ),
+    maxOutputTokens: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Cap on the tokens of each reply, reasoning included'),
+    api: ModelApi.optional().describe(
+      'chat (Chat Completions, any OpenAI-compatible server) or responses (OpenAI Responses API; keeps reasoning between turns)',
+    ),
+    strictTools: z
+      .boolean()
+      .optional()
+      .describe(
+        'Send tool schemas with strict: true; unset: on for api.openai.com and scripted servers, off elsewhere',
+      ),
+    extraBody: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('Merged into the body of every request, last, e.g. {chat_template_kwargs: {enable_thinking: false}}'),
   })
   .strict();
 export type ModelTuning = z.infer<typeof ModelTuning>;
