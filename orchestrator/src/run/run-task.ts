@@ -61,7 +61,9 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   await mkdir(dirname(options.checkpointPath), { recursive: true });
   const controller = new AbortController();
   const abort = (reason: unknown) => controller.abort(reason);
-  options.signal?.addEventListener('abort', () => abort(options.signal?.reason), { once: true });
+  // A task cancelled before it got here stops at once.
+  if (options.signal?.aborted) abort(options.signal.reason);
+  else options.signal?.addEventListener('abort', () => abort(options.signal?.reason), { once: true });
   const budget = new TaskBudget(task.budget);
   let budgetTimer: NodeJS.Timeout | null = null;
   if (task.budget.maxDurationMs !== null) {

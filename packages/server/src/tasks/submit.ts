@@ -10,6 +10,7 @@ import {
   type RoleModel,
 } from '@codecrew/core';
 import { SCRIPTED_PREFIX, preflightTask, resolveTask, type ResolvedTask } from '@codecrew/orchestrator';
+import { jsonErrorOffset, positionOf } from '../api/json-position.ts';
 import { parseRequest, type RequestIssue } from '../api/validate.ts';
 
 /** What a submitted task is checked against. */
@@ -44,19 +45,16 @@ export function parseTaskBody(text: string, format: BodyFormat): TaskSpec {
     value = JSON.parse(text);
   } catch (error) {
     throw new CodecrewError('REQUEST_INVALID', `the request body is not valid JSON: ${(error as Error).message}`, {
-      details: { issues: [{ path: '(json)', message: (error as Error).message, ...jsonPosition(text, error) }] },
+      details: { issues: [{ path: '(json)', message: (error as Error).message, ...jsonPosition(text) }] },
     });
   }
   return parseRequest(TaskSpec, value, 'the task spec', 'SPEC_INVALID');
 }
 
-/** Line and column of a JSON syntax error, from the position V8 names. */
-function jsonPosition(text: string, error: unknown): { line?: number; column?: number } {
-  const match = /position (\d+)/.exec((error as Error).message);
-  if (!match?.[1]) return {};
-  const before = text.slice(0, Number(match[1]));
-  const lines = before.split('\n');
-  return { line: lines.length, column: (lines.at(-1)?.length ?? 0) + 1 };
+/** Line and column of a JSON syntax error. */
+function jsonPosition(text: string): { line?: number; column?: number } {
+  const offset = jsonErrorOffset(text);
+  return offset === null ? {} : positionOf(text, offset);
 }
 
 const asAbsolute = (path: string, cwd: string) => (isAbsolute(path) ? path : resolve(cwd, path));
