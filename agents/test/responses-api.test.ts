@@ -1,9 +1,11 @@
+import { AIMessage, HumanMessage, SystemMessage, ToolMessage, type BaseMessage } from '@langchain/core/messages';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { emptyUsage, type ModelPrice } from '@codecrew/core';
 import { ModelScript, createChatModel, startScriptedModelServer, type ScriptedModelServer } from '@codecrew/llm';
 import type { Sandbox, Workspace } from '@codecrew/sandbox';
 import { defineTool, runAgentLoop, type ToolContext } from '../src/index.ts';
+import { elideOldResults } from '../src/runtime/context/elide.ts';
 
 let server: ScriptedModelServer | null = null;
 afterEach(async () => {
@@ -188,5 +190,27 @@ describe('a job on the Responses API', () => {
       400,
       'No tool output found for function call call_y.',
     ]);
+  });
+
+  it('keeps a reasoning item with its turn when old arguments are shortened to fit the context', () => {
+    const reasoning = { type: 'reasoning', id: 'rs_1', summary: [], encrypted_content: 'secret' };
+    const content = 'x'.repeat(5000);
+    const messages: BaseMessage[] = [
+      new SystemMessage('s'),
+      new HumanMessage('t'),
+      new AIMessage({
+        content: '',
+        tool_calls: [{ id: 'w', name: 'write_file', args: { path: 'a.ts', content }, type: 'tool_call' }],
+        additional_kwargs: { reasoning },
+      }),
+      new ToolMessage({ content: 'ok', tool_call_id: 'w' }),
+      new AIMessage({ content: 'later' }),
+    ];
+    const tokens = (message: BaseMessage) =>
+      JSON.stringify([message.content, (message as AIMessage).tool_calls]).length;
+    elideOldResults(messages, { keepFrom: 4, total: 10_000, target: 0, tokens });
+    const shortened = messages[2] as AIMessage;
+    expect(String(shortened.tool_calls?.[0]?.args.content).length).toBeLessThan(100);
+    expect(shortened.additional_kwargs.reasoning).toEqual(reasoning);
   });
 });

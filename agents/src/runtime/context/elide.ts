@@ -41,6 +41,8 @@ function withElidedArgs(message: AIMessage): AIMessage | undefined {
   return new AIMessage({
     content: message.content,
     tool_calls: toolCalls,
+    // A Responses API reasoning item stays with the turn it belongs to.
+    additional_kwargs: message.additional_kwargs,
     ...(message.id === undefined ? {} : { id: message.id }),
   });
 }
