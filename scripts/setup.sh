@@ -44,6 +44,7 @@ missing_packages() {
   have mmdebstrap || missing+=(mmdebstrap)
   have git || missing+=(git)
   have bwrap || missing+=(bubblewrap)
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
   printf '%s\n' "${missing[@]-}" | sed '/^$/d'
 }
 
@@ -60,6 +61,7 @@ explain_and_exit() {
   say "  - git"
   say "  - bubblewrap (the second sandbox driver, used where Docker is not)"
   say "  - mmdebstrap, to build the sandbox image as root: bash sandbox/image/build.sh"
+  say "  - chromium at /usr/bin/chromium (Debian package chromium), for the viewer's browser tests"
   exit 1
 }
 
@@ -67,7 +69,7 @@ install_packages() {
   local missing
   missing="$(missing_packages | tr '\n' ' ' | sed 's/ *$//')"
   if [ -z "$missing" ]; then
-    say "packages: docker, nats-server, mmdebstrap, git and bubblewrap are present"
+    say "packages: docker, nats-server, mmdebstrap, git, bubblewrap and chromium are present"
     return
   fi
   if ! is_root || ! is_debian; then explain_and_exit "missing: $missing"; fi
@@ -241,8 +243,19 @@ start_postgres() {
   say "postgres: $url answers (cluster $version/$POSTGRES_CLUSTER; start it again with pg_ctlcluster $version $POSTGRES_CLUSTER start or npm run setup)"
 }
 
+# The trace viewer's static files (packages/viewer/dist), served by codecrew serve and codecrew view.
+build_viewer() {
+  if [ ! -e "$ROOT/node_modules/vite" ]; then
+    say "viewer: not built, its build tools are missing: run npm install (or npm ci), then npm run setup again"
+    return
+  fi
+  say "viewer: building packages/viewer/dist"
+  (cd "$ROOT" && npm run build --silent -w @codecrew/viewer >/dev/null) || fail "the viewer's build failed: run npm run build -w @codecrew/viewer to see why"
+}
+
 say "checking this machine for codecrew (repo: $ROOT)"
 install_packages
+build_viewer
 start_docker
 start_postgres
 if [ "$with_image" = 1 ]; then build_image; else say "sandbox image: skipped (--no-image)"; fi

@@ -11,6 +11,7 @@ import { serveCommand } from './commands/serve.ts';
 import { submitCommand } from './commands/submit.ts';
 import { tasksCommand } from './commands/tasks.ts';
 import { validateCommand } from './commands/validate.ts';
+import { viewCommand } from './commands/view.ts';
 import { workerCommand } from './commands/worker.ts';
 import { processIo, reportError, type Io } from './io.ts';
 
@@ -26,6 +27,8 @@ Usage:
   codecrew tasks [--status S] [--json] a server's tasks, newest first
   codecrew logs TASK_ID [--follow]     a task's events from the start
   codecrew cancel TASK_ID              cancel a queued or running task
+  codecrew view TASK_FOLDER|trace.jsonl [--port N]
+                                       the trace viewer on one finished task, on 127.0.0.1
   codecrew demo                        prepare the demo repository and run examples/tasks/demo.yaml
   codecrew validate TASK.yaml...       check task files without running them
   codecrew model-server --script SCRIPT.yaml [--port N]
@@ -48,6 +51,7 @@ const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
   cancel: cancelCommand,
   demo: demoCommand,
   validate: validateCommand,
+  view: viewCommand,
   'model-server': modelServerCommand,
   sandbox: sandboxCommand,
   worker: workerCommand,

@@ -1,0 +1,257 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { ApiClient } from '../data/api.ts';
+import { attachProvenance, parseUnifiedDiff } from '../data/diff.ts';
+import { TraceFolder, type Lane, type Mark } from '../data/fold.ts';
+import { followEvents } from '../data/sse.ts';
+import type { SeqEvent, TaskReport, TaskSummary } from '../data/types.ts';
+import { AnsiText } from './Ansi.tsx';
+import { DiffView } from './DiffView.tsx';
+import { EventList } from './EventList.tsx';
+import { MarkDetails } from './MarkDetails.tsx';
+import { Markdown } from './Markdown.tsx';
+import { PlanGraph } from './PlanGraph.tsx';
+import { Swimlanes } from './Swimlanes.tsx';
+import { UsageTable } from './UsageTable.tsx';
+import { formatCost, formatCount, formatDuration } from './format.ts';
+
+const ENDED = new Set(['approved', 'not_approved', 'failed', 'cancelled', 'budget_exhausted', 'answered']);
+
+/** Follows a task's events into a fold, re-rendering at most once a frame however fast they come. */
+function useTrace(api: ApiClient, id: string) {
+  const folder = useRef(new TraceFolder());
+  const events = useRef<SeqEvent[]>([]);
+  const [version, setVersion] = useState(0);
+  const [connection, setConnection] = useState<'open' | 'reconnecting' | 'ended'>('reconnecting');
+  useEffect(() => {
+    const abort = new AbortController();
+    let scheduled = false;
+    const flush = () => {
+      scheduled = false;
+      setVersion(folder.current.changes);
+    };
+    void followEvents({
+      url: api.url(`/tasks/${encodeURIComponent(id)}/events`),
+      lastEventId: folder.current.state.lastSeq,
+      signal: abort.signal,
+      onStatus: setConnection,
+      onEvent: (event) => {
+        if (!folder.current.add(event)) return;
+        events.current.push(event);
+        if (!scheduled) {
+          scheduled = true;
+          requestAnimationFrame(flush);
+        }
+      },
+    });
+    return () => abort.abort();
+  }, [api, id]);
+  return { folded: folder.current.state, events: events.current, version, connection };
+}
+
+/** One task: plan, lanes, the opened mark, diff, tests, review, usage and events; live while it runs. */
+export function TaskPage({ api, id }: { api: ApiClient; id: string }) {
+  const { folded, events, version, connection } = useTrace(api, id);
+  const [task, setTask] = useState<TaskSummary>();
+  const [report, setReport] = useState<TaskReport | null>(null);
+  const [diff, setDiff] = useState<string | null>(null);
+  const [selected, setSelected] = useState<{ lane: Lane; mark: Mark }>();
+  const [selectedJob, setSelectedJob] = useState<string>();
+  const [notice, setNotice] = useState<string>();
+  const [now, setNow] = useState(Date.now());
+
+  const ended = folded.finished || (task !== undefined && ENDED.has(task.status));
+  useEffect(() => {
+    let stop = false;
+    const load = async () => {
+      const [summary, rep, patch] = await Promise.all([
+        api.task(id).catch(() => undefined),
+        api.report(id).catch(() => null),
+        api.diff(id).catch(() => null),
+      ]);
+      if (stop) return;
+      if (summary !== undefined) setTask(summary);
+      setReport(rep);
+      setDiff(patch);
+    };
+    void load();
+    return () => {
+      stop = true;
+    };
+  }, [api, id, ended]);
+  useEffect(() => {
+    if (ended) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [ended]);
+
+  const files = useMemo(
+    () => (diff === null ? [] : attachProvenance(parseUnifiedDiff(diff), report?.provenance ?? [])),
+    [diff, report],
+  );
+  const comments = useMemo(() => report?.reviews?.at(-1)?.comments ?? [], [report]);
+  const onSelectMark = useCallback((lane: Lane, mark: Mark) => setSelected({ lane, mark }), []);
+  const showJob = useCallback((jobId: string) => {
+    setSelectedJob(jobId);
+    document.getElementById(`lane-${jobId}`)?.scrollIntoView({ block: 'center' });
+  }, []);
+
+  const status = folded.status ?? task?.status ?? report?.status ?? 'running';
+  const branch = report?.result?.branch ?? task?.result?.branch ?? null;
+  const name = task?.name ?? report?.name ?? id;
+  const plan = folded.plan ?? report?.plan ?? null;
+  const review = report?.reviews?.at(-1);
+  return (
+    <article className="task" aria-labelledby="task-title" data-version={version}>
+      <div className="toolbar">
+        <h1 id="task-title">{name}</h1>
+        <span className={`status status-${status}`}>{status}</span>
+        {!folded.finished && <span className="muted">{connection === 'open' ? 'live' : connection}</span>}
+        <span className="muted">
+          {formatDuration(
+            Number.isFinite(folded.start) ? (folded.finished ? folded.end : now) - folded.start : undefined,
+          )}{' '}
+          · {formatCount(folded.usage.total.promptTokens + folded.usage.total.completionTokens)} tokens ·{' '}
+          {formatCost(folded.usage.total.costUsd)}
+        </span>
+        <span className="spacer" />
+        {!ended && (
+          <button
+            type="button"
+            onClick={() =>
+              void api.cancel(id).then(
+                () => setNotice('Cancel requested.'),
+                (e: Error) => setNotice(e.message),
+              )
+            }
+          >
+            Cancel
+          </button>
+        )}
+        {diff !== null && (
+          <a className="button" href={api.url(`/tasks/${encodeURIComponent(id)}/diff`)} download={`${name}.patch`}>
+            Download patch
+          </a>
+        )}
+        {branch !== null && (
+          <button
+            type="button"
+            title={branch}
+            onClick={() =>
+              void navigator.clipboard?.writeText(branch).then(
+                () => setNotice(`Copied ${branch}`),
+                () => setNotice(branch),
+              )
+            }
+          >
+            Copy branch
+          </button>
+        )}
+      </div>
+      {notice !== undefined && <p role="status">{notice}</p>}
+      {report?.prompt !== undefined && <p className="prompt">{report.prompt}</p>}
+
+      {plan !== null && (
+        <section aria-labelledby="plan-title">
+          <h2 id="plan-title">Plan</h2>
+          <PlanGraph
+            plan={plan}
+            states={folded.subtaskStates}
+            onSelect={(subtask) => {
+              const lane = folded.lanes.find((l) => l.subtaskId === subtask);
+              if (lane !== undefined) showJob(lane.jobId);
+            }}
+          />
+        </section>
+      )}
+
+      <section aria-labelledby="lanes-title">
+        <h2 id="lanes-title">Jobs</h2>
+        <div className="lanes-and-details">
+          <Swimlanes
+            folded={folded}
+            now={now}
+            selectedJob={selectedJob}
+            selectedMark={selected?.mark.id}
+            onSelectMark={onSelectMark}
+          />
+          {selected !== undefined && (
+            <MarkDetails
+              api={api}
+              taskId={id}
+              lane={selected.lane}
+              mark={selected.mark}
+              onClose={() => setSelected(undefined)}
+            />
+          )}
+        </div>
+      </section>
+
+      {report?.answer != null && (
+        <section aria-labelledby="answer-title">
+          <h2 id="answer-title">Answer</h2>
+          <Markdown text={report.answer} />
+        </section>
+      )}
+
+      <section aria-labelledby="diff-title">
+        <h2 id="diff-title">Diff</h2>
+        <DiffView files={files} comments={comments} onSelectJob={showJob} />
+      </section>
+
+      {(report?.tests?.length ?? 0) > 0 && (
+        <section aria-labelledby="tests-title">
+          <h2 id="tests-title">Tests</h2>
+          {report?.tests?.map((run, index) => (
+            <details key={index} open={index === (report.tests?.length ?? 0) - 1}>
+              <summary>
+                round {run.round ?? index}: <code>{run.command}</code> → exit {run.exitCode} ·{' '}
+                <span className="ok">{run.passed} passed</span> ·{' '}
+                <span className={run.failed > 0 ? 'bad' : ''}>{run.failed} failed</span>
+              </summary>
+              {run.outputExcerpt !== undefined && <AnsiText text={run.outputExcerpt} />}
+            </details>
+          ))}
+        </section>
+      )}
+
+      {review !== undefined && (
+        <section aria-labelledby="review-title">
+          <h2 id="review-title">Review</h2>
+          <p>
+            <span className={`status verdict-${review.verdict}`}>{review.verdict}</span> {review.summary}
+          </p>
+          {review.comments.length > 0 && (
+            <ul>
+              {review.comments.map((comment, index) => (
+                <li key={index}>
+                  <code>
+                    {comment.path}
+                    {comment.line !== undefined ? `:${comment.line}` : ''}
+                  </code>{' '}
+                  ({comment.severity}) {comment.body}
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
+
+      {(report?.selections?.length ?? 0) > 0 && (
+        <section aria-labelledby="best-title">
+          <h2 id="best-title">Best of N</h2>
+          <pre className="block">{JSON.stringify(report?.selections, null, 2)}</pre>
+        </section>
+      )}
+
+      <section aria-labelledby="usage-title">
+        <h2 id="usage-title">Usage</h2>
+        <UsageTable folded={folded} />
+      </section>
+
+      <section aria-labelledby="events-title">
+        <h2 id="events-title">Events</h2>
+        <EventList events={events} version={version} />
+      </section>
+    </article>
+  );
+}

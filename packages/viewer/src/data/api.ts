@@ -1,0 +1,106 @@
+import type { TaskReport, TaskSummary } from './types.ts';
+
+/** An error the API answered with: `{error: {code, message, details}}`. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** A field the server found wrong in a submitted task, with its position in the YAML when known. */
+export interface FieldProblem {
+  path: string;
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+/** Reads the problems of a 400 answer's `details` (a list, or `{issues: [...]}`), whatever their exact shape. */
+export function fieldProblems(details: unknown): FieldProblem[] {
+  const list = Array.isArray(details)
+    ? details
+    : typeof details === 'object' && details !== null
+      ? (Object.values(details).find(Array.isArray) ?? [])
+      : [];
+  return (list as Record<string, unknown>[]).map((item) => ({
+    path: Array.isArray(item.path) ? item.path.join('.') : String(item.path ?? item.field ?? ''),
+    message: String(item.message ?? ''),
+    line: typeof item.line === 'number' ? item.line : undefined,
+    column: typeof item.column === 'number' ? item.column : undefined,
+  }));
+}
+
+async function check(response: Response): Promise<Response> {
+  if (response.ok) return response;
+  let body: { error?: { code?: string; message?: string; details?: unknown } } = {};
+  try {
+    body = (await response.json()) as typeof body;
+  } catch {
+    // not JSON: the status says enough
+  }
+  throw new ApiError(
+    response.status,
+    body.error?.code ?? `HTTP_${response.status}`,
+    body.error?.message ?? response.statusText,
+    body.error?.details,
+  );
+}
+
+/** The viewer's client of codecrew's HTTP API (`/v1`), also served by `codecrew view` for one task. */
+export class ApiClient {
+  constructor(private readonly base = '') {}
+
+  /** The URL of a path under the API. */
+  url(path: string): string {
+    return `${this.base}/v1${path}`;
+  }
+
+  async listTasks(): Promise<TaskSummary[]> {
+    const response = await check(await fetch(this.url('/tasks?limit=200')));
+    const body = (await response.json()) as { tasks?: TaskSummary[]; items?: TaskSummary[] } | TaskSummary[];
+    return Array.isArray(body) ? body : (body.tasks ?? body.items ?? []);
+  }
+
+  async task(id: string): Promise<TaskSummary> {
+    return (await (await check(await fetch(this.url(`/tasks/${id}`)))).json()) as TaskSummary;
+  }
+
+  /** report.json, or null while the task has none. */
+  async report(id: string): Promise<TaskReport | null> {
+    const response = await fetch(this.url(`/tasks/${id}/report`));
+    if (response.status === 404 || response.status === 409) return null;
+    return (await (await check(response)).json()) as TaskReport;
+  }
+
+  /** The unified diff, or null while there is none. */
+  async diff(id: string): Promise<string | null> {
+    const response = await fetch(this.url(`/tasks/${id}/diff`));
+    if (response.status === 404 || response.status === 409) return null;
+    return (await check(response)).text();
+  }
+
+  /** One job's commands with their full output. */
+  async jobLog(id: string, jobId: string): Promise<string | null> {
+    const response = await fetch(this.url(`/tasks/${id}/jobs/${jobId}/log`));
+    if (response.status === 404 || response.status === 409) return null;
+    return (await check(response)).text();
+  }
+
+  async submit(yaml: string): Promise<{ id: string }> {
+    const response = await fetch(this.url('/tasks'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml' },
+      body: yaml,
+    });
+    return (await (await check(response)).json()) as { id: string };
+  }
+
+  async cancel(id: string): Promise<void> {
+    await check(await fetch(this.url(`/tasks/${id}/cancel`), { method: 'POST' }));
+  }
+}

@@ -1,0 +1,82 @@
+import type { ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { SCREENSHOTS, ensureViewerBuilt, launchChromium, startView } from './browser.ts';
+
+const fixture = new URL('./fixtures/demo-task/', import.meta.url).pathname;
+
+describe('codecrew view in a real browser', () => {
+  let browser: Browser;
+  let view: { child: ChildProcess; url: string };
+  let page: Page;
+
+  beforeAll(async () => {
+    ensureViewerBuilt();
+    view = await startView(fixture);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (view?.child.pid !== undefined && view.child.exitCode === null) view.child.kill('SIGTERM');
+  });
+
+  it('draws one lane per job with the two first coders in parallel, and the plan with every subtask merged', async () => {
+    await page.goto(view.url);
+    await page.locator('.lane-label .role').nth(5).waitFor();
+    const lanes = await page.locator('.lane-label .role').allTextContents();
+    expect(lanes).toEqual([
+      'planner',
+      'coder · title · r0',
+      'coder · slug · r0',
+      'coder · exports · r0',
+      'tester · r0',
+      'reviewer · r0',
+    ]);
+    const bars = await page.locator('.lane-bar').evaluateAll((elements) =>
+      elements.map((element) => {
+        const box = element.getBoundingClientRect();
+        return { left: box.left, right: box.right };
+      }),
+    );
+    const [title, slug] = [bars[1], bars[2]];
+    if (title === undefined || slug === undefined) throw new Error('the coders have no bars');
+    expect(title.left < slug.right && slug.left < title.right).toBe(true);
+    expect(await page.locator('.plan .node-merged').count()).toBe(3);
+    expect(await page.locator('h1#task-title').textContent()).toBe('demo-e2e');
+    await page.screenshot({ path: `${SCREENSHOTS}/task.png`, fullPage: true });
+  });
+
+  it('labels each hunk of the diff with its subtask and job, highlighted', async () => {
+    const labels = await page.locator('.hunk-head .provenance').allTextContents();
+    expect(labels).toEqual([
+      'written by exports · code-exports-r0',
+      'written by slug · code-slug-r0',
+      'written by title · code-title-r0',
+    ]);
+    expect(await page.locator('.line-add .tok-keyword').count()).toBeGreaterThan(0);
+    await page.locator('.diff').screenshot({ path: `${SCREENSHOTS}/diff.png` });
+  });
+
+  it("opens a command's exit code and output from its mark, by keyboard", async () => {
+    const mark = page.locator('#lane-t0mxd7uar78e7aa624f5-code-slug-r0 .mark-command').first();
+    await mark.focus();
+    await page.keyboard.press('Enter');
+    const details = page.locator('aside.details');
+    await details.waitFor();
+    expect(await details.locator('dd.ok').textContent()).toBe('0');
+    expect(await details.locator('pre.terminal').first().textContent()).toContain('hello-world');
+    await page.locator('.lanes-and-details').screenshot({ path: `${SCREENSHOTS}/command.png` });
+  });
+
+  it('lists the task on the tasks page', async () => {
+    await page.goto(view.url.replace(/#.*$/, '#/'));
+    const row = page.locator('table.tasks tbody tr').first();
+    await row.locator('a').waitFor();
+    expect(await row.locator('a').textContent()).toBe('demo-e2e');
+    expect(await row.locator('.status').textContent()).toBe('approved');
+    expect(await row.locator('td').nth(5).textContent()).toBe('3/3');
+    await page.screenshot({ path: `${SCREENSHOTS}/tasks.png` });
+  });
+});
