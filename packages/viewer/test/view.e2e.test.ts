@@ -1,4 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TraceEvent } from '@codecrew/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { SCREENSHOTS, ensureViewerBuilt, launchChromium, startView } from './browser.ts';
@@ -45,6 +49,7 @@ describe('codecrew view in a real browser', () => {
     expect(title.left < slug.right && slug.left < title.right).toBe(true);
     expect(await page.locator('.plan .node-merged').count()).toBe(3);
     expect(await page.locator('h1#task-title').textContent()).toBe('demo-e2e');
+    await page.screenshot({ path: `${SCREENSHOTS}/task-top.png` });
     await page.screenshot({ path: `${SCREENSHOTS}/task.png`, fullPage: true });
   });
 
@@ -78,5 +83,83 @@ describe('codecrew view in a real browser', () => {
     expect(await row.locator('.status').textContent()).toBe('approved');
     expect(await row.locator('td').nth(5).textContent()).toBe('3/3');
     await page.screenshot({ path: `${SCREENSHOTS}/tasks.png` });
+  });
+});
+
+/** A trace of `count` events: eight coders in parallel, each calling the shell tool and running a command. */
+function bigTrace(count: number): string {
+  const lines: string[] = [];
+  const start = Date.UTC(2026, 0, 1);
+  const push = (event: Omit<TraceEvent, 'taskId'>) => lines.push(JSON.stringify({ taskId: 'tbig', ...event }));
+  push({ kind: 'task.started', at: new Date(start).toISOString(), message: 'task big', data: { name: 'big' } });
+  for (let job = 0; job < 8; job++) {
+    const base = { jobId: `tbig-code-s${job}-r0`, role: 'coder' as const, subtaskId: `s${job}` };
+    push({ ...base, kind: 'job.started', at: new Date(start + job).toISOString(), message: 'coder started', data: {} });
+  }
+  for (let i = 0; lines.length < count - 1; i++) {
+    const job = i % 8;
+    const base = { jobId: `tbig-code-s${job}-r0`, role: 'coder' as const, subtaskId: `s${job}` };
+    const at = (offset: number) => new Date(start + 1000 + i * 50 + offset).toISOString();
+    push({
+      ...base,
+      kind: 'model.call',
+      at: at(0),
+      message: 'model answered',
+      data: { durationMs: 20, promptTokens: 100, completionTokens: 10 },
+    });
+    push({ ...base, kind: 'command.started', at: at(10), message: 'ls', data: { command: `ls ${i}` } });
+    push({
+      ...base,
+      kind: 'command.finished',
+      at: at(30),
+      message: 'ls',
+      data: { command: `ls ${i}`, exitCode: i % 97 === 0 ? 1 : 0, stdoutTail: 'a\n' },
+    });
+  }
+  push({
+    kind: 'task.finished',
+    at: new Date(start + 1000 + count * 20).toISOString(),
+    message: 'task failed',
+    data: { status: 'failed' },
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+describe('codecrew view on a trace of 20,000 events', () => {
+  let browser: Browser;
+  let view: { child: ChildProcess; url: string };
+  let dir: string;
+  let total: number;
+
+  beforeAll(async () => {
+    ensureViewerBuilt();
+    dir = mkdtempSync(join(tmpdir(), 'codecrew-viewer-big-'));
+    const trace = bigTrace(20_000);
+    total = trace.trim().split('\n').length;
+    writeFileSync(join(dir, 'trace.jsonl'), trace);
+    view = await startView(join(dir, 'trace.jsonl'));
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (view?.child.pid !== undefined && view.child.exitCode === null) view.child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('folds every event and keeps the page light: marks merged per pixel column, only visible event rows drawn', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(view.url);
+    expect(total).toBeGreaterThanOrEqual(20_000);
+    await page.getByText(`${total} events`).waitFor({ timeout: 60_000 });
+    expect(await page.locator('.lane').count()).toBe(9);
+    const marks = await page.locator('.mark').count();
+    expect(marks).toBeGreaterThan(8);
+    // At most one mark per lane, kind and 1/400 of the axis, where the trace has 13,000 marks.
+    expect(marks).toBeLessThanOrEqual(8 * 2 * 400);
+    expect(await page.locator('.event-row').count()).toBeLessThan(60);
+    await page.locator('.event-scroll').evaluate((element) => (element.scrollTop = element.scrollHeight));
+    await page.getByText('task failed').waitFor();
+    await page.screenshot({ path: `${SCREENSHOTS}/big-trace.png` });
   });
 });

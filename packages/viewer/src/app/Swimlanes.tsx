@@ -3,7 +3,7 @@ import { isSilent, type Folded, type Lane, type Mark } from '../data/fold.ts';
 import { formatDuration } from './format.ts';
 
 /** Marks closer together than this share of the axis are drawn as one (keeps big traces light). */
-const BUCKETS = 800;
+const BUCKETS = 400;
 /** A running lane quiet this long is flagged. */
 export const SILENT_AFTER_MS = 60_000;
 
@@ -25,16 +25,20 @@ function ticks(span: number): number[] {
   return out;
 }
 
-/** The marks of a lane, one per bucket of the axis: the first mark of a bucket stands for the rest. */
+/** The marks of a lane, at most one per kind and bucket of the axis: the first of a bucket stands for the rest. */
 function visibleMarks(lane: Lane, start: number, span: number): { mark: Mark; count: number }[] {
   const out: { mark: Mark; count: number }[] = [];
-  let lastBucket = -1;
+  const lastOfKind = new Map<string, { bucket: number; item: { mark: Mark; count: number } }>();
   for (const mark of lane.marks) {
     const bucket = Math.floor(((mark.start - start) / span) * BUCKETS);
-    const previous = out[out.length - 1];
-    if (bucket === lastBucket && previous !== undefined && previous.mark.kind === mark.kind) previous.count++;
-    else out.push({ mark, count: 1 });
-    lastBucket = bucket;
+    const last = lastOfKind.get(mark.kind);
+    if (last !== undefined && last.bucket === bucket) {
+      last.item.count++;
+      continue;
+    }
+    const item = { mark, count: 1 };
+    out.push(item);
+    lastOfKind.set(mark.kind, { bucket, item });
   }
   return out;
 }

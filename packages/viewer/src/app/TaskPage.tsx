@@ -3,7 +3,7 @@ import type { ApiClient } from '../data/api.ts';
 import { attachProvenance, parseUnifiedDiff } from '../data/diff.ts';
 import { TraceFolder, type Lane, type Mark } from '../data/fold.ts';
 import { followEvents } from '../data/sse.ts';
-import type { SeqEvent, TaskReport, TaskSummary } from '../data/types.ts';
+import type { SeqEvent, TaskReport, TaskSummary, TraceEvent } from '../data/types.ts';
 import { AnsiText } from './Ansi.tsx';
 import { DiffView } from './DiffView.tsx';
 import { EventList } from './EventList.tsx';
@@ -16,34 +16,62 @@ import { formatCost, formatCount, formatDuration } from './format.ts';
 
 const ENDED = new Set(['approved', 'not_approved', 'failed', 'cancelled', 'budget_exhausted', 'answered']);
 
-/** Follows a task's events into a fold, re-rendering at most once a frame however fast they come. */
+/** Reads the events so far in one request (JSON lines), so that a big trace is folded in one pass. */
+async function eventsSoFar(url: string): Promise<SeqEvent[]> {
+  const response = await fetch(`${url}?format=jsonl`, { headers: { accept: 'application/x-ndjson' } });
+  if (!response.ok) return [];
+  const out: SeqEvent[] = [];
+  for (const line of (await response.text()).split('\n')) {
+    if (line.trim() === '') continue;
+    const { seq, ...event } = JSON.parse(line) as TraceEvent & { seq?: number };
+    out.push({ seq: seq ?? out.length + 1, event });
+  }
+  return out;
+}
+
+/**
+ * A task's events folded: those so far in one pass, then each new one from the live stream (which
+ * starts after the last one folded). Views re-render at most four times a second however fast events come.
+ */
 function useTrace(api: ApiClient, id: string) {
   const folder = useRef(new TraceFolder());
   const events = useRef<SeqEvent[]>([]);
   const [version, setVersion] = useState(0);
-  const [connection, setConnection] = useState<'open' | 'reconnecting' | 'ended'>('reconnecting');
+  const [connection, setConnection] = useState<'loading' | 'open' | 'reconnecting' | 'ended'>('loading');
   useEffect(() => {
     const abort = new AbortController();
-    let scheduled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const flush = () => {
-      scheduled = false;
+      timer = undefined;
       setVersion(folder.current.changes);
     };
-    void followEvents({
-      url: api.url(`/tasks/${encodeURIComponent(id)}/events`),
-      lastEventId: folder.current.state.lastSeq,
-      signal: abort.signal,
-      onStatus: setConnection,
-      onEvent: (event) => {
-        if (!folder.current.add(event)) return;
-        events.current.push(event);
-        if (!scheduled) {
-          scheduled = true;
-          requestAnimationFrame(flush);
-        }
-      },
-    });
-    return () => abort.abort();
+    const url = api.url(`/tasks/${encodeURIComponent(id)}/events`);
+    const follow = async () => {
+      for (const event of await eventsSoFar(url).catch(() => [])) {
+        if (folder.current.add(event)) events.current.push(event);
+      }
+      flush();
+      if (abort.signal.aborted || folder.current.state.finished) {
+        setConnection('ended');
+        return;
+      }
+      await followEvents({
+        url,
+        lastEventId: folder.current.state.lastSeq,
+        signal: abort.signal,
+        onStatus: setConnection,
+        onEvent: (event) => {
+          if (!folder.current.add(event)) return;
+          events.current.push(event);
+          timer ??= setTimeout(flush, 250);
+        },
+      });
+    };
+    void follow();
+    return () => {
+      abort.abort();
+      if (timer !== undefined) clearTimeout(timer);
+    };
   }, [api, id]);
   return { folded: folder.current.state, events: events.current, version, connection };
 }

@@ -249,7 +249,12 @@ export class TraceFolder {
       case 'task.finished':
         this.state.finished = true;
         this.state.status = str(data.status);
-        for (const lane of this.state.lanes) if (lane.end === undefined && lane.status !== 'dispatched') lane.end = at;
+        // A job the task ended without hearing from again: its bar stops with the task.
+        for (const lane of this.state.lanes) {
+          if (lane.end !== undefined || lane.status === 'dispatched') continue;
+          lane.end = at;
+          lane.status = 'unfinished';
+        }
         return;
       default:
         if (jobId !== undefined) this.lane(jobId, event, at);

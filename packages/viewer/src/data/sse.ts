@@ -37,17 +37,24 @@ export class SseParser {
 
   /** Parses a chunk; returns the messages it completed. */
   feed(chunk: string): SseMessage[] {
-    this.buffer += chunk;
+    const text = this.buffer + chunk;
     const messages: SseMessage[] = [];
-    let newline = this.buffer.search(/\r\n|\r|\n/);
-    while (newline >= 0) {
-      const line = this.buffer.slice(0, newline);
-      const width = this.buffer.startsWith('\r\n', newline) ? 2 : 1;
-      this.buffer = this.buffer.slice(newline + width);
-      const message = this.line(line);
+    let position = 0;
+    // Where the next CR is, searched again only once passed (a stream without CRs is scanned once).
+    let cr = text.indexOf('\r');
+    for (;;) {
+      const lf = text.indexOf('\n', position);
+      if (cr >= 0 && cr < position) cr = text.indexOf('\r', position);
+      const end = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
+      if (end < 0) break;
+      // A CR at the very end may be the first half of a CRLF: wait for the next chunk.
+      if (end === cr && end === text.length - 1) break;
+      const width = text.startsWith('\r\n', end) ? 2 : 1;
+      const message = this.line(text.slice(position, end));
       if (message !== undefined) messages.push(message);
-      newline = this.buffer.search(/\r\n|\r|\n/);
+      position = end + width;
     }
+    this.buffer = text.slice(position);
     return messages;
   }
 
