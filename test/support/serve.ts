@@ -290,3 +290,50 @@ export async function startInProcessServer(
     },
   };
 }
+
+/**
+ * A model script for tasks that write one note: the planner plans one subtask, the coder writes notes.txt
+ * (first running `sleep N` when the task's prompt says `SLEEP N`), the reviewer approves. A prompt that
+ * says SLOW-CODER makes the coder sleep for five minutes (to be cancelled).
+ */
+export const NOTE_SCRIPT = `version: 1
+rules:
+  - match: { agent: planner }
+    replies:
+      - tool_calls:
+          - name: submit_plan
+            args:
+              summary: one note
+              subtasks:
+                - { id: note, title: Write a note, description: Write notes.txt, files: [notes.txt], depends_on: [] }
+  - match: { agent: coder, last_message: "SLOW-CODER" }
+    replies:
+      - tool_calls: [{ name: shell, args: { command: "sleep 300" } }]
+  - match: { agent: coder, last_message: "SLEEP 4" }
+    replies:
+      - tool_calls: [{ name: shell, args: { command: "sleep 4" } }]
+      - tool_calls: [{ name: write_file, args: { path: notes.txt, content: "a note\\n" } }]
+      - tool_calls: [{ name: finish, args: { summary: wrote the note } }]
+  - match: { agent: coder }
+    replies:
+      - tool_calls: [{ name: write_file, args: { path: notes.txt, content: "a note\\n" } }]
+      - tool_calls: [{ name: finish, args: { summary: wrote the note } }]
+  - match: { agent: reviewer }
+    replies:
+      - tool_calls: [{ name: submit_review, args: { verdict: approve, summary: fine, comments: [] } }]
+`;
+
+/** A task file (YAML) for the note script, on `repo`. */
+export function noteTask(name: string, repo: string, prompt = 'Write a note.'): string {
+  return [
+    'apiVersion: codecrew/v1',
+    'kind: Task',
+    `metadata: { name: ${name} }`,
+    'spec:',
+    `  repo: { path: ${JSON.stringify(repo)} }`,
+    `  prompt: ${JSON.stringify(prompt)}`,
+    '  test: { command: node --test test/words.test.js }',
+    '  review: { maxRounds: 1 }',
+    '',
+  ].join('\n');
+}

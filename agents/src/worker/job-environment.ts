@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CodecrewError, isCodecrewError, type Job, type Role } from '@codecrew/core';
 import { Workspace, type Sandbox } from '@codecrew/sandbox';
@@ -67,13 +68,21 @@ export class JobEnvironment {
     // A job delivered again takes over from a worker that stopped answering (or handed it back): whatever
     // sandboxes its earlier deliveries left are removed before this one makes its own, with the same labels.
     const superseded = delivery > 1 ? removeEarlierSandboxes(job, delivery, runtime, emit) : Promise.resolve();
+    // Folders the earlier deliveries left on this machine go too (a live earlier delivery was aborted by now).
+    if (delivery > 1) {
+      for (let earlier = 1; earlier < delivery; earlier++) {
+        void rm(workspaceParent(runtime.workRoot, job.id, earlier), { recursive: true, force: true }).catch(
+          () => undefined,
+        );
+      }
+    }
     const fetchStarted = Date.now();
     const tree = await runtime.bus.getArtifact(job.tree);
     const workspaceStarted = Date.now();
     // Only coders diff their workspace; the others skip recording a baseline.
     const baseline = job.role === 'coder';
     this.workspaceValue = await Workspace.create({
-      parentDir: join(runtime.workRoot, job.id),
+      parentDir: workspaceParent(runtime.workRoot, job.id, delivery),
       tar: tree,
       baseline,
       ...(baseline && runtime.baselines ? { shared: { cache: runtime.baselines, key: job.tree.name } } : {}),
@@ -98,6 +107,14 @@ export class JobEnvironment {
       ...timings,
     });
   }
+}
+
+/**
+ * Where a delivery of a job keeps its workspace. A delivery after the first gets its own folder: an earlier
+ * one may have left its folder behind (its worker was killed, on this machine and data directory too).
+ */
+function workspaceParent(workRoot: string, jobId: string, delivery: number): string {
+  return join(workRoot, delivery > 1 ? `${jobId}.d${delivery}` : jobId);
 }
 
 /** Removes the sandboxes of a job's earlier deliveries; a failure is traced, and the reaper removes them later. */
