@@ -89,7 +89,10 @@ export function TaskPage({ api, id }: { api: ApiClient; id: string }) {
 
   const ended = folded.finished || (task !== undefined && ENDED.has(task.status));
   useEffect(() => {
+    // The summary while the task runs; once it ended, until its report is there (it is written last).
     let stop = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let triesAfterEnd = 0;
     const load = async () => {
       const [summary, rep, patch] = await Promise.all([
         api.task(id).catch(() => undefined),
@@ -100,10 +103,12 @@ export function TaskPage({ api, id }: { api: ApiClient; id: string }) {
       if (summary !== undefined) setTask(summary);
       setReport(rep);
       setDiff(patch);
+      if (!ended || (rep === null && triesAfterEnd++ < 30)) timer = setTimeout(() => void load(), ended ? 1000 : 3000);
     };
     void load();
     return () => {
       stop = true;
+      if (timer !== undefined) clearTimeout(timer);
     };
   }, [api, id, ended]);
   useEffect(() => {

@@ -1,0 +1,131 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, sep } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { VIEWER_CONTENT_TYPES, VIEWER_DIST_DIR, isViewerBuilt } from '@codecrew/viewer';
+import { ROOT, TEXTKIT, makeGitRepo, tempDirFor } from '../support/cli.ts';
+import { startServe, type ServeProcess } from '../support/serve.ts';
+
+const SCREENSHOTS = join(ROOT, '.codecrew/viewer-screenshots');
+
+/**
+ * The built viewer at `/` and everything under `/v1` passed on to `codecrew serve`, as one origin (the
+ * way a server that serves the viewer itself answers).
+ */
+async function viewerFront(api: string): Promise<{ server: Server; url: string }> {
+  const target = new URL(api);
+  const server = createServer((incoming, outgoing) => {
+    const path = new URL(incoming.url ?? '/', 'http://x').pathname;
+    if (path.startsWith('/v1/')) {
+      const forward = request(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: incoming.url,
+          method: incoming.method,
+          headers: incoming.headers,
+        },
+        (answer) => {
+          outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(outgoing);
+        },
+      );
+      incoming.pipe(forward);
+      outgoing.on('close', () => forward.destroy());
+      return;
+    }
+    const file = normalize(join(VIEWER_DIST_DIR, path === '/' ? 'index.html' : path));
+    if (!file.startsWith(VIEWER_DIST_DIR + sep) || !existsSync(file)) {
+      outgoing.writeHead(404).end();
+      return;
+    }
+    outgoing.writeHead(200, { 'content-type': VIEWER_CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' });
+    outgoing.end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+}
+
+describe('the viewer against a real codecrew serve', () => {
+  let serve: ServeProcess;
+  let front: { server: Server; url: string };
+  let browser: Browser;
+  let page: Page;
+  let repo: string;
+
+  beforeAll(async () => {
+    expect(isViewerBuilt(), 'the viewer is built by npm run setup').toBe(true);
+    const dir = await tempDirFor('viewer-serve');
+    repo = await makeGitRepo(TEXTKIT, join(dir, 'textkit'));
+    serve = await startServe([
+      '--data-dir',
+      join(dir, 'data'),
+      '--model',
+      `scripted:${join(ROOT, 'examples/scripts/demo.script.yaml')}`,
+    ]);
+    front = await viewerFront(serve.url);
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    front?.server.closeAllConnections();
+    front?.server.close();
+    await serve?.stop();
+  });
+
+  it("shows a bad task file's problems at their field", async () => {
+    await page.goto(front.url);
+    await page.getByRole('button', { name: 'New task' }).click();
+    await page
+      .locator('#task-yaml')
+      .fill('apiVersion: codecrew/v1\nkind: Task\nmetadata: { name: bad }\nspec:\n  prompt: 42\n');
+    await page.getByRole('button', { name: 'Submit' }).click();
+    const problems = page.locator('ul.problems li');
+    await problems.first().waitFor();
+    expect((await problems.allTextContents()).join('\n')).toContain('spec.repo');
+    await page.screenshot({ path: join(SCREENSHOTS, 'serve-submit-problems.png') });
+  });
+
+  it('submits the demo task from the form and watches it to the approved diff', async () => {
+    const yaml = [
+      'apiVersion: codecrew/v1',
+      'kind: Task',
+      'metadata: { name: viewer-demo }',
+      'spec:',
+      `  repo: { path: ${JSON.stringify(repo)} }`,
+      '  prompt: Add slugify and titleCase, exported from src/index.js, so that all tests pass.',
+      '  parallelism: 2',
+      '  review: { maxRounds: 1 }',
+      '',
+    ].join('\n');
+    await page.locator('#task-yaml').fill(yaml);
+    await page.getByRole('button', { name: 'Submit' }).click();
+    await page.waitForURL(/#\/tasks\//);
+    await page.locator('.toolbar .status-approved').waitFor({ timeout: 180_000 });
+    await page.locator('.hunk-head').nth(2).waitFor({ timeout: 30_000 });
+    const lanes = await page.locator('.lane-label .role').allTextContents();
+    expect(lanes).toEqual(
+      expect.arrayContaining(['planner', 'coder · slug · r0', 'coder · title · r0', 'reviewer · r0']),
+    );
+    const slug = await page.locator('[id$="-code-slug-r0"] .lane-bar').boundingBox();
+    const title = await page.locator('[id$="-code-title-r0"] .lane-bar').boundingBox();
+    if (slug === null || title === null) throw new Error('the coders have no bars');
+    expect(slug.x < title.x + title.width && title.x < slug.x + slug.width).toBe(true);
+    const labels = await page.locator('.hunk-head .provenance').allTextContents();
+    expect(labels.some((label) => /slug · code-slug-r0/.test(label))).toBe(true);
+    expect(labels.some((label) => /title · code-title-r0/.test(label))).toBe(true);
+    expect(await page.locator('#review-title + p .verdict-approve').textContent()).toBe('approve');
+    await page.screenshot({ path: join(SCREENSHOTS, 'serve-task.png'), fullPage: true });
+    await page.goto(front.url);
+    await page.locator('table.tasks tbody tr a', { hasText: 'viewer-demo' }).waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'serve-tasks.png') });
+  });
+});
