@@ -9,6 +9,7 @@ const REQUIRED = [
   { what: 'Docker (sandbox)', pattern: /sandbox\/test\/.*\.int\.test\.ts$/ },
   { what: 'end to end (test/e2e)', pattern: /test\/e2e\/.*\.e2e\.test\.ts$/ },
   { what: 'end to end with a separate worker process', pattern: /test\/e2e\/remote-workers\.e2e\.test\.ts$/ },
+  { what: 'codecrew serve over HTTP (test/e2e/serve-*)', pattern: /test\/e2e\/serve-[a-z-]+\.e2e\.test\.ts$/ },
   { what: 'leaks after SIGKILL (test/sandbox/leak)', pattern: /test\/sandbox\/leak\.int\.test\.ts$/ },
   // Outside CI this suite may skip itself when no PostgreSQL runs; CI (where setup starts one) must run it.
   { what: 'PostgreSQL (packages/store)', pattern: /packages\/store\/test\/postgres\.int\.test\.ts$/, ciOnly: true },
