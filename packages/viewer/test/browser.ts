@@ -1,7 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { createRequire } from 'node:module';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { isViewerBuilt } from '../src/index.ts';
 
 /** Debian's chromium: setup installs it; a machine without it fails the browser tests rather than skipping them. */
@@ -47,4 +48,29 @@ export async function startView(target: string): Promise<{ child: ChildProcess; 
     child.once('exit', (code) => reject(new Error(`codecrew view exited ${code}:\n${output}`)));
   });
   return { child, url };
+}
+
+/** One axe-core finding: a rule broken on some elements. */
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/** Runs axe-core on the page as it is; the violations of impact serious or critical. */
+export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> {
+  await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: () => Promise<{ violations: AxeViolation[] }> } }).axe;
+    return (await axe.run()).violations;
+  });
+  return violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map(({ id, impact, help, nodes }) => ({
+      id,
+      impact,
+      help,
+      nodes: nodes.slice(0, 3).map((n) => ({ target: n.target })),
+    }));
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { TraceEvent } from '@codecrew/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { SCREENSHOTS, ensureViewerBuilt, launchChromium, startView } from './browser.ts';
+import { SCREENSHOTS, ensureViewerBuilt, launchChromium, seriousAxeViolations, startView } from './browser.ts';
 
 const fixture = new URL('./fixtures/demo-task/', import.meta.url).pathname;
 
@@ -75,6 +75,10 @@ describe('codecrew view in a real browser', () => {
     await page.locator('.lanes-and-details').screenshot({ path: `${SCREENSHOTS}/command.png` });
   });
 
+  it('has no serious accessibility violation on the task page (axe-core)', async () => {
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+
   it('lists the task on the tasks page', async () => {
     await page.goto(view.url.replace(/#.*$/, '#/'));
     const row = page.locator('table.tasks tbody tr').first();
@@ -83,6 +87,7 @@ describe('codecrew view in a real browser', () => {
     expect(await row.locator('.status').textContent()).toBe('approved');
     expect(await row.locator('td').nth(5).textContent()).toBe('3/3');
     await page.screenshot({ path: `${SCREENSHOTS}/tasks.png` });
+    expect(await seriousAxeViolations(page)).toEqual([]);
   });
 });
 

@@ -5,7 +5,7 @@ import { parseAnsi } from '../data/ansi.ts';
 export function AnsiText({ text }: { text: string }) {
   const segments = useMemo(() => parseAnsi(text), [text]);
   return (
-    <pre className="terminal">
+    <pre className="terminal" tabIndex={0}>
       {segments.map((segment, index) => (
         <span
           key={index}

@@ -50,7 +50,7 @@ export function PlanGraph({
   return (
     <figure className="plan">
       <figcaption>{plan.summary}</figcaption>
-      <svg width={width} height={height} role="img" aria-label="Plan: subtasks and their dependencies">
+      <svg width={width} height={height} role="group" aria-label="Plan: subtasks and their dependencies">
         <defs>
           <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto">
             <path d="M0,0 L10,5 L0,10 z" className="arrow-head" />
@@ -84,7 +84,6 @@ export function PlanGraph({
               className={`node node-${state}`}
               tabIndex={0}
               role="button"
-              aria-label={`subtask ${subtask.id}: ${state}`}
               onClick={() => onSelect?.(subtask.id)}
               onKeyDown={(event) => {
                 if (event.key === 'Enter' || event.key === ' ') onSelect?.(subtask.id);
