@@ -8,6 +8,7 @@ import { AnsiText } from './Ansi.tsx';
 import { DiffView } from './DiffView.tsx';
 import { EventList } from './EventList.tsx';
 import { MarkDetails } from './MarkDetails.tsx';
+import { Candidates, Merges } from './MergesAndCandidates.tsx';
 import { Markdown } from './Markdown.tsx';
 import { PlanGraph } from './PlanGraph.tsx';
 import { Swimlanes } from './Swimlanes.tsx';
@@ -269,10 +270,17 @@ export function TaskPage({ api, id }: { api: ApiClient; id: string }) {
         </section>
       )}
 
-      {(report?.selections?.length ?? 0) > 0 && (
+      {report?.selections !== undefined && report.selections.length > 0 && (
         <section aria-labelledby="best-title">
           <h2 id="best-title">Best of N</h2>
-          <pre className="block">{JSON.stringify(report?.selections, null, 2)}</pre>
+          <Candidates selections={report.selections} onSelectJob={showJob} />
+        </section>
+      )}
+
+      {report?.merges !== undefined && report.merges.length > 0 && (
+        <section aria-labelledby="merges-title">
+          <h2 id="merges-title">Merges</h2>
+          <Merges merges={report.merges} onSelectJob={showJob} />
         </section>
       )}
 

@@ -43,6 +43,36 @@ export interface HunkOrigin {
   inferred: boolean;
 }
 
+/** One candidate of a best-of-N subtask, as judged. */
+export interface Candidate {
+  attempt: number;
+  jobId: string;
+  status: string;
+  tests: { exitCode: number | null; passed: number; failed: number } | null;
+  review: string | null;
+  diffLines: number;
+}
+
+/** The winner of a best-of-N subtask (an attempt number) and why it won. */
+export interface Selection {
+  subtaskId: string;
+  round: number;
+  candidates: Candidate[];
+  winner: number | null;
+  reason: string;
+}
+
+/** One merge of a coder's or resolver's work into the integration branch. */
+export interface MergeRecord {
+  subtaskId: string;
+  jobId: string;
+  round: number;
+  status: string;
+  kind?: string;
+  conflicts?: string[];
+  message?: string;
+}
+
 /** The parts of report.json the viewer reads. */
 export interface TaskReport {
   taskId: string;
@@ -61,7 +91,8 @@ export interface TaskReport {
     round?: number;
   }[];
   reviews?: (Review & { round?: number })[];
-  selections?: { subtaskId: string; winner?: string; reason?: string; [key: string]: unknown }[];
+  selections?: Selection[];
+  merges?: MergeRecord[];
   answer?: string | null;
   result?: { branch?: string | null; commit?: string | null; filesChanged?: number } | null;
   provenance?: HunkOrigin[];
