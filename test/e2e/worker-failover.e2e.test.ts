@@ -32,23 +32,32 @@ interface Reply {
   [key: string]: unknown;
 }
 
+/** The model of the runs whose coder worker is killed; the undisturbed run uses another name. */
+const KILLED_MODEL = 'scripted-failover';
+
 /**
- * The demo's script with `latency_ms` raised to 800 for the two coders that run at once, so that they
- * are mid-job when the kill comes; their shell step answers after 2.5 s, which leaves the second worker
- * time to start before the kill. Everything else answers in 50 ms, to keep each run short.
+ * The demo's script, with a rule in front for the two coders that run at once, on the first delivery
+ * of a run whose worker is killed: they answer in 800 ms until they have written their file, and the
+ * answer after that (their third) waits 10 minutes, so the coder worker is surely mid-job, its
+ * sandboxes running, when the test kills it. A second delivery (the takeover) is a new conversation
+ * and takes the demo's own rule, at 50 ms like everyone else, to keep each run short.
  */
 function failoverScript(): ModelScript {
   const demo = parse(readFileSync(join(ROOT, 'examples/scripts/demo.script.yaml'), 'utf8')) as {
-    rules: Array<{ match: { agent?: string; subtask?: string }; replies: Reply[] }>;
+    rules: Array<{ match: { agent?: string; subtask?: string; model?: string; delivery?: number }; replies: Reply[] }>;
   };
-  for (const rule of demo.rules) {
+  const fast = (replies: Reply[]) => replies.map((reply) => ({ ...reply, latency_ms: 50 }));
+  const rules = demo.rules.flatMap((rule) => {
     const killed = rule.match.agent === 'coder' && (rule.match.subtask === 'slug' || rule.match.subtask === 'title');
-    rule.replies = rule.replies.map((reply, index) => ({
+    const demoRule = { ...rule, replies: fast(rule.replies) };
+    if (!killed) return [demoRule];
+    const firstDelivery = rule.replies.map((reply, index) => ({
       ...reply,
-      latency_ms: killed ? (index === 2 ? 2_500 : 800) : 50,
+      latency_ms: index === 2 ? 600_000 : 800,
     }));
-  }
-  return ModelScript.parse({ ...demo, latency_ms: 800 });
+    return [{ match: { ...rule.match, model: KILLED_MODEL, delivery: 1 }, replies: firstDelivery }, demoRule];
+  });
+  return ModelScript.parse({ ...demo, rules, latency_ms: 800 });
 }
 
 let nats: EmbeddedNats;
@@ -81,6 +90,7 @@ afterAll(async () => {
 /** Runs the demo task with `codecrew run --no-worker` on the shared NATS. */
 async function runDemo(
   name: string,
+  model: string,
   during: (requests: () => ScriptedModelServer['requests']) => Promise<void>,
 ): Promise<CliRun> {
   const dir = join(root, name);
@@ -89,7 +99,7 @@ async function runDemo(
     name,
     repo,
     prompt: 'Add slugify and titleCase, exported from src/index.js, so that all tests pass.',
-    model: 'scripted-failover',
+    model,
     extra: { parallelism: 2, review: { maxRounds: 1 } },
   });
   const first = server.requests.length;
@@ -126,7 +136,9 @@ describe('a coder worker killed mid-job', () => {
         roles: 'coder',
         env: modelEnv(),
       });
-      const undisturbed = await runDemo('undisturbed', async () => undefined).finally(() => steady.stop());
+      const undisturbed = await runDemo('undisturbed', 'scripted-steady', async () => undefined).finally(() =>
+        steady.stop(),
+      );
       expect(undisturbed.code, undisturbed.stdout + undisturbed.stderr).toBe(0);
       const baseline = await readReport(undisturbed);
       const expectedDiff = await readFile((baseline as unknown as Report).result.diffPath, 'utf8');
@@ -143,7 +155,7 @@ describe('a coder worker killed mid-job', () => {
         let takeover: WorkerProcess | undefined;
         let midJob = false;
         try {
-          const run = await runDemo(`failover-${kill}`, async (requests) => {
+          const run = await runDemo(`failover-${kill}`, KILLED_MODEL, async (requests) => {
             const asked = (subtask: string) =>
               requests().filter(
                 (r) => r.headers.agent === 'coder' && r.headers.subtask === subtask && r.headers.delivery === '1',
@@ -156,7 +168,7 @@ describe('a coder worker killed mid-job', () => {
               env: modelEnv(),
             });
             // Both have written their file (the write_file reply is used) and wait for the next answer.
-            expect(await until(() => asked('slug').length >= 3 && asked('title').length >= 3, 30_000)).toBe(true);
+            expect(await until(() => asked('slug').length >= 3 && asked('title').length >= 3, 120_000)).toBe(true);
             const running = await sandboxesWhere((s) => s.labels.owner === coders.owner && s.labels.role === 'coder');
             midJob = running.length === 2 && asked('slug').length < 4 && asked('title').length < 4;
             coders.child.kill('SIGKILL');

@@ -102,6 +102,7 @@ export class ScriptMatcher {
     if (match.task !== undefined && match.task !== facts.task) return false;
     if (match.model !== undefined && match.model !== facts.model) return false;
     if (match.attempt !== undefined && match.attempt !== Number(facts.attempt ?? '1')) return false;
+    if (match.delivery !== undefined && match.delivery !== Number(facts.delivery ?? '1')) return false;
     if (match.purpose !== undefined && match.purpose !== facts.purpose) return false;
     const pattern = this.patterns[ruleIndex];
     if (pattern !== undefined && !pattern.test(facts.lastMessage)) return false;

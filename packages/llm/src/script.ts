@@ -34,6 +34,8 @@ export const ScriptMatch = z
     model: z.string().min(1).optional(),
     last_message: Regex.optional(),
     attempt: z.number().int().min(1).optional(),
+    /** Header `x-codecrew-delivery`: 1 for a job's first delivery, 2 when NATS delivered it again, and so on. */
+    delivery: z.number().int().min(1).optional(),
     /** Header `x-codecrew-purpose`: `step` for a tool-loop request, `compact` for a summary of the conversation. */
     purpose: z.enum(['step', 'compact']).optional(),
   })

@@ -81,6 +81,16 @@ describe('ScriptMatcher', () => {
     expect(answer(matcher, { job: 'c', attempt: '3' })).toBe('none');
   });
 
+  it('matches delivery against x-codecrew-delivery, a missing header counting as delivery 1', () => {
+    const matcher = matcherFor([
+      { match: { delivery: 1 }, replies: [{ content: 'first delivery' }] },
+      { match: { delivery: 2 }, replies: [{ content: 'second delivery' }] },
+    ]);
+    expect(answer(matcher, { job: 'a' })).toBe('rule 1 reply 1');
+    expect(answer(matcher, { job: 'a', delivery: '2' })).toBe('rule 2 reply 1');
+    expect(answer(matcher, { job: 'a', delivery: '3' })).toBe('none');
+  });
+
   it('matches task and model exactly', () => {
     const matcher = matcherFor([
       { match: { task: 't1', model: 'gpt-x' }, replies: [{ content: 'a' }, { content: 'b' }] },
