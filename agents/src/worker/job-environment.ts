@@ -5,6 +5,20 @@ import { Workspace, type Sandbox } from '@codecrew/sandbox';
 import type { EmitEvent } from '../runtime/tool.ts';
 import type { JobRuntime } from './run-job.ts';
 
+/**
+ * The error a failed setup ends the job with. A failure of the machine rather than of the job (a NATS or
+ * Docker call that failed or timed out, a sandbox that could not start) is marked `handBack`: the bus
+ * gives the job back to NATS for another delivery while it has deliveries left.
+ */
+function setupFailure(error: unknown): CodecrewError {
+  if (isCodecrewError(error) && error.code !== 'SANDBOX_UNAVAILABLE' && !error.retryable) return error;
+  const message = isCodecrewError(error)
+    ? error.message
+    : `could not prepare the job's workspace and sandbox: ${(error as Error).message}`;
+  const details = { ...(isCodecrewError(error) ? error.details : {}), handBack: true };
+  return new CodecrewError('SANDBOX_UNAVAILABLE', message, { retryable: true, details, cause: error });
+}
+
 /** Roles whose sandbox may change the workspace. */
 const WRITABLE: ReadonlySet<Role> = new Set(['coder', 'tester']);
 
@@ -32,13 +46,7 @@ export class JobEnvironment {
     onFailure: (error: CodecrewError) => void,
   ) {
     this.ready = this.setUp(job, delivery, runtime, emit).catch((error: unknown) => {
-      const failure = isCodecrewError(error)
-        ? error
-        : new CodecrewError(
-            'SANDBOX_UNAVAILABLE',
-            `could not prepare the job's workspace and sandbox: ${(error as Error).message}`,
-            { cause: error },
-          );
+      const failure = setupFailure(error);
       onFailure(failure);
       throw failure;
     });

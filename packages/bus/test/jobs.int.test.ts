@@ -190,6 +190,44 @@ describe('jobs', () => {
     }
   });
 
+  it('hands a job whose setup failed (handBack) back for another delivery, and records the failure of the last one', async () => {
+    const { bus, done } = await setup('hand back');
+    try {
+      const deliveries: number[] = [];
+      const setupFailed = (job: Job): JobResult => ({
+        ...answer(job, ''),
+        status: 'failed',
+        output: undefined,
+        error: { code: 'SANDBOX_UNAVAILABLE', message: 'timeout', retryable: true, details: { handBack: true } },
+      });
+      await bus.consumeJobs(
+        'asker',
+        async (job, ctx) => {
+          deliveries.push(ctx.deliveryCount);
+          // The first job succeeds on its second delivery; the second never sets up.
+          if (job.prompt === 'recovers' && ctx.deliveryCount === 2) return answer(job, 'second delivery');
+          return setupFailed(job);
+        },
+        { concurrency: 1, ackWaitMs: 30_000, maxDeliver: 3 },
+      );
+      const recovers = askerJob({ prompt: 'recovers' });
+      await bus.dispatchJob(recovers);
+      const first = await bus.awaitResult(recovers.taskId, recovers.id, { timeoutMs: 15_000 });
+      expect(first.status).toEqual('succeeded');
+      expect(deliveries).toEqual([1, 2]);
+
+      deliveries.length = 0;
+      const never = askerJob({ prompt: 'never' });
+      await bus.dispatchJob(never);
+      const last = await bus.awaitResult(never.taskId, never.id, { timeoutMs: 15_000 });
+      expect(last.status).toEqual('failed');
+      expect(last.error?.code).toEqual('SANDBOX_UNAVAILABLE');
+      expect(deliveries).toEqual([1, 2, 3]);
+    } finally {
+      await done();
+    }
+  });
+
   it('a plain Error becomes INTERNAL, and a result for another job becomes JOB_FAILED', async () => {
     const { bus, done } = await setup('bad handler');
     try {

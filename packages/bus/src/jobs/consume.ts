@@ -19,7 +19,18 @@ const DEFAULT_MAX_DELIVER = 5;
 const PULL_EXPIRES_MS = 2_000;
 /** After a job's timeout aborts its signal, how long the handler has to settle before the bus gives up on it. */
 const TIMEOUT_GRACE_MS = 5_000;
+/** How long a job handed back because its worker could not set it up waits before it is delivered again. */
+const HAND_BACK_DELAY_MS = 1_000;
 const nanos = (ms: number): number => ms * 1_000_000;
+
+/**
+ * A failure the worker could not help (its workspace or sandbox could not be set up: a NATS or Docker
+ * call timed out on a loaded machine) is not the job's: while deliveries are left, the job goes back
+ * to the server for another try, here or on another worker, instead of failing its subtask.
+ */
+function handsBack(result: JobResult, deliveryCount: number, maxDeliver: number): boolean {
+  return result.status === 'failed' && result.error?.details?.handBack === true && deliveryCount < maxDeliver;
+}
 
 interface InFlight {
   msg: JsMsg;
@@ -68,7 +79,8 @@ export async function consumeJobs(
     throw new CodecrewError('INTERNAL', `consumeJobs concurrency must be a positive integer, got ${opts.concurrency}`);
   }
   const ackWaitMs = opts.ackWaitMs ?? DEFAULT_ACK_WAIT_MS;
-  const durable = await ensureConsumer(ctx, role, ackWaitMs, opts.maxDeliver ?? DEFAULT_MAX_DELIVER);
+  const maxDeliver = opts.maxDeliver ?? DEFAULT_MAX_DELIVER;
+  const durable = await ensureConsumer(ctx, role, ackWaitMs, maxDeliver);
   const consumer = await ctx.js.consumers.get(ctx.names.jobsStream, durable);
 
   const inFlight = new Set<InFlight>();
@@ -138,6 +150,13 @@ export async function consumeJobs(
       clearInterval(entry.heartbeat);
     }
     if (entry.abandoned) return;
+    if (handsBack(result, msg.info.deliveryCount, maxDeliver)) {
+      ctx.report(
+        `handed ${role} job ${job.id} back after delivery ${msg.info.deliveryCount} of ${maxDeliver}: ${result.error?.message ?? ''}`,
+      );
+      msg.nak(HAND_BACK_DELAY_MS);
+      return;
+    }
     try {
       // A handler's result was validated by checkHandlerResult; a failure built here is validated now.
       await publishResult(ctx, result, checked);
