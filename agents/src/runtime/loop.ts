@@ -2,7 +2,7 @@ import { HumanMessage, SystemMessage, ToolMessage, type AIMessage, type BaseMess
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { CodecrewError, addUsage, emptyUsage, type ModelPrice, type ModelRef, type Usage } from '@codecrew/core';
 import { contextOverflowOf, contextWindowOf, modelErrorOf, purposeOptions, usageOf } from '@codecrew/llm';
-import { abortError } from './abort.ts';
+import { abortError, withCallSignal } from './abort.ts';
 import { ContextManager } from './context/manager.ts';
 import { cutOffTextMessage, nudgeMessage, stepsWarning, warningStep } from './feedback.ts';
 import { checkJobBudget, type JobBudget } from './job-budget.ts';
@@ -151,7 +151,9 @@ async function askModel(
 ): Promise<AIMessage> {
   for (let recovered = false; ; recovered = true) {
     try {
-      return (await model.invoke(messages, { signal: context.signal, ...purposeOptions('step') })) as AIMessage;
+      return (await withCallSignal(context.signal, (signal) =>
+        model.invoke(messages, { signal, ...purposeOptions('step') }),
+      )) as AIMessage;
     } catch (cause) {
       if (context.signal.aborted) throw abortError(context.signal, cause);
       const overflow = contextOverflowOf(cause);

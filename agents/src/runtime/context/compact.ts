@@ -5,6 +5,7 @@ import { headWithin, tailWithin, type CountText } from './cap.ts';
 import { HEAD, contentText } from './conversation.ts';
 import type { FileLedger } from './files.ts';
 import { transcriptOf } from './transcript.ts';
+import { withCallSignal } from '../abort.ts';
 
 /** How a summary message starts; the loop's conversation holds at most one, right after the task. */
 export const SUMMARY_MARK = '[Summary of your earlier steps';
@@ -85,12 +86,14 @@ export async function compactConversation(
   const outcome: Omit<Compaction, 'summary' | 'byModel'> & { reply?: AIMessage } = { messages: folded.length };
   let byModel = false;
   try {
-    const reply = (await opts.model.invoke(
-      [
-        new SystemMessage(system),
-        new HumanMessage(`The task:\n${taskShown}\n\nThe agent's steps so far:\n${transcript}`),
-      ],
-      { signal: opts.signal, ...purposeOptions('compact') },
+    const reply = (await withCallSignal(opts.signal, (signal) =>
+      opts.model.invoke(
+        [
+          new SystemMessage(system),
+          new HumanMessage(`The task:\n${taskShown}\n\nThe agent's steps so far:\n${transcript}`),
+        ],
+        { signal, ...purposeOptions('compact') },
+      ),
     )) as AIMessage;
     outcome.reply = reply;
     summary = withoutThinking(contentText(reply));
