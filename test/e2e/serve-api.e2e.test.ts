@@ -299,7 +299,7 @@ describe('codecrew serve: errors', () => {
 });
 
 describe('codecrew serve: security and the description', () => {
-  it('needs Authorization: Bearer on every request when it has a token, and a token to bind beyond loopback', async () => {
+  it("needs Authorization: Bearer on every API request when it has a token (the viewer's files load without it), and a token to bind beyond loopback", async () => {
     const token = 'secret-token-0123456789';
     const options = await secondServer(s);
     const guarded = await startServer({ ...options, token, port: 0 });
@@ -319,6 +319,17 @@ describe('codecrew serve: security and the description', () => {
       expectError(await api(guarded.url, '/openapi.json'), 401, 'AUTH_REQUIRED');
       const ok = await api(guarded.url, '/v1/tasks', { headers: { authorization: `Bearer ${token}` } });
       expect(ok.status).toBe(200);
+      // The viewer's files carry no data and load without the token; what they call under /v1 needs it.
+      const index = await fetch(`${guarded.url}/`);
+      expect(index.status).toBe(200);
+      expect(index.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      const script = /<script[^>]+src="\.?\/?(assets\/[^"]+\.js)"/.exec(await index.text())?.[1];
+      expect(script).toBeDefined();
+      const asset = await fetch(`${guarded.url}/${script}`);
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+      expectError(await api(guarded.url, '/assets/..%2fpackage.json'), 404, 'ROUTE_NOT_FOUND');
+      expectError(await api(guarded.url, '/index.html'), 401, 'AUTH_REQUIRED');
     } finally {
       await guarded.close();
       await options.store.close();

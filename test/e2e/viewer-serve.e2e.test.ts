@@ -1,56 +1,15 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { VIEWER_CONTENT_TYPES, VIEWER_DIST_DIR, isViewerBuilt } from '@codecrew/viewer';
+import { isViewerBuilt } from '@codecrew/viewer';
 import { ROOT, TEXTKIT, makeGitRepo, tempDirFor } from '../support/cli.ts';
 import { startServe, type ServeProcess } from '../support/serve.ts';
 
 const SCREENSHOTS = join(ROOT, '.codecrew/viewer-screenshots');
 
-/**
- * The built viewer at `/` and everything under `/v1` passed on to `codecrew serve`, as one origin (the
- * way a server that serves the viewer itself answers).
- */
-async function viewerFront(api: string): Promise<{ server: Server; url: string }> {
-  const target = new URL(api);
-  const server = createServer((incoming, outgoing) => {
-    const path = new URL(incoming.url ?? '/', 'http://x').pathname;
-    if (path.startsWith('/v1/')) {
-      const forward = request(
-        {
-          host: target.hostname,
-          port: target.port,
-          path: incoming.url,
-          method: incoming.method,
-          headers: incoming.headers,
-        },
-        (answer) => {
-          outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(outgoing);
-        },
-      );
-      incoming.pipe(forward);
-      outgoing.on('close', () => forward.destroy());
-      return;
-    }
-    const file = normalize(join(VIEWER_DIST_DIR, path === '/' ? 'index.html' : path));
-    if (!file.startsWith(VIEWER_DIST_DIR + sep) || !existsSync(file)) {
-      outgoing.writeHead(404).end();
-      return;
-    }
-    outgoing.writeHead(200, { 'content-type': VIEWER_CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' });
-    outgoing.end(readFileSync(file));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
-}
-
 describe('the viewer against a real codecrew serve', () => {
   let serve: ServeProcess;
-  let front: { server: Server; url: string };
+  let viewerUrl: string;
   let browser: Browser;
   let page: Page;
   let repo: string;
@@ -65,7 +24,8 @@ describe('the viewer against a real codecrew serve', () => {
       '--model',
       `scripted:${join(ROOT, 'examples/scripts/demo.script.yaml')}`,
     ]);
-    front = await viewerFront(serve.url);
+    // codecrew serve answers the viewer at / and its API under /v1 on one origin.
+    viewerUrl = `${serve.url}/`;
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       headless: true,
@@ -76,13 +36,11 @@ describe('the viewer against a real codecrew serve', () => {
 
   afterAll(async () => {
     await browser?.close();
-    front?.server.closeAllConnections();
-    front?.server.close();
     await serve?.stop();
   });
 
   it("shows a bad task file's problems at their field", async () => {
-    await page.goto(front.url);
+    await page.goto(viewerUrl);
     await page.getByRole('button', { name: 'New task' }).click();
     await page
       .locator('#task-yaml')
@@ -124,7 +82,7 @@ describe('the viewer against a real codecrew serve', () => {
     expect(labels.some((label) => /title · code-title-r0/.test(label))).toBe(true);
     expect(await page.locator('#review-title + p .verdict-approve').textContent()).toBe('approve');
     await page.screenshot({ path: join(SCREENSHOTS, 'serve-task.png'), fullPage: true });
-    await page.goto(front.url);
+    await page.goto(viewerUrl);
     await page.locator('table.tasks tbody tr a', { hasText: 'viewer-demo' }).waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'serve-tasks.png') });
   });

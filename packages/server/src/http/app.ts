@@ -5,6 +5,7 @@ import { eventRoutes } from '../routes/events.ts';
 import { metaRoutes } from '../routes/meta.ts';
 import { outputRoutes } from '../routes/outputs.ts';
 import { taskRoutes } from '../routes/tasks.ts';
+import { VIEWER_ROUTES, viewerRoutes } from '../routes/viewer.ts';
 import { bearerCheck } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import { apiError, errorBody } from './errors.ts';
@@ -16,6 +17,8 @@ export interface AppOptions {
   /** Largest request body, in bytes. */
   maxBodyBytes: number;
   openApi: Record<string, unknown>;
+  /** The built viewer served at `/` and `/assets/*`; default the viewer package's `dist` folder. */
+  viewerDir?: string;
 }
 
 /** Fastify's own errors, as the API's codes. */
@@ -64,6 +67,8 @@ export function buildApp(ctx: ApiContext, options: AppOptions): FastifyInstance 
   if (options.token !== null) {
     const check = bearerCheck(options.token);
     app.addHook('onRequest', async (request) => {
+      // The viewer's static files carry no data; its calls under /v1 still need the token.
+      if (VIEWER_ROUTES.has(request.routeOptions.url ?? '')) return;
       if (!check(request.headers.authorization)) {
         throw apiError('AUTH_REQUIRED', 'this server needs Authorization: Bearer <token> (codecrew serve --token)');
       }
@@ -82,5 +87,6 @@ export function buildApp(ctx: ApiContext, options: AppOptions): FastifyInstance 
   eventRoutes(app, ctx);
   outputRoutes(app, ctx);
   metaRoutes(app, ctx, options.openApi);
+  viewerRoutes(app, options.viewerDir);
   return app;
 }
