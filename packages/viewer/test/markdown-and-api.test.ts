@@ -14,7 +14,8 @@ describe('Markdown', () => {
     expect(html).toBe(
       '<div class="markdown"><h3>Login</h3><p>See <code>src/auth.ts</code> and <strong>the session</strong>.</p>' +
         '<ul><li>one</li><li><a href="src/two.ts">two</a></li></ul>' +
-        '<pre class="block lang-mermaid" data-language="mermaid">graph TD; A--&gt;B</pre></div>',
+        // A mermaid block shows its source until mermaid, loaded on first use in the browser, has drawn it.
+        '<div class="mermaid-source"><pre class="block lang-mermaid" data-language="mermaid">graph TD; A--&gt;B</pre></div></div>',
     );
   });
 

@@ -91,6 +91,47 @@ describe('codecrew view in a real browser', () => {
   });
 });
 
+describe('codecrew view on an Ask task whose answer has mermaid diagrams', () => {
+  let browser: Browser;
+  let view: { child: ChildProcess; url: string };
+
+  beforeAll(async () => {
+    ensureViewerBuilt();
+    view = await startView(new URL('./fixtures/ask-task/', import.meta.url).pathname);
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (view?.child.pid !== undefined && view.child.exitCode === null) view.child.kill('SIGTERM');
+  });
+
+  it('draws a flowchart as an SVG, and shows the source and the error of one that does not parse', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const scripts: string[] = [];
+    page.on('request', (request) => {
+      if (request.resourceType() === 'script') scripts.push(new URL(request.url()).pathname);
+    });
+    await page.goto(view.url);
+    const diagram = page.locator('#answer-title ~ .markdown figure.mermaid svg');
+    await diagram.waitFor();
+    const labels = await diagram.locator('.nodeLabel').allTextContents();
+    expect(labels).toEqual(expect.arrayContaining(['Browser', 'login route', 'password ok?', 'session store']));
+    const failed = page.locator('#answer-title ~ .markdown .mermaid-source');
+    await failed.locator('[role=alert]').waitFor();
+    expect(await failed.locator('[role=alert]').textContent()).toMatch(
+      /^This diagram could not be drawn:\s*Parse error/,
+    );
+    expect(await failed.locator('pre.lang-mermaid').textContent()).toContain('not a diagram');
+    // mermaid is a chunk of its own, fetched from the viewer's server when an answer has a diagram.
+    expect(scripts.some((path) => /\/assets\/mermaid\.core-[\w-]+\.js$/.test(path))).toBe(true);
+    expect(scripts.every((path) => path.startsWith('/assets/'))).toBe(true);
+    await page.locator('#answer-title').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SCREENSHOTS}/ask-mermaid.png`, fullPage: true });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+});
+
 /** A trace of `count` events: eight coders in parallel, each calling the shell tool and running a command. */
 function bigTrace(count: number): string {
   const lines: string[] = [];

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { MermaidDiagram } from './MermaidDiagram.tsx';
 
 function inline(text: string): ReactNode[] {
   const out: ReactNode[] = [];
@@ -31,7 +32,7 @@ function inline(text: string): ReactNode[] {
 
 /**
  * A small Markdown renderer for Ask answers: headings, paragraphs, lists, fenced code (mermaid blocks
- * shown as their source), inline code, bold and links. It builds React elements, never HTML strings.
+ * drawn as diagrams, see {@link MermaidDiagram}), inline code, bold and links. It builds React elements, never HTML strings.
  */
 export function Markdown({ text }: { text: string }) {
   const blocks: ReactNode[] = [];
@@ -45,9 +46,13 @@ export function Markdown({ text }: { text: string }) {
       while (i < lines.length && !(lines[i] as string).startsWith('```')) body.push(lines[i++] as string);
       i++;
       blocks.push(
-        <pre key={i} className={`block lang-${fence[1] || 'text'}`} data-language={fence[1]}>
-          {body.join('\n')}
-        </pre>,
+        fence[1] === 'mermaid' ? (
+          <MermaidDiagram key={i} source={body.join('\n')} />
+        ) : (
+          <pre key={i} className={`block lang-${fence[1] || 'text'}`} data-language={fence[1]}>
+            {body.join('\n')}
+          </pre>
+        ),
       );
       continue;
     }

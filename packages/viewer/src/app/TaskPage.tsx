@@ -227,10 +227,12 @@ export function TaskPage({ api, id }: { api: ApiClient; id: string }) {
         </section>
       )}
 
-      <section aria-labelledby="diff-title">
-        <h2 id="diff-title">Diff</h2>
-        <DiffView files={files} comments={comments} onSelectJob={showJob} />
-      </section>
+      {(report?.mode !== 'ask' || diff !== null) && (
+        <section aria-labelledby="diff-title">
+          <h2 id="diff-title">Diff</h2>
+          <DiffView files={files} comments={comments} onSelectJob={showJob} />
+        </section>
+      )}
 
       {(report?.tests?.length ?? 0) > 0 && (
         <section aria-labelledby="tests-title">
