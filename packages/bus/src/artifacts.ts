@@ -13,6 +13,19 @@ export interface PutArtifactOptions {
   shared?: boolean;
 }
 
+/** How long one read of a stored artifact may take, and how many reads are tried before giving up. */
+export interface ArtifactReadTiming {
+  attemptTimeoutMs: number;
+  attempts: number;
+}
+
+/**
+ * An object read streams its chunks through a push consumer, which can stall without an error (seen after
+ * a restart of the server); on loopback a tree arrives in well under a second, so a read that takes this
+ * long is tried again on a new consumer.
+ */
+const DEFAULT_READ_TIMING: ArtifactReadTiming = { attemptTimeoutMs: 30_000, attempts: 3 };
+
 const sha256Of = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
 /**
@@ -51,11 +64,16 @@ export async function putArtifact(
  * artifact has that name, ARTIFACT_INVALID when the bytes are not the ones
  * the reference describes.
  */
-export function getArtifact(store: ObjectStore, cache: ArtifactCache, ref: ArtifactRef | string): Promise<Uint8Array> {
-  if (typeof ref === 'string' || ref.sha256 === undefined) return readArtifact(store, ref);
+export function getArtifact(
+  store: ObjectStore,
+  cache: ArtifactCache,
+  ref: ArtifactRef | string,
+  timing: ArtifactReadTiming = DEFAULT_READ_TIMING,
+): Promise<Uint8Array> {
+  if (typeof ref === 'string' || ref.sha256 === undefined) return readArtifact(store, ref, timing);
   const sha256 = ref.sha256;
   return cache.get(sha256, ref.size, async () => {
-    const data = await readArtifact(store, ref);
+    const data = await readArtifact(store, ref, timing);
     if (sha256Of(data) !== sha256) {
       throw new CodecrewError(
         'ARTIFACT_INVALID',
@@ -69,7 +87,11 @@ export function getArtifact(store: ObjectStore, cache: ArtifactCache, ref: Artif
   });
 }
 
-async function readArtifact(store: ObjectStore, ref: ArtifactRef | string): Promise<Uint8Array> {
+async function readArtifact(
+  store: ObjectStore,
+  ref: ArtifactRef | string,
+  timing: ArtifactReadTiming,
+): Promise<Uint8Array> {
   if (typeof ref !== 'string' && ref.inline !== undefined) {
     const data = Buffer.from(ref.inline, 'base64');
     if (data.length !== ref.size) {
@@ -84,7 +106,7 @@ async function readArtifact(store: ObjectStore, ref: ArtifactRef | string): Prom
     return data;
   }
   const name = typeof ref === 'string' ? ref : ref.name;
-  const data = await store.getBlob(name);
+  const data = await readBlob(store, name, timing);
   if (data === null) {
     throw new CodecrewError(
       'ARTIFACT_NOT_FOUND',
@@ -93,4 +115,30 @@ async function readArtifact(store: ObjectStore, ref: ArtifactRef | string): Prom
     );
   }
   return data;
+}
+
+/**
+ * `store.getBlob(name)`, tried again when an attempt stalls; NATS_UNAVAILABLE (retryable) once every
+ * attempt has. A stalled attempt is left behind: it holds nothing but its consumer, which the server drops.
+ */
+async function readBlob(store: ObjectStore, name: string, timing: ArtifactReadTiming): Promise<Uint8Array | null> {
+  for (let attempt = 1; ; attempt++) {
+    let timer: NodeJS.Timeout | undefined;
+    const stalled = new Promise<'stalled'>((resolve) => {
+      timer = setTimeout(() => resolve('stalled'), timing.attemptTimeoutMs);
+    });
+    try {
+      const outcome = await Promise.race([store.getBlob(name), stalled]);
+      if (outcome !== 'stalled') return outcome;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (attempt >= timing.attempts) {
+      throw new CodecrewError(
+        'NATS_UNAVAILABLE',
+        `reading artifact "${name}" from NATS stalled ${timing.attempts} times (${timing.attemptTimeoutMs} ms each); check the NATS server`,
+        { retryable: true, details: { name, attempts: timing.attempts, attemptTimeoutMs: timing.attemptTimeoutMs } },
+      );
+    }
+  }
 }
