@@ -180,6 +180,39 @@ describe('benchmarks in quick mode (BENCH_QUICK=1)', () => {
     expect(result.targets).toEqual({ prefixShare: 0.9, neverOverWindow: true, met: expect.any(Boolean) });
   });
 
+  it('serve: reports throughput against the ideal, memory, read latencies and errors of tasks on codecrew serve', () => {
+    const result = json.serve?.result as Record<string, unknown>;
+    expect(result).toMatchObject({
+      tasks: 3,
+      maxTasks: 2,
+      latencyMs: expect.any(Number),
+      soloMs: expect.any(Number),
+      wallMs: expect.any(Number),
+      idealMs: expect.any(Number),
+      efficiency: expect.any(Number),
+      taskRunMs: summary,
+      queueWaitMs: summary,
+      statuses: { approved: 3 },
+      errors: { submit: 0, tasks: 0, reads: 0, total: 0 },
+      memory: { peakRssBytes: expect.any(Number), hwmBytes: expect.any(Number) },
+      reads: { list: summary, view: summary },
+      loadAverage: { before: expect.any(Array), after: expect.any(Array) },
+      targets: {
+        efficiency: 0.85,
+        errors: 0,
+        readP95Ms: 50,
+        met: {
+          efficiency: expect.any(Boolean),
+          errors: true,
+          listP95: expect.any(Boolean),
+          viewP95: expect.any(Boolean),
+        },
+      },
+    });
+    expect((result.memory as { hwmBytes: number }).hwmBytes).toBeGreaterThan(0);
+    expect((result.reads as { list: { n: number } }).list.n).toBeGreaterThan(0);
+  });
+
   it('refuses to write quick results into bench/results', async () => {
     const refused = await quick(['--out', join(BENCH, 'results'), 'sandbox']).then(
       () => ({ code: 0, stderr: '' }),
