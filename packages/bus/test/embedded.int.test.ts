@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -131,6 +131,34 @@ describe('startEmbeddedNats', () => {
     await nats.stop();
     expect(existsSync(nats.dataDir)).toEqual(false);
     expect(alive(nats.pid)).toEqual(false);
+  });
+
+  it('stops a server a killed process left running on the same store before starting its own, keeping the data', async () => {
+    const dataDir = await tempDir('earlier');
+    const first = await startEmbeddedNats({ dataDir });
+    const prefix = testPrefix('earlier');
+    const bus = await connectBus({ servers: first.url, name: 'earlier', prefix });
+    await bus.putArtifact('kept.bin', new Uint8Array(100_000).fill(3));
+    await bus.close();
+    // As if its owner had died without stopping it: the server runs on, and a new process starts on the store.
+    const second = await startEmbeddedNats({ dataDir });
+    cleanups.push(() => second.stop());
+    cleanups.push(() => first.stop());
+    expect(alive(first.pid)).toEqual(false);
+    expect(alive(second.pid)).toEqual(true);
+    const again = await connectBus({ servers: second.url, name: 'again', prefix });
+    expect((await again.getArtifact('kept.bin')).length).toEqual(100_000);
+    await again.close();
+  });
+
+  it('leaves alone a process whose pid the pid file names when it is not a server of that store', async () => {
+    const dataDir = await tempDir('stranger');
+    const stranger = spawn('sleep', ['30'], { stdio: 'ignore' });
+    cleanups.push(async () => void stranger.kill('SIGKILL'));
+    await writeFile(join(dataDir, 'nats-server.pid'), String(stranger.pid));
+    const nats = await startEmbeddedNats({ dataDir });
+    cleanups.push(() => nats.stop());
+    expect(alive(stranger.pid ?? -1)).toEqual(true);
   });
 });
 

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { CodecrewError } from '@codecrew/core';
 import { findSetpriv, resolveNatsBinary } from './binary.ts';
+import { pidFileOf, stopEarlierServer } from './earlier-server.ts';
 
 /** A private nats-server with JetStream, stopped by `stop()` or `await using`. */
 export interface EmbeddedNats extends AsyncDisposable {
@@ -35,7 +36,7 @@ const LISTEN_LINE = /Listening for client connections on ([^\s:]+|\[[^\]]+\]):(\
 
 /**
  * Launches nats-server with JetStream on 127.0.0.1 and resolves once it accepts connections and JetStream
- * answers. Throws NATS_START_FAILED with an install hint when the binary is missing, or with the log tail
+ * answers. A server an earlier, killed process left running on the same `dataDir` is stopped first. Throws NATS_START_FAILED with an install hint when the binary is missing, or with the log tail
  * when the server exits early.
  *
  * @example
@@ -45,8 +46,10 @@ const LISTEN_LINE = /Listening for client connections on ([^\s:]+|\[[^\]]+\]):(\
 export async function startEmbeddedNats(opts: EmbeddedNatsOptions): Promise<EmbeddedNats> {
   const binary = resolveNatsBinary(opts.binary);
   mkdirSync(opts.dataDir, { recursive: true });
+  const storeDir = resolve(opts.dataDir);
+  await stopEarlierServer(storeDir);
   const logFile = opts.logFile ?? join(opts.dataDir, 'nats-server.log');
-  const args = ['-js', '-a', '127.0.0.1', '-p', String(opts.port ?? -1), '-sd', opts.dataDir];
+  const args = ['-js', '-a', '127.0.0.1', '-p', String(opts.port ?? -1), '-sd', storeDir, '-P', pidFileOf(storeDir)];
   // setpriv --pdeathsig makes the kernel send SIGTERM to the server if this process dies without cleanup.
   const setpriv = findSetpriv();
   const child =
