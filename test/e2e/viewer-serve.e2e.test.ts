@@ -1,11 +1,44 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { isViewerBuilt } from '@codecrew/viewer';
 import { ROOT, TEXTKIT, makeGitRepo, tempDirFor } from '../support/cli.ts';
-import { startServe, type ServeProcess } from '../support/serve.ts';
+import { api, startServe, submitYaml, type ServeProcess } from '../support/serve.ts';
 
 const SCREENSHOTS = join(ROOT, '.codecrew/viewer-screenshots');
+
+const launchBrowser = () =>
+  chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+
+/** The demo task file for the textkit repository at `repo`. */
+const demoTask = (repo: string, name: string) =>
+  [
+    'apiVersion: codecrew/v1',
+    'kind: Task',
+    `metadata: { name: ${name} }`,
+    'spec:',
+    `  repo: { path: ${JSON.stringify(repo)} }`,
+    '  prompt: Add slugify and titleCase, exported from src/index.js, so that all tests pass.',
+    '  parallelism: 2',
+    '  review: { maxRounds: 1 }',
+    '',
+  ].join('\n');
+
+/** The demo's script with a reviewer that takes ten minutes to answer: its tasks run until cancelled. */
+function slowReviewerScript(dir: string): string {
+  const demo = readFileSync(join(ROOT, 'examples/scripts/demo.script.yaml'), 'utf8');
+  const reviewer = '  - match: { agent: reviewer }\n';
+  if (!demo.includes(reviewer)) throw new Error("the demo script's reviewer rule has moved");
+  const slow = `${reviewer}    replies:\n      - { latency_ms: 600000, content: Still reviewing. }\n`;
+  const path = join(dir, 'slow-reviewer.script.yaml');
+  writeFileSync(path, demo.replace(reviewer, slow + reviewer));
+  return path;
+}
 
 describe('the viewer against a real codecrew serve', () => {
   let serve: ServeProcess;
@@ -26,11 +59,7 @@ describe('the viewer against a real codecrew serve', () => {
     ]);
     // codecrew serve answers the viewer at / and its API under /v1 on one origin.
     viewerUrl = `${serve.url}/`;
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   }, 180_000);
 
@@ -85,5 +114,41 @@ describe('the viewer against a real codecrew serve', () => {
     await page.goto(viewerUrl);
     await page.locator('table.tasks tbody tr a', { hasText: 'viewer-demo' }).waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'serve-tasks.png') });
+  });
+});
+
+describe('the viewer on tasks that are still running', () => {
+  let serve: ServeProcess;
+  let browser: Browser;
+  let page: Page;
+  let repo: string;
+
+  beforeAll(async () => {
+    expect(isViewerBuilt(), 'the viewer is built by npm run setup').toBe(true);
+    const dir = await tempDirFor('viewer-serve-running');
+    repo = await makeGitRepo(TEXTKIT, join(dir, 'textkit'));
+    serve = await startServe(['--data-dir', join(dir, 'data'), '--model', `scripted:${slowReviewerScript(dir)}`]);
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+  });
+
+  it("draws the two coders' lanes overlapping in time while the task runs", async () => {
+    const submitted = await submitYaml(serve.url, demoTask(repo, 'running-demo'));
+    const id = String(submitted.body.id);
+    await page.goto(`${serve.url}/#/tasks/${id}`);
+    // The reviewer is the last job and does not answer: both coders' lanes are drawn while the task runs.
+    await page.locator('.lane-label .role', { hasText: 'reviewer · r0' }).waitFor({ timeout: 180_000 });
+    const slug = await page.locator('[id$="-code-slug-r0"] .lane-bar').boundingBox();
+    const title = await page.locator('[id$="-code-title-r0"] .lane-bar').boundingBox();
+    expect(await page.locator('.toolbar .status').textContent()).toBe('running');
+    if (slug === null || title === null) throw new Error('the coders have no bars');
+    expect(slug.x < title.x + title.width && title.x < slug.x + slug.width).toBe(true);
+    await page.screenshot({ path: join(SCREENSHOTS, 'serve-task-running.png') });
+    await api(serve.url, `/v1/tasks/${id}/cancel`, { method: 'POST' });
   });
 });
