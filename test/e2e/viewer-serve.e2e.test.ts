@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { isViewerBuilt } from '@codecrew/viewer';
-import { ROOT, TEXTKIT, makeGitRepo, tempDirFor } from '../support/cli.ts';
+import { ROOT, TEXTKIT, containersOfTask, makeGitRepo, tempDirFor } from '../support/cli.ts';
 import { api, startServe, submitYaml, type ServeProcess } from '../support/serve.ts';
 
 const SCREENSHOTS = join(ROOT, '.codecrew/viewer-screenshots');
@@ -150,5 +150,21 @@ describe('the viewer on tasks that are still running', () => {
     expect(slug.x < title.x + title.width && title.x < slug.x + slug.width).toBe(true);
     await page.screenshot({ path: join(SCREENSHOTS, 'serve-task-running.png') });
     await api(serve.url, `/v1/tasks/${id}/cancel`, { method: 'POST' });
+  });
+
+  it('cancels a running task from its page: cancelled in the page and the API, no container left', async () => {
+    const submitted = await submitYaml(serve.url, demoTask(repo, 'to-cancel'));
+    const id = String(submitted.body.id);
+    await page.goto(`${serve.url}/#/tasks/${id}`);
+    await page.locator('.toolbar .status-running').waitFor({ timeout: 120_000 });
+    await page.locator('.lane-label .role', { hasText: 'coder' }).first().waitFor({ timeout: 120_000 });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.locator('.toolbar .status-cancelled').waitFor({ timeout: 60_000 });
+    expect(await page.getByRole('button', { name: 'Cancel' }).count()).toBe(0);
+    const task = await api<{ status: string; error: { code: string } | null }>(serve.url, `/v1/tasks/${id}`);
+    expect(task.body.status).toBe('cancelled');
+    expect(task.body.error?.code).toBe('CANCELLED');
+    expect(containersOfTask(id)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'serve-task-cancelled.png') });
   });
 });
