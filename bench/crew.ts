@@ -6,7 +6,7 @@ import { connectBus, startEmbeddedNats } from '@codecrew/bus';
 import { ModelScript } from '@codecrew/llm';
 import { DockerSandboxProvider } from '@codecrew/sandbox';
 import { AgentWorker } from '@codecrew/agents';
-import { loadConfig, resolveTask, runTask } from '@codecrew/orchestrator';
+import { loadConfig, openCheckpointStore, resolveTask, runTask } from '@codecrew/orchestrator';
 import { TEXTKIT, makeGitRepo } from '../test/support/cli.ts';
 import { QUICK, type SuiteRun } from './lib/suite.ts';
 import { overheadBreakdown } from './lib/overhead.ts';
@@ -132,7 +132,8 @@ export const run: SuiteRun = async (log) => {
             // Each run starts on a settled host: the last run's containers removed, the warm pool full again.
             await worker.drain();
             await Promise.all([sandboxes.prewarm(task.sandbox), sandboxes.prewarm(task.sandbox, { readOnly: true })]);
-            const outcome = await runTask({ task, bus, checkpointPath: join(dir, 'checkpoints.sqlite') });
+            const checkpoints = await openCheckpointStore({ sqliteFile: join(dir, 'checkpoints.sqlite') });
+            const outcome = await runTask({ task, bus, checkpoints });
             const measured = measure(
               outcome.report,
               n,

@@ -1,6 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
+import { join } from 'node:path';
 import {
   isCodecrewError,
   toErrorData,
@@ -20,13 +19,14 @@ import { buildReport, type TaskReport } from '../report/build-report.ts';
 import { saveTestLogs } from '../report/test-logs.ts';
 import { renderMarkdown } from '../report/render-markdown.ts';
 import type { ResolvedTask } from '../task/resolve.ts';
+import type { CheckpointStore } from './checkpoints/index.ts';
 
 /** How to run one task. */
 export interface RunTaskOptions {
   task: ResolvedTask;
   bus: Bus;
-  /** SQLite file of the LangGraph checkpointer. */
-  checkpointPath: string;
+  /** Where the task's LangGraph checkpoints are written (and read, when the task resumes). */
+  checkpoints: CheckpointStore;
   signal?: AbortSignal;
 }
 
@@ -58,7 +58,6 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   const { task, bus } = options;
   const startedAt = new Date();
   await mkdir(task.outDir, { recursive: true });
-  await mkdir(dirname(options.checkpointPath), { recursive: true });
   const controller = new AbortController();
   const abort = (reason: unknown) => controller.abort(reason);
   // A task cancelled before it got here stops at once.
@@ -99,12 +98,14 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       .catch(() => undefined);
   controller.signal.addEventListener('abort', onCancel, { once: true });
 
-  const checkpointer = SqliteSaver.fromConnString(options.checkpointPath);
-  // WAL without a sync per step: the writes of a step block the whole process while they run, and a
-  // crash of the process still loses nothing (only a power loss may cost the last steps, which resume re-runs).
-  checkpointer.db.pragma('synchronous = NORMAL');
+  const checkpointer = await options.checkpoints.checkpointerFor(task.taskId);
   // Checkpoints of this task from an earlier run: the graph resumes from the last one instead of starting over.
-  deps.resumed = (await checkpointer.getTuple({ configurable: { thread_id: task.taskId } })) !== undefined;
+  const last = await checkpointer.saver.getTuple({ configurable: { thread_id: task.taskId } }).catch(async (error) => {
+    if (budgetTimer) clearTimeout(budgetTimer);
+    await checkpointer.release();
+    throw error;
+  });
+  deps.resumed = last !== undefined;
   // The checkpointed task holds the endpoints of the earlier run (a scripted server's port changes with each
   // start): jobs sent from now on are given this run's models.
   if (deps.resumed) deps.bus = withModels(bus, task.models);
@@ -115,7 +116,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     models: task.models,
     resumed: deps.resumed,
   });
-  const graph = buildTaskGraph(deps, checkpointer);
+  const graph = buildTaskGraph(deps, checkpointer.saver);
   // Parallelism is enforced by deps.coderSlots, not LangGraph's maxConcurrency, which drops Send tasks when it is 1.
   const config = { configurable: { thread_id: task.taskId }, recursionLimit: 200, signal: controller.signal };
   let state: TaskStateValue | null = null;
@@ -154,7 +155,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     result: state?.result ?? null,
   });
   await chain;
-  checkpointer.db.close();
+  await checkpointer.release();
 
   const files = {
     report: join(task.outDir, 'report.md'),

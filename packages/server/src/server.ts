@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { CodecrewError, parseSize, type Config } from '@codecrew/core';
 import { busNames, type Bus } from '@codecrew/bus';
-import type { ResolvedTask } from '@codecrew/orchestrator';
+import { openCheckpointStore, type CheckpointStore, type ResolvedTask } from '@codecrew/orchestrator';
 import type { TaskStore } from '@codecrew/store';
 import { openApiDocument } from './api/openapi.ts';
 import type { Health } from './api/schemas.ts';
@@ -24,9 +24,14 @@ export interface ProbeResult {
 
 /** How to start the server. */
 export interface ServerOptions {
-  /** The configuration; its `dataDir` holds the checkpoints, outputs and the event feed's bookmark. */
+  /** The configuration; its `dataDir` holds the outputs, the event feed's bookmark and the SQLite checkpoints. */
   config: Config;
   store: TaskStore;
+  /**
+   * Where the tasks' LangGraph checkpoints are kept (PostgreSQL when the task store is); default one SQLite
+   * file per task in `<dataDir>/checkpoints`. The caller closes it after the server.
+   */
+  checkpoints?: CheckpointStore;
   /** The bus of the crew that runs the jobs (a worker in this process, or others on the same NATS). */
   bus: Bus;
   /** Default 127.0.0.1; any address that is not loopback needs a token. */
@@ -94,6 +99,8 @@ async function probe(check: () => Promise<ProbeResult>, timeoutMs = 3_000): Prom
  */
 export async function startServer(options: ServerOptions): Promise<CodecrewServer> {
   const { config, store, bus } = options;
+  const checkpoints =
+    options.checkpoints ?? (await openCheckpointStore({ sqliteDir: join(config.dataDir, 'checkpoints') }));
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? null;
   if (!isLoopback(host) && token === null) {
@@ -121,6 +128,7 @@ export async function startServer(options: ServerOptions): Promise<CodecrewServe
   let stopping = false;
   const runner: TaskRunnerContext = {
     store,
+    checkpoints,
     bus,
     feed,
     rules,
@@ -166,6 +174,7 @@ export async function startServer(options: ServerOptions): Promise<CodecrewServe
   };
   const ctx: ApiContext = {
     store,
+    checkpoints,
     bus,
     scheduler,
     feed,

@@ -3,7 +3,7 @@ import type { AddressInfo, Server, Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { openTaskStore } from '@codecrew/store';
 import { describeTaskStoreContract } from './contract.ts';
-import { createTestSchema, postgresProblem } from './postgres-server.ts';
+import { createTestSchema, postgresAvailable } from '../../../test/support/postgres.ts';
 
 /** A TCP relay to the database that can be cut and restored, to lose the connection on purpose. */
 async function relayTo(databaseUrl: string): Promise<{ url: string; cut(): Promise<void>; restore(): Promise<void> }> {
@@ -39,13 +39,9 @@ async function relayTo(databaseUrl: string): Promise<{ url: string; cut(): Promi
 }
 
 // CI must run this suite: without PostgreSQL the file fails there. Elsewhere it skips, saying how to start one.
-const problem = await postgresProblem();
-if (problem !== null) {
-  if (process.env.CI === 'true') throw new Error(`CI runs the PostgreSQL task store tests, but ${problem}`);
-  console.warn(`PostgreSQL task store tests skipped: ${problem}`);
-}
+const available = await postgresAvailable('PostgreSQL task store tests');
 
-describe.runIf(problem === null)('PostgreSQL task store', () => {
+describe.runIf(available)('PostgreSQL task store', () => {
   describeTaskStoreContract('PostgreSQL', async () => {
     const schema = await createTestSchema();
     return { open: () => openTaskStore({ databaseUrl: schema.url }), dispose: () => schema.drop() };

@@ -1,7 +1,7 @@
-import { join } from 'node:path';
 import { formatDuration, formatTokenTotal, type Config } from '@codecrew/core';
-import { runTask, type ResolvedTask, type TaskOutcome } from '@codecrew/orchestrator';
+import { runTask, type CheckpointStore, type ResolvedTask, type TaskOutcome } from '@codecrew/orchestrator';
 import { ProgressPrinter } from '../progress/printer.ts';
+import { openRunCheckpoints } from '../runtime/checkpoints.ts';
 import { startCrew } from '../runtime/crew.ts';
 import { startScriptedModels } from '../runtime/scripted-models.ts';
 import type { Io } from '../io.ts';
@@ -12,6 +12,8 @@ export interface ExecuteOptions {
   verbose: boolean;
   /** Run an agent worker in this process (default); false leaves the jobs to `codecrew worker` processes on the same NATS. */
   withWorker?: boolean;
+  /** Where the checkpoints are (`codecrew resume` passes the store it found the task in); default {@link openRunCheckpoints}, closed when the task ends. */
+  checkpoints?: CheckpointStore;
 }
 
 function announceModels(io: Io, task: ResolvedTask, scripts: string[]): void {
@@ -55,6 +57,21 @@ function summarize(io: Io, outcome: TaskOutcome): void {
  * Returns the exit code: 0 approved (or answered), 1 otherwise.
  */
 export async function executeTask(task: ResolvedTask, config: Config, io: Io, opts: ExecuteOptions): Promise<number> {
+  const checkpoints = opts.checkpoints ?? (await openRunCheckpoints(config.dataDir));
+  try {
+    return await executeWithCheckpoints(task, config, io, opts, checkpoints);
+  } finally {
+    if (opts.checkpoints === undefined) await checkpoints.close();
+  }
+}
+
+async function executeWithCheckpoints(
+  task: ResolvedTask,
+  config: Config,
+  io: Io,
+  opts: ExecuteOptions,
+  checkpoints: CheckpointStore,
+): Promise<number> {
   const scripted = await startScriptedModels(task);
   try {
     if (!opts.json) announceModels(io, task, scripted.scripts);
@@ -87,7 +104,7 @@ export async function executeTask(task: ResolvedTask, config: Config, io: Io, op
       const outcome = await runTask({
         task: scripted.task,
         bus: crew.bus,
-        checkpointPath: join(config.dataDir, 'checkpoints.sqlite'),
+        checkpoints,
         signal: controller.signal,
       });
       await events?.stop();

@@ -1,8 +1,9 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CodecrewError } from '@codecrew/core';
-import { loadCheckpointedTask, loadConfig } from '@codecrew/orchestrator';
+import { loadConfig } from '@codecrew/orchestrator';
 import { usageError, type Io } from '../io.ts';
+import { databaseUrlFromEnv, openRunCheckpoints } from '../runtime/checkpoints.ts';
 import { executeTask } from './execute.ts';
 
 /**
@@ -23,16 +24,21 @@ export async function resumeCommand(argv: string[], io: Io): Promise<number> {
   const id = positionals[0];
   if (id === undefined || positionals.length > 1) throw usageError('codecrew resume takes one task id');
   const config = loadConfig(values.config === undefined ? {} : { file: resolve(values.config) });
-  const checkpoints = join(config.dataDir, 'checkpoints.sqlite');
-  const task = await loadCheckpointedTask(checkpoints, id);
-  if (task === null) {
-    throw new CodecrewError(
-      'USAGE_INVALID',
-      `no checkpoint of task ${id} in ${checkpoints}: resume runs in the directory (or with the CODECREW_DATA_DIR) of the codecrew run that started it`,
-    );
-  }
   const withWorker = !values['no-worker'];
   if (!withWorker && config.nats.url === undefined)
     throw usageError('codecrew resume --no-worker needs a shared NATS: set NATS_URL (or nats.url)');
-  return executeTask(task, config, io, { json: values.json, verbose: values.verbose, withWorker });
+  const checkpoints = await openRunCheckpoints(config.dataDir);
+  try {
+    const task = await checkpoints.loadTask(id);
+    if (task === null) {
+      const hint =
+        databaseUrlFromEnv() === undefined
+          ? 'DATABASE_URL is not set; resume runs in the directory (or with the CODECREW_DATA_DIR), and with the DATABASE_URL, of the codecrew run that started it'
+          : 'resume runs with the DATABASE_URL of the codecrew run that started it (unset it for the SQLite checkpoints of the data directory)';
+      throw new CodecrewError('USAGE_INVALID', `no checkpoint of task ${id} in ${checkpoints.location}: ${hint}`);
+    }
+    return await executeTask(task, config, io, { json: values.json, verbose: values.verbose, withWorker, checkpoints });
+  } finally {
+    await checkpoints.close();
+  }
 }

@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '@codecrew/orchestrator';
+import { loadConfig, type CheckpointStore } from '@codecrew/orchestrator';
 import { defaultMaxTasks, startServer } from '@codecrew/server';
 import { openTaskStore } from '@codecrew/store';
 import { usageError, type Io } from '../io.ts';
+import { databaseUrlFromEnv, openServeCheckpoints } from '../runtime/checkpoints.ts';
 import { startCrew } from '../runtime/crew.ts';
 import { startScriptedModels } from '../runtime/scripted-models.ts';
 
@@ -55,7 +56,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     values.coders === undefined
       ? Math.max(4, maxTasks * config.defaults.parallelism)
       : wholeNumber(values.coders, '--coders', 1, 256);
-  const databaseUrl = process.env['DATABASE_URL'] || undefined;
+  const databaseUrl = databaseUrlFromEnv();
 
   let stopping = false;
   let resolveSignal: (signal: 'SIGINT' | 'SIGTERM') => void = () => undefined;
@@ -73,7 +74,10 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
 
   const store = await openTaskStore(databaseUrl === undefined ? { dataDir } : { databaseUrl });
   const say = (line: string) => io.out(line);
+  let checkpoints: CheckpointStore | null = null;
   try {
+    // Checkpoints follow the task store: in PostgreSQL when it is, so that a restart anywhere finds them.
+    checkpoints = await openServeCheckpoints(dataDir);
     const crew = await startCrew({
       config,
       coderConcurrency: coders,
@@ -88,6 +92,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
       const server = await startServer({
         config,
         store,
+        checkpoints,
         bus: crew.bus,
         host: values.host,
         port,
@@ -111,6 +116,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
       io.out(
         `codecrew serve: ${server.url} — at most ${server.maxTasks} task(s) at once; data in ${dataDir} (${store.kind}${databaseUrl === undefined ? '' : ': DATABASE_URL'})${token === null ? '' : '; requests need the token'}`,
       );
+      say(`checkpoints: ${checkpoints.location}`);
       if (!withWorker) say('worker: none in this process; jobs go to `codecrew worker` processes on this NATS');
       const signal = await signalled;
       io.out(
@@ -124,6 +130,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
       await crew.close();
     }
   } finally {
+    await checkpoints?.close();
     await store.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -1,4 +1,5 @@
 import type { Bus } from '@codecrew/bus';
+import type { CheckpointStore } from '@codecrew/orchestrator';
 import type { TaskStore } from '@codecrew/store';
 import type { Health } from '../api/schemas.ts';
 import type { EventFeed } from '../run/event-feed.ts';
@@ -8,6 +9,7 @@ import type { AdmissionRules } from '../tasks/submit.ts';
 /** What the routes work with. */
 export interface ApiContext {
   store: TaskStore;
+  checkpoints: CheckpointStore;
   bus: Bus;
   scheduler: Scheduler;
   feed: EventFeed;

@@ -6,7 +6,6 @@ import { JSON_TYPES, OPERATIONS, YAML_TYPES, routePath } from '../api/operations
 import { parseRequest } from '../api/validate.ts';
 import type { ApiContext } from '../http/context.ts';
 import { apiError } from '../http/errors.ts';
-import { checkpointPathOf } from '../run/task-runner.ts';
 import { hasEnded } from '../tasks/status.ts';
 import { admitTask, parseTaskBody, type BodyFormat } from '../tasks/submit.ts';
 import { linksOf, listItemOf, viewOf } from '../tasks/view.ts';
@@ -101,9 +100,8 @@ export function taskRoutes(app: FastifyInstance, ctx: ApiContext): void {
       });
     }
     await ctx.store.deleteTask(id);
-    const checkpoint = checkpointPathOf(ctx.rules.config.dataDir, id);
-    const files = [checkpoint, `${checkpoint}-wal`, `${checkpoint}-shm`, ...(record.outDir ? [record.outDir] : [])];
-    await Promise.all(files.map((path) => rm(path, { recursive: true, force: true })));
+    await ctx.checkpoints.deleteTask(id);
+    if (record.outDir) await rm(record.outDir, { recursive: true, force: true });
     ctx.log(`task ${id} (${record.name}) deleted`);
     return reply.code(204).send();
   });

@@ -1,7 +1,6 @@
-import { join } from 'node:path';
 import { TaskSpec, toErrorData, type ErrorData } from '@codecrew/core';
 import type { Bus } from '@codecrew/bus';
-import { runTask, type ResolvedTask } from '@codecrew/orchestrator';
+import { runTask, type CheckpointStore, type ResolvedTask } from '@codecrew/orchestrator';
 import type { ApiTaskStatus, TaskRecord, TaskStore } from '@codecrew/store';
 import { apiStatusOf } from '../tasks/status.ts';
 import { resolveStoredTask, type AdmissionRules } from '../tasks/submit.ts';
@@ -17,6 +16,8 @@ export interface PreparedTask {
 /** What running a stored task needs. */
 export interface TaskRunnerContext {
   store: TaskStore;
+  /** Where the tasks' LangGraph checkpoints are kept. */
+  checkpoints: CheckpointStore;
   bus: Bus;
   feed: EventFeed;
   rules: AdmissionRules;
@@ -29,11 +30,6 @@ export interface TaskRunnerContext {
 
 /** How long a settled task waits for its last event to reach the store before its status changes anyway. */
 const LAST_EVENT_WAIT_MS = 30_000;
-
-/** The LangGraph checkpoint file of a task run by the server. */
-export function checkpointPathOf(dataDir: string, taskId: string): string {
-  return join(dataDir, 'checkpoints', `${taskId}.sqlite`);
-}
 
 /**
  * Ends a task that did not run to the end of its graph (cancelled while queued, or failed before it could
@@ -78,7 +74,7 @@ export async function runStoredTask(ctx: TaskRunnerContext, record: TaskRecord, 
     const outcome = await runTask({
       task: prepared.task,
       bus: ctx.bus,
-      checkpointPath: checkpointPathOf(ctx.rules.config.dataDir, record.id),
+      checkpoints: ctx.checkpoints,
       signal,
     });
     if (ctx.isStopping()) return;

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
-const ENV_FILE = new URL('../../../.codecrew/env', import.meta.url);
+const ENV_FILE = new URL('../../.codecrew/env', import.meta.url);
 const HOW_TO_START =
   'Run `npm run setup` (as root on Debian it installs PostgreSQL and starts it on 127.0.0.1:55432), ' +
   'or set CODECREW_TEST_DATABASE_URL to a PostgreSQL database the tests may create schemas in.';
@@ -34,11 +34,26 @@ export async function postgresProblem(): Promise<string | null> {
   }
 }
 
-/** A schema of its own in the test database, and the URL that makes it the only one a store sees. */
-export async function createTestSchema(): Promise<{ url: string; drop(): Promise<void> }> {
+/**
+ * Whether a suite that needs PostgreSQL runs: true when the test database answers. Under `CI=true` a
+ * missing database fails the file instead (CI must run these suites); elsewhere the suite skips, saying
+ * how to start one.
+ */
+export async function postgresAvailable(suite: string): Promise<boolean> {
+  const problem = await postgresProblem();
+  if (problem === null) return true;
+  if (process.env.CI === 'true') throw new Error(`CI runs the ${suite}, but ${problem}`);
+  console.warn(`${suite} skipped: ${problem}`);
+  return false;
+}
+
+/** A schema of its own in the test database, and the URL that makes it the first of the search_path (where the task store and the checkpoints go). */
+export async function createTestSchema(
+  prefix = 'store_test',
+): Promise<{ url: string; schema: string; drop(): Promise<void> }> {
   const base = testDatabaseUrl();
   if (base === null) throw new Error(`no test database is configured. ${HOW_TO_START}`);
-  const schema = `store_test_${randomBytes(6).toString('hex')}`;
+  const schema = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = async (sql: string): Promise<void> => {
     const client = new pg.Client({ connectionString: base });
     await client.connect();
@@ -51,5 +66,5 @@ export async function createTestSchema(): Promise<{ url: string; drop(): Promise
   await admin(`CREATE SCHEMA ${schema}`);
   const url = new URL(base);
   url.searchParams.set('options', `-c search_path=${schema}`);
-  return { url: url.toString(), drop: () => admin(`DROP SCHEMA ${schema} CASCADE`) };
+  return { url: url.toString(), schema, drop: () => admin(`DROP SCHEMA ${schema} CASCADE`) };
 }
