@@ -1,10 +1,12 @@
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEXTKIT, makeGitRepo, runCli, tempDirFor } from '../support/cli.ts';
+import { ROOT, TEXTKIT, makeGitRepo, runCli, tempDirFor } from '../support/cli.ts';
 import { createTestSchema, postgresAvailable } from '../support/postgres.ts';
+import { until } from '../support/worker-process.ts';
 import {
   NOTE_SCRIPT,
   eventsSoFar,
@@ -112,6 +114,44 @@ describe.runIf(available)('codecrew serve on PostgreSQL (DATABASE_URL)', () => {
       }
     },
   );
+
+  it('codecrew resume finishes a killed codecrew run from its PostgreSQL checkpoint', async () => {
+    const dir = await tempDirFor('resume postgres run');
+    const repo = await makeGitRepo(TEXTKIT, join(dir, 'repo'));
+    const script = join(dir, 'note.script.yaml');
+    await writeFile(script, NOTE_SCRIPT);
+    const task = join(dir, 'task.yaml');
+    await writeFile(task, noteTask('resumed', repo, 'SLEEP 4: write a note.'));
+    const data = join(dir, 'data');
+    const env = { DATABASE_URL: schema.url, CODECREW_DATA_DIR: data };
+    const run = spawn(
+      process.execPath,
+      [join(ROOT, 'packages/cli/bin/codecrew.js'), 'run', task, '--model', `scripted:${script}`],
+      { cwd: dir, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    run.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    run.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise((resolve) => run.once('exit', resolve));
+    expect(await until(() => /coder note\s+\$ sleep 4/.test(output), 120_000), output).toBe(true);
+    run.kill('SIGKILL');
+    await exited;
+    const taskId = /\((t[0-9a-z]+)\), output in/.exec(output)?.[1] ?? '';
+    expect(taskId).not.toBe('');
+    expect(await checkpointRows(schema.url, taskId)).toBeGreaterThan(0);
+    expect(existsSync(join(data, 'checkpoints.sqlite'))).toBe(false);
+
+    const resumed = await runCli(['resume', taskId], { cwd: dir, env });
+    expect(resumed.stderr).toBe('');
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toMatch(/\nResult: approved\n/);
+    const report = JSON.parse(readFileSync(join(data, 'tasks', taskId, 'report.json'), 'utf8')) as {
+      status: string;
+      jobs: Array<{ jobId: string }>;
+    };
+    expect(report.status).toBe('approved');
+    expect(report.jobs.filter((job) => job.jobId === `${taskId}-plan`)).toHaveLength(1);
+  });
 
   it('codecrew resume says which store it looked in when a task has no checkpoint', async () => {
     const dir = await tempDirFor('resume postgres missing');
