@@ -18,7 +18,8 @@ export interface TaskReport {
   status: TaskStatus;
   error: ErrorData | null;
   prompt: string;
-  repo: { path: string; ref: string | null; baseCommit: string };
+  /** `path`: the repository the branch is in (for a `repo.url` task, the cached clone); `url`: the URL without credentials, or null. */
+  repo: { path: string; url: string | null; ref: string | null; baseCommit: string };
   models: Record<string, string>;
   scripted: boolean;
   agentsMd: string[];
@@ -115,7 +116,7 @@ export function buildReport(
     status: meta.status,
     error: meta.error,
     prompt: task.prompt,
-    repo: { path: task.repoPath, ref: task.ref, baseCommit: state.baseCommit },
+    repo: { path: task.repoPath, url: task.repoUrl ?? null, ref: task.ref, baseCommit: state.baseCommit },
     models,
     scripted: Object.values(models).some((name) => name.startsWith('scripted')),
     agentsMd: state.agentsMdFiles,

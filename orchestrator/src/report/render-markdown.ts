@@ -35,7 +35,7 @@ export function renderMarkdown(report: TaskReport): string {
     out.push('', "> The model of this run was **scripted** (codecrew's scripted model server), not a real model.");
   out.push(
     '',
-    `- Repository: \`${report.repo.path}\` at \`${report.repo.ref ?? 'HEAD'}\` (${report.repo.baseCommit.slice(0, 12)})`,
+    `- Repository: ${report.repo.url === null ? '' : `\`${report.repo.url}\`, cloned into `}\`${report.repo.path}\` at \`${report.repo.ref ?? 'HEAD'}\` (${report.repo.baseCommit.slice(0, 12)})`,
   );
   const byModel = new Map<string, string[]>();
   for (const [role, name] of Object.entries(report.models)) {

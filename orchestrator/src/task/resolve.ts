@@ -15,6 +15,7 @@ import {
   type SandboxLimits,
   type TaskSpec,
 } from '@codecrew/core';
+import { checkedRepoUrl, repoCacheDir } from '../git/repo-cache.ts';
 
 /** Prefix of model names that stand for a scripted model server: `scripted:path/to/script.yaml`. */
 export const SCRIPTED_PREFIX = 'scripted:';
@@ -25,7 +26,10 @@ export interface ResolvedTask {
   name: string;
   mode: 'code' | 'ask';
   prompt: string;
+  /** The repository's directory: the user's checkout, or for a `repo.url` task the cached clone under the data directory. */
   repoPath: string;
+  /** A `repo.url` task's URL with its credentials removed (what reports and events show); null for `repo.path`. */
+  repoUrl: string | null;
   ref: string | null;
   models: Record<Role, ModelRef>;
   parallelism: number;
@@ -88,9 +92,28 @@ function requirePrices(models: Record<Role, ModelRef>, mode: 'code' | 'ask', max
   );
 }
 
+/** Where a task's repository is: the checkout `repo.path` names, or the cached clone of `repo.url`. */
+function repoOf(
+  repo: TaskSpec['spec']['repo'],
+  dataDir: string,
+  specDir: string,
+): Pick<ResolvedTask, 'repoPath' | 'repoUrl'> {
+  if (repo.url !== undefined) {
+    return { repoPath: repoCacheDir(dataDir, repo.url), repoUrl: checkedRepoUrl(repo.url).redacted };
+  }
+  if (repo.path === undefined) {
+    throw new CodecrewError(
+      'SPEC_INVALID',
+      'name exactly one of repo.path (a local checkout) and repo.url (a git URL)',
+    );
+  }
+  return { repoPath: resolve(specDir, repo.path), repoUrl: null };
+}
+
 /**
  * Fills in a task spec from the configuration. Relative paths in the spec are
- * resolved against `specDir`; `modelOverride` (the CLI's --model) applies to
+ * resolved against `specDir`; a `repo.url` resolves to its clone cache directory
+ * (`<dataDir>/repos/<hash>`, cloned or fetched by `preflightTask`); `modelOverride` (the CLI's --model) applies to
  * every role, replacing its settings too. A role's model is taken whole from the
  * first place that names it (--model, `spec.models.<role>`, `spec.models.default`,
  * the configuration's `models.<role>`, then `models.default`). Throws
@@ -118,7 +141,7 @@ export function resolveTask(
     name: spec.metadata.name,
     mode: body.mode,
     prompt: body.prompt,
-    repoPath: resolve(opts.specDir, body.repo.path),
+    ...repoOf(body.repo, config.dataDir, opts.specDir),
     ref: body.repo.ref ?? null,
     models,
     parallelism: body.parallelism ?? config.defaults.parallelism,

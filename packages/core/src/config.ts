@@ -57,6 +57,8 @@ export const Config = z
         maxTasks: z.number().int().min(1).max(256).optional(),
         /** When set, a submitted task's paths (repository, outputs, model scripts) must lie under one of these. */
         allowedRepoRoots: z.array(z.string().min(1)).optional(),
+        /** When set, a submitted task's remote repo.url must start with one of these prefixes; see docs/serve.md. */
+        allowedRepoUrls: z.array(z.string().min(1)).optional(),
         /** Largest request body accepted (413 beyond). */
         maxBodySize: Size,
       })

@@ -51,6 +51,8 @@ export const ERROR_CODES = [
   'BODY_TOO_LARGE',
   'MEDIA_TYPE_UNSUPPORTED',
   'SERVER_UNAVAILABLE',
+  'REPO_CLONE_FAILED',
+  'REPO_FETCH_FAILED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

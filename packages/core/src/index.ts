@@ -2,7 +2,9 @@ export { ERROR_CODES, CodecrewError, isCodecrewError, toErrorData } from './erro
 export type { ErrorCode, ErrorData } from './errors.ts';
 export { newId, toSafeToken } from './ids.ts';
 export { parseDuration, parseSize, formatDuration } from './units.ts';
-export { Duration, Size, ModelSelection, SandboxSpec, TaskSpecBody, TaskSpec } from './spec.ts';
+export { Duration, Size, ModelSelection, SandboxSpec, RepoSpec, RepoUrlText, TaskSpecBody, TaskSpec } from './spec.ts';
+export { REPO_URL_SCHEMES, parseRepoUrl, repoUrlProblem, redactUrlCredentials } from './repo-url.ts';
+export type { RepoUrl } from './repo-url.ts';
 export { Config, ModelEndpoint } from './config.ts';
 export {
   REASONING_EFFORTS,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { branchNameProblem } from './ref-format.ts';
 import { RoleModel } from './model.ts';
+import { repoUrlProblem } from './repo-url.ts';
 
 const durationPattern = /^\d+(\.\d+)?\s*(ms|s|m|h)$/;
 const sizePattern = /^\d+(\.\d+)?\s*[bkmgBKMG]?i?[bB]?$/;
@@ -52,15 +53,51 @@ export const SandboxSpec = z
   .strict();
 export type SandboxSpec = z.infer<typeof SandboxSpec>;
 
+/** A git URL a task may name as its repository (see {@link repoUrlProblem} for what is accepted). */
+export const RepoUrlText = z
+  .string()
+  .min(1)
+  .superRefine((value, ctx) => {
+    const problem = repoUrlProblem(value);
+    if (problem !== null)
+      ctx.addIssue({ code: 'custom', message: `not a repository URL codecrew accepts: it ${problem}` });
+  })
+  .meta({
+    description:
+      'A git URL (https://, http://, ssh://, git://, file:// or user@host:path), cloned into <dataDir>/repos; the result branch is committed in that clone',
+  });
+
+/**
+ * The repository of a task: a local checkout (`path`) or a git URL (`url`, cloned into the
+ * data directory's cache), exactly one of them, and the ref to work from (default HEAD).
+ */
+export const RepoSpec = z
+  .object({
+    path: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'A local git checkout; the result branch is created in it' }),
+    url: RepoUrlText.optional(),
+    ref: z.string().min(1).optional(),
+  })
+  .strict()
+  .superRefine((repo, ctx) => {
+    if ((repo.path === undefined) === (repo.url === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'name exactly one of repo.path (a local checkout) and repo.url (a git URL)',
+        path: repo.path === undefined ? [] : ['url'],
+      });
+    }
+  })
+  .meta({ oneOf: [{ required: ['path'] }, { required: ['url'] }] });
+export type RepoSpec = z.infer<typeof RepoSpec>;
+
 /** The `spec` part of a task: what to do, where, and within which limits. */
 export const TaskSpecBody = z
   .object({
-    repo: z
-      .object({
-        path: z.string().min(1),
-        ref: z.string().min(1).optional(),
-      })
-      .strict(),
+    repo: RepoSpec,
     mode: z.enum(['code', 'ask']).default('code'),
     prompt: z.string().min(1, 'a non-empty prompt'),
     models: ModelSelection.optional(),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isCodecrewError } from '@codecrew/core';
 import { bearerCheck, isLoopback } from '../src/http/auth.ts';
-import { parseTaskBody, withAbsolutePaths } from '../src/tasks/submit.ts';
+import { parseTaskBody, repoLabelOfSpec, withAbsolutePaths, withoutRepoCredentials } from '../src/tasks/submit.ts';
 
 const YAML = `apiVersion: codecrew/v1
 kind: Task
@@ -50,6 +50,26 @@ describe('reading a submitted task', () => {
       coder: { name: 'scripted:/srv/tasks/c.yaml', temperature: 0 },
       reviewer: 'gpt-4.1',
     });
+  });
+});
+
+describe('a submitted repo.url', () => {
+  const spec = parseTaskBody(
+    YAML.replace('repo: { path: ../repo }', 'repo: { url: "https://bot:t0k@example.com/org/app.git", ref: main }'),
+    'yaml',
+  );
+
+  it('keeps no credentials in the spec the store keeps, nor in the repository the API shows', () => {
+    const kept = withoutRepoCredentials(withAbsolutePaths(spec, '/srv/tasks'));
+    expect(kept.spec.repo).toEqual({ url: 'https://***@example.com/org/app.git', ref: 'main' });
+    expect(JSON.stringify(kept)).not.toContain('t0k');
+    expect(repoLabelOfSpec(spec)).toBe('https://***@example.com/org/app.git');
+  });
+
+  it('leaves repo.path specs as they are', () => {
+    const local = withAbsolutePaths(parseTaskBody(YAML, 'yaml'), '/srv/tasks');
+    expect(withoutRepoCredentials(local)).toBe(local);
+    expect(repoLabelOfSpec(local)).toBe('/srv/repo');
   });
 });
 

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { CodecrewError } from '@codecrew/core';
 import { loadAgentsMdFromCommit } from '../../agents-md/index.ts';
-import { createScratchRepo, openUserRepo, validateBranchName } from '../../git/index.ts';
+import { createScratchRepo, validateBranchName } from '../../git/index.ts';
+import { openTaskRepo, repoLabelOf } from '../../task/open-repo.ts';
 import type { GraphDeps } from '../deps.ts';
 import type { TaskStateUpdate, TaskStateValue } from '../state.ts';
 
@@ -14,17 +15,19 @@ import type { TaskStateUpdate, TaskStateValue } from '../state.ts';
  */
 export async function prepareNode(state: TaskStateValue, deps: GraphDeps): Promise<TaskStateUpdate> {
   const { task } = state;
-  const user = await openUserRepo(task.repoPath, task.ref ?? undefined);
+  const user = await openTaskRepo(task);
   if (user.emptyTree && task.mode === 'code') {
-    throw new CodecrewError('REPO_INVALID', `${task.repoPath} has no files at ${user.ref}; commit something first`);
+    throw new CodecrewError('REPO_INVALID', `${repoLabelOf(task)} has no files at ${user.ref}; commit something first`);
   }
   if (task.mode === 'code') await validateBranchName(user.root, task.branch);
   const scratchDir = join(task.outDir, 'scratch.git');
   await mkdir(task.outDir, { recursive: true });
   const scratch = await createScratchRepo(user.commonDir, scratchDir);
   const agents = await loadAgentsMdFromCommit(scratch, user.baseCommit);
-  deps.emit('log', `repository ${user.root} at ${user.ref} (${user.baseCommit.slice(0, 10)})`, {
+  const clone = typeof task.repoUrl === 'string' ? ` (the cached clone of ${task.repoUrl})` : '';
+  deps.emit('log', `repository ${user.root}${clone} at ${user.ref} (${user.baseCommit.slice(0, 10)})`, {
     repo: user.root,
+    ...(typeof task.repoUrl === 'string' ? { url: task.repoUrl } : {}),
     ref: user.ref,
     baseCommit: user.baseCommit,
     agentsMd: agents.files,

@@ -34,6 +34,6 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     specDir: dirname(file),
     ...(values.model === undefined ? {} : { modelOverride: values.model }),
   });
-  await preflightTask(task);
+  await preflightTask(task, spec.spec.repo.url === undefined ? {} : { repoUrl: spec.spec.repo.url });
   return executeTask(task, config, io, { json: values.json, verbose: values.verbose, withWorker });
 }

@@ -17,7 +17,7 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
     const file = resolve(path);
     const spec = loadYamlFile(file, TaskSpec, 'SPEC_INVALID');
     const task = resolveTask(spec, config, { specDir: dirname(file) });
-    io.out(`${path}: valid (${task.mode} task "${task.name}" on ${task.repoPath})`);
+    io.out(`${path}: valid (${task.mode} task "${task.name}" on ${task.repoUrl ?? task.repoPath})`);
   }
   return 0;
 }

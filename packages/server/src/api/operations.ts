@@ -67,9 +67,11 @@ export const OPERATIONS = {
       201: { description: 'Queued', schema: TaskCreated },
       200: { description: 'The task an earlier request with the same Idempotency-Key made', schema: TaskCreated },
       400: error(
-        'Not a valid task: SPEC_INVALID or YAML_INVALID with every problem (details.issues: path, message, and line and column for YAML), REQUEST_INVALID, REPO_INVALID, MODEL_PRICE_UNKNOWN',
+        "Not a valid task: SPEC_INVALID or YAML_INVALID with every problem (details.issues: path, message, and line and column for YAML), REQUEST_INVALID, REPO_INVALID, REPO_CLONE_FAILED or REPO_FETCH_FAILED (a repo.url git could not clone or fetch; git's message, without credentials), MODEL_PRICE_UNKNOWN",
       ),
-      403: error('A path of the task is outside server.allowedRepoRoots (REPO_NOT_ALLOWED)'),
+      403: error(
+        'A path of the task is outside server.allowedRepoRoots, or its repo.url is not one server.allowedRepoUrls allows (REPO_NOT_ALLOWED)',
+      ),
       413: error('The body is larger than server.maxBodySize (BODY_TOO_LARGE)'),
       415: error('Neither YAML nor JSON (MEDIA_TYPE_UNSUPPORTED)'),
     },

@@ -80,6 +80,10 @@ const ResultView = z
     }),
     branch: z.string().nullable(),
     commit: z.string().nullable(),
+    repository: z.string().nullable().meta({
+      description:
+        "The repository the branch was created in, as a path on the server: the task's repo.path, or for a repo.url task the cached clone under the data directory; null when no branch was made",
+    }),
     files_changed: z.number().int(),
     tests: z.object({ passed: z.number().int(), failed: z.number().int() }).strict().nullable(),
     review: z.object({ verdict: z.string() }).strict().nullable(),
@@ -103,7 +107,9 @@ export const TaskView = z
     created_at: z.string(),
     started_at: z.string().nullable(),
     ended_at: z.string().nullable(),
-    repo: z.string().meta({ description: 'The repository, as an absolute path on the server' }),
+    repo: z
+      .string()
+      .meta({ description: 'The repository: an absolute path on the server, or a repo.url without its credentials' }),
     cancel_requested: z.boolean(),
     spec: TaskSpec,
     plan: Plan.nullable(),

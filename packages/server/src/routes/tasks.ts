@@ -7,7 +7,7 @@ import { parseRequest } from '../api/validate.ts';
 import type { ApiContext } from '../http/context.ts';
 import { apiError } from '../http/errors.ts';
 import { hasEnded } from '../tasks/status.ts';
-import { admitTask, parseTaskBody, type BodyFormat } from '../tasks/submit.ts';
+import { admitTask, parseTaskBody, repoLabelOfSpec, type BodyFormat } from '../tasks/submit.ts';
 import { linksOf, listItemOf, viewOf } from '../tasks/view.ts';
 
 /** The media type of a request, without parameters, lower case. */
@@ -56,7 +56,7 @@ export function taskRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const { task, created } = await ctx.store.createTask({
       id,
       name: spec.metadata.name,
-      repo: admitted.spec.spec.repo.path,
+      repo: repoLabelOfSpec(admitted.spec),
       spec: admitted.spec,
       idempotencyKey: key ?? null,
     });

@@ -5,6 +5,7 @@ import {
   TaskSpec,
   isCodecrewError,
   modelChoiceOf,
+  parseRepoUrl,
   parseYamlWith,
   type Config,
   type RoleModel,
@@ -12,6 +13,7 @@ import {
 import { SCRIPTED_PREFIX, preflightTask, resolveTask, type ResolvedTask } from '@codecrew/orchestrator';
 import { jsonErrorOffset, positionOf } from '../api/json-position.ts';
 import { parseRequest, type RequestIssue } from '../api/validate.ts';
+import { checkRemoteRepoUrl } from './repo-url-policy.ts';
 
 /** What a submitted task is checked against. */
 export interface AdmissionRules {
@@ -20,8 +22,10 @@ export interface AdmissionRules {
   cwd: string;
   /** `--model` of `codecrew serve`: every role of every task uses it. */
   modelOverride?: string;
-  /** When set, every path a task names must lie under one of these directories. */
+  /** When set, every path a task names (a `file://` repo.url too) must lie under one of these directories. */
   allowedRepoRoots?: readonly string[];
+  /** When set, a remote repo.url must start with one of these prefixes (default: `config.server.allowedRepoUrls`). */
+  allowedRepoUrls?: readonly string[];
 }
 
 /** How a request body is written. */
@@ -85,7 +89,7 @@ export function withAbsolutePaths(spec: TaskSpec, cwd: string): TaskSpec {
     ...spec,
     spec: {
       ...body,
-      repo: { ...body.repo, path: asAbsolute(body.repo.path, cwd) },
+      repo: body.repo.path === undefined ? body.repo : { ...body.repo, path: asAbsolute(body.repo.path, cwd) },
       ...(models === undefined ? {} : { models }),
       ...(output === undefined ? {} : { output }),
     },
@@ -103,7 +107,10 @@ function realPathOf(path: string): string {
 /** Every path a spec makes the server read or write, by field. */
 function pathsOf(spec: TaskSpec): Array<[string, string]> {
   const body = spec.spec;
-  const paths: Array<[string, string]> = [['spec.repo.path', body.repo.path]];
+  const paths: Array<[string, string]> = [];
+  if (body.repo.path !== undefined) paths.push(['spec.repo.path', body.repo.path]);
+  const url = body.repo.url === undefined ? null : parseRepoUrl(body.repo.url);
+  if (url !== null && !('problem' in url) && url.filePath !== null) paths.push(['spec.repo.url', url.filePath]);
   if (body.output?.patch !== undefined) paths.push(['spec.output.patch', body.output.patch]);
   if (body.output?.dir !== undefined) paths.push(['spec.output.dir', body.output.dir]);
   for (const [role, model] of Object.entries(body.models ?? {})) {
@@ -135,8 +142,10 @@ function checkAllowedRoots(spec: TaskSpec, roots: readonly string[]): void {
 
 /**
  * Checks a submitted spec as `codecrew run` would before starting it: its paths (against
- * `server.allowedRepoRoots` when set), its models and prices, the repository, ref and branch name.
- * Returns the spec with absolute paths (what the store keeps) and the task it resolves to.
+ * `server.allowedRepoRoots` when set), a remote repo.url (against `server.allowedRepoUrls`), its
+ * models and prices, the repository, ref and branch name; a repo.url is cloned into the cache or
+ * fetched into it here. Returns the spec with absolute paths and no URL credentials (what the
+ * store keeps) and the task it resolves to.
  */
 export async function admitTask(
   spec: TaskSpec,
@@ -146,9 +155,34 @@ export async function admitTask(
   const absolute = withAbsolutePaths(spec, rules.cwd);
   if (rules.allowedRepoRoots !== undefined && rules.allowedRepoRoots.length > 0)
     checkAllowedRoots(absolute, rules.allowedRepoRoots);
+  const repoUrl = absolute.spec.repo.url;
+  if (repoUrl !== undefined) {
+    checkRemoteRepoUrl(repoUrl, {
+      allowedRepoRoots: rules.allowedRepoRoots,
+      allowedRepoUrls: rules.allowedRepoUrls ?? rules.config.server?.allowedRepoUrls,
+    });
+  }
   const task = resolveStoredTask(absolute, taskId, rules);
-  await preflightTask(task);
-  return { spec: absolute, task };
+  await preflightTask(task, repoUrl === undefined ? {} : { repoUrl });
+  return { spec: withoutRepoCredentials(absolute), task };
+}
+
+/**
+ * The spec with its repo.url's credentials removed: what the store keeps and the API shows. The
+ * clone is made at admission, so running the task later needs no credential.
+ */
+export function withoutRepoCredentials(spec: TaskSpec): TaskSpec {
+  const url = spec.spec.repo.url === undefined ? null : parseRepoUrl(spec.spec.repo.url);
+  if (url === null || 'problem' in url || url.redacted === spec.spec.repo.url) return spec;
+  return { ...spec, spec: { ...spec.spec, repo: { ...spec.spec.repo, url: url.redacted } } };
+}
+
+/** How the API names a task's repository: its absolute path, or its URL without credentials. */
+export function repoLabelOfSpec(spec: TaskSpec): string {
+  const { path, url } = spec.spec.repo;
+  if (url === undefined) return path ?? '';
+  const parsed = parseRepoUrl(url);
+  return 'problem' in parsed ? url : parsed.redacted;
 }
 
 /** The task a stored spec (absolute paths) resolves to under this server's configuration. */

@@ -16,7 +16,14 @@ export interface TaskSummary {
   usage: { tokens: number; costUsd: number; modelCalls: number };
   tests: { passed: number; failed: number } | null;
   review: { verdict: string } | null;
-  result: { status: string; branch: string | null; commit: string | null; filesChanged: number } | null;
+  result: {
+    status: string;
+    branch: string | null;
+    commit: string | null;
+    filesChanged: number;
+    /** The repository the branch is in (for a repo.url task, the server's cached clone); absent in summaries stored before. */
+    repository?: string | null;
+  } | null;
 }
 
 /** A task that has done nothing yet. */
@@ -142,6 +149,7 @@ export function summaryFromReport(report: TaskReport): TaskSummary {
       branch: report.result?.branch ?? null,
       commit: report.result?.commit ?? null,
       filesChanged: report.result?.filesChanged ?? 0,
+      repository: report.result?.branch ? report.repo.path : null,
     },
   };
 }

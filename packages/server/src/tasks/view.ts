@@ -42,6 +42,7 @@ export function listItemOf(record: TaskRecord): TaskListItem {
             status: result.status,
             branch: result.branch,
             commit: result.commit,
+            repository: result.repository ?? null,
             files_changed: result.filesChanged,
             tests: summary.tests,
             review: summary.review,
