@@ -36,6 +36,14 @@ function hintFor(why: string): string {
     : 'start nats-server there, or unset NATS_URL to let codecrew start its own';
 }
 
+/**
+ * How long a JetStream API request (a publish's ack, a stream or consumer call, a KV or object read) may
+ * take before it fails. The client's 5 s default is short for a busy machine: a crew on two cores under
+ * load, with the server, the workers and the orchestrator in one process, has seen ordinary requests pass
+ * it; a loaded but working server is waited for, a dead one still fails within this time.
+ */
+const JETSTREAM_TIMEOUT_MS = 30_000;
+
 /** Connects to NATS and makes sure the streams exist; NATS_UNAVAILABLE with the URL when it cannot. */
 export async function openContext(opts: BusOptions): Promise<BusContext> {
   const names = busNames(opts.prefix ?? 'crew');
@@ -53,10 +61,10 @@ export async function openContext(opts: BusOptions): Promise<BusContext> {
     throw unavailable(opts.servers, 'cannot connect to NATS', error);
   }
   try {
-    const jsm = await jetstreamManager(nc);
+    const jsm = await jetstreamManager(nc, { timeout: JETSTREAM_TIMEOUT_MS });
     await ensureStreams(jsm, names);
     const report = opts.onError ?? defaultReport;
-    return { nc, js: jetstream(nc), jsm, names, name: opts.name, report };
+    return { nc, js: jetstream(nc, { timeout: JETSTREAM_TIMEOUT_MS }), jsm, names, name: opts.name, report };
   } catch (error) {
     await nc.close().catch(() => undefined);
     if (error instanceof CodecrewError) throw error;
