@@ -168,3 +168,72 @@ describe('the viewer on tasks that are still running', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'serve-task-cancelled.png') });
   });
 });
+
+describe('the viewer against codecrew serve --token', () => {
+  let serve: ServeProcess;
+  let browser: Browser;
+  let repo: string;
+
+  beforeAll(async () => {
+    const dir = await tempDirFor('viewer-serve-token');
+    repo = await makeGitRepo(TEXTKIT, join(dir, 'textkit'));
+    serve = await startServe([
+      '--data-dir',
+      join(dir, 'data'),
+      '--token',
+      'x',
+      '--model',
+      `scripted:${join(ROOT, 'examples/scripts/demo.script.yaml')}`,
+    ]);
+    browser = await launchBrowser();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+  });
+
+  it('asks for the token once, keeps it for the tab, and sends it on every API call and the event stream', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const apiCalls: { path: string; authorization: string | undefined }[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname.startsWith('/v1/')) {
+        apiCalls.push({ path: url.pathname + url.search, authorization: request.headers().authorization });
+      }
+    });
+    await page.goto(`${serve.url}/`);
+    const form = page.getByRole('form', { name: 'This server needs a token' });
+    await form.waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'serve-token.png') });
+    await page.getByLabel('Token', { exact: true }).fill('wrong');
+    await page.getByRole('button', { name: 'Use token' }).click();
+    await page.getByText('The server refused that token.').waitFor();
+    await page.getByLabel('Token', { exact: true }).fill('x');
+    await page.getByRole('button', { name: 'Use token' }).click();
+    await page.locator('table.tasks').waitFor();
+    expect(await page.evaluate("sessionStorage.getItem('codecrew.token')")).toBe('x');
+
+    const submitted = await submitYaml(serve.url, demoTask(repo, 'with-token'), { authorization: 'Bearer x' });
+    const id = String(submitted.body.id);
+    await page.locator('table.tasks tbody tr a', { hasText: 'with-token' }).click();
+    // The live stream (fetch with a streamed body) carries the token too.
+    await page.locator('.lane-label .role', { hasText: 'planner' }).waitFor({ timeout: 120_000 });
+    await page.reload();
+    await page.locator('h1#task-title', { hasText: 'with-token' }).waitFor();
+    expect(await form.count()).toBe(0);
+    const sent = apiCalls.filter((call) => call.authorization !== undefined);
+    expect(sent.every((call) => call.authorization === 'Bearer x' || call.authorization === 'Bearer wrong')).toBe(true);
+    expect(sent.some((call) => call.path === `/v1/tasks/${id}/events` && call.authorization === 'Bearer x')).toBe(true);
+    expect(sent.some((call) => call.path === '/v1/tasks?limit=200' && call.authorization === 'Bearer x')).toBe(true);
+    // Only the calls before a token was given went without one.
+    const firstWithToken = apiCalls.findIndex((call) => call.authorization !== undefined);
+    expect(apiCalls.slice(firstWithToken).every((call) => call.authorization !== undefined)).toBe(true);
+    await api(serve.url, `/v1/tasks/${id}/cancel`, { method: 'POST', headers: { authorization: 'Bearer x' } });
+    // A token the server no longer takes brings the form back.
+    await page.evaluate("sessionStorage.setItem('codecrew.token', 'stale')");
+    await page.goto(`${serve.url}/#/`);
+    await page.getByText('The server refused that token.').waitFor();
+    expect(await page.evaluate("sessionStorage.getItem('codecrew.token')")).toBeNull();
+  });
+});

@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TraceEvent } from '@codecrew/core';
+import { ApiClient } from '../src/data/api.ts';
+import { TokenStore, type TokenStorage } from '../src/data/auth.ts';
 import { SseParser, followEvents } from '../src/data/sse.ts';
 import type { SeqEvent } from '../src/data/types.ts';
 
@@ -28,9 +30,19 @@ afterEach(async () => {
 });
 
 /** A real SSE server that cuts every connection after `perConnection` events and, on a reconnect, repeats the last event it had sent. */
-async function serve(perConnection: number): Promise<{ url: string; lastEventIds: (string | undefined)[] }> {
+async function serve(
+  perConnection: number,
+  token?: string,
+): Promise<{ url: string; lastEventIds: (string | undefined)[]; authorizations: (string | undefined)[] }> {
   const lastEventIds: (string | undefined)[] = [];
+  const authorizations: (string | undefined)[] = [];
   server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    authorizations.push(request.headers.authorization);
+    if (token !== undefined && request.headers.authorization !== `Bearer ${token}`) {
+      response.writeHead(401, { 'content-type': 'application/json' });
+      response.end('{"error":{"code":"AUTH_REQUIRED","message":"token"}}');
+      return;
+    }
     const header = request.headers['last-event-id'];
     lastEventIds.push(typeof header === 'string' ? header : undefined);
     const after = header === undefined ? 0 : Number(header);
@@ -51,7 +63,7 @@ async function serve(perConnection: number): Promise<{ url: string; lastEventIds
   });
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/v1/tasks/t1/events`, lastEventIds };
+  return { url: `http://127.0.0.1:${port}/v1/tasks/t1/events`, lastEventIds, authorizations };
 }
 
 describe('followEvents', () => {
@@ -85,6 +97,28 @@ describe('followEvents', () => {
     const last = await followEvents({ url: `http://127.0.0.1:${port}/`, onEvent: (event) => received.push(event) });
     expect(last).toBe(1);
     expect(received).toEqual([{ seq: 1, event: trace[0] }]);
+  });
+
+  it("sends the API client's token on every connection, reconnects included, and reports a 401", async () => {
+    const { url, lastEventIds, authorizations } = await serve(4, 'secret');
+    const memory = new Map<string, string>();
+    const storage: TokenStorage = {
+      getItem: (key) => memory.get(key) ?? null,
+      setItem: (key, value) => void memory.set(key, value),
+      removeItem: (key) => void memory.delete(key),
+    };
+    const api = new ApiClient('', new TokenStore(storage));
+    const refused = new AbortController();
+    api.auth.subscribe(() => refused.abort());
+    // No token yet: the server answers 401 and the client asks for one.
+    await followEvents({ url, retryMs: 10, fetch: api.fetchUrl, signal: refused.signal, onEvent: () => undefined });
+    expect(api.auth.state).toBe('needed');
+    api.auth.set('secret');
+    const received: number[] = [];
+    await followEvents({ url, retryMs: 10, fetch: api.fetchUrl, onEvent: (event) => received.push(event.seq) });
+    expect(received).toEqual(Array.from({ length: TOTAL }, (_, i) => i + 1));
+    expect(authorizations).toEqual([undefined, 'Bearer secret', 'Bearer secret', 'Bearer secret']);
+    expect(lastEventIds).toEqual([undefined, '4', '8']);
   });
 
   it('starts after a given sequence number', async () => {

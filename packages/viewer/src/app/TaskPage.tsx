@@ -3,7 +3,7 @@ import type { ApiClient } from '../data/api.ts';
 import { attachProvenance, parseUnifiedDiff } from '../data/diff.ts';
 import { TraceFolder, type Lane, type Mark } from '../data/fold.ts';
 import { followEvents } from '../data/sse.ts';
-import type { SeqEvent, TaskReport, TaskSummary, TraceEvent } from '../data/types.ts';
+import type { SeqEvent, TaskReport, TaskSummary } from '../data/types.ts';
 import { AnsiText } from './Ansi.tsx';
 import { DiffView } from './DiffView.tsx';
 import { EventList } from './EventList.tsx';
@@ -16,19 +16,6 @@ import { UsageTable } from './UsageTable.tsx';
 import { formatCost, formatCount, formatDuration } from './format.ts';
 
 const ENDED = new Set(['approved', 'not_approved', 'failed', 'cancelled', 'budget_exhausted', 'answered']);
-
-/** Reads the events so far in one request (JSON lines), so that a big trace is folded in one pass. */
-async function eventsSoFar(url: string): Promise<SeqEvent[]> {
-  const response = await fetch(`${url}?format=jsonl`, { headers: { accept: 'application/x-ndjson' } });
-  if (!response.ok) return [];
-  const out: SeqEvent[] = [];
-  for (const line of (await response.text()).split('\n')) {
-    if (line.trim() === '') continue;
-    const { seq, ...event } = JSON.parse(line) as TraceEvent & { seq?: number };
-    out.push({ seq: seq ?? out.length + 1, event });
-  }
-  return out;
-}
 
 /**
  * A task's events folded: those so far in one pass, then each new one from the live stream (which
@@ -48,7 +35,7 @@ function useTrace(api: ApiClient, id: string) {
     };
     const url = api.url(`/tasks/${encodeURIComponent(id)}/events`);
     const follow = async () => {
-      for (const event of await eventsSoFar(url).catch(() => [])) {
+      for (const event of await api.eventsSoFar(id).catch(() => [])) {
         if (folder.current.add(event)) events.current.push(event);
       }
       flush();
@@ -58,6 +45,7 @@ function useTrace(api: ApiClient, id: string) {
       }
       await followEvents({
         url,
+        fetch: api.fetchUrl,
         lastEventId: folder.current.state.lastSeq,
         signal: abort.signal,
         onStatus: setConnection,
@@ -122,6 +110,17 @@ export function TaskPage({ api, id }: { api: ApiClient; id: string }) {
     () => (diff === null ? [] : attachProvenance(parseUnifiedDiff(diff), report?.provenance ?? [])),
     [diff, report],
   );
+  // The patch as loaded (a link to the API could not carry the token).
+  const patchUrl = useMemo(
+    () => (diff === null ? undefined : URL.createObjectURL(new Blob([diff], { type: 'text/x-diff' }))),
+    [diff],
+  );
+  useEffect(
+    () => () => {
+      if (patchUrl !== undefined) URL.revokeObjectURL(patchUrl);
+    },
+    [patchUrl],
+  );
   const comments = useMemo(() => report?.reviews?.at(-1)?.comments ?? [], [report]);
   const onSelectMark = useCallback((lane: Lane, mark: Mark) => setSelected({ lane, mark }), []);
   const showJob = useCallback((jobId: string) => {
@@ -162,7 +161,7 @@ export function TaskPage({ api, id }: { api: ApiClient; id: string }) {
           </button>
         )}
         {diff !== null && (
-          <a className="button" href={api.url(`/tasks/${encodeURIComponent(id)}/diff`)} download={`${name}.patch`}>
+          <a className="button" href={patchUrl} download={`${name}.patch`}>
             Download patch
           </a>
         )}

@@ -1,4 +1,5 @@
-import type { TaskReport, TaskSummary } from './types.ts';
+import { TokenStore } from './auth.ts';
+import type { SeqEvent, TaskReport, TaskSummary, TraceEvent } from './types.ts';
 
 /** An error the API answered with: `{error: {code, message, details}}`. */
 export class ApiError extends Error {
@@ -51,48 +52,82 @@ async function check(response: Response): Promise<Response> {
   );
 }
 
-/** The viewer's client of codecrew's HTTP API (`/v1`), also served by `codecrew view` for one task. */
+/**
+ * The viewer's client of codecrew's HTTP API (`/v1`), also served by `codecrew view` for one task.
+ * Every call carries the token of {@link auth} when there is one; a 401 tells it the token is needed.
+ */
 export class ApiClient {
-  constructor(private readonly base = '') {}
+  constructor(
+    private readonly base = '',
+    readonly auth = new TokenStore(),
+  ) {}
 
   /** The URL of a path under the API. */
   url(path: string): string {
     return `${this.base}/v1${path}`;
   }
 
+  /** `fetch` of a full API URL with the token's Authorization header; reports a 401 to {@link auth}. */
+  readonly fetchUrl = async (url: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+    const headers = new Headers(init.headers);
+    for (const [name, value] of Object.entries(this.auth.headers())) headers.set(name, value);
+    const response = await fetch(url, { ...init, headers });
+    if (response.status === 401) this.auth.refused();
+    return response;
+  };
+
+  private request(path: string, init?: RequestInit): Promise<Response> {
+    return this.fetchUrl(this.url(path), init);
+  }
+
+  /** A task's events stored so far, in one request (JSON lines); none when they cannot be read. */
+  async eventsSoFar(id: string): Promise<SeqEvent[]> {
+    const response = await this.request(`/tasks/${encodeURIComponent(id)}/events?format=jsonl`, {
+      headers: { accept: 'application/x-ndjson' },
+    });
+    if (!response.ok) return [];
+    const out: SeqEvent[] = [];
+    for (const line of (await response.text()).split('\n')) {
+      if (line.trim() === '') continue;
+      const { seq, ...event } = JSON.parse(line) as TraceEvent & { seq?: number };
+      out.push({ seq: seq ?? out.length + 1, event });
+    }
+    return out;
+  }
+
   async listTasks(): Promise<TaskSummary[]> {
-    const response = await check(await fetch(this.url('/tasks?limit=200')));
+    const response = await check(await this.request('/tasks?limit=200'));
     const body = (await response.json()) as { tasks?: TaskSummary[]; items?: TaskSummary[] } | TaskSummary[];
     return Array.isArray(body) ? body : (body.tasks ?? body.items ?? []);
   }
 
   async task(id: string): Promise<TaskSummary> {
-    return (await (await check(await fetch(this.url(`/tasks/${id}`)))).json()) as TaskSummary;
+    return (await (await check(await this.request(`/tasks/${id}`))).json()) as TaskSummary;
   }
 
   /** report.json, or null while the task has none. */
   async report(id: string): Promise<TaskReport | null> {
-    const response = await fetch(this.url(`/tasks/${id}/report`));
+    const response = await this.request(`/tasks/${id}/report`);
     if (response.status === 404 || response.status === 409) return null;
     return (await (await check(response)).json()) as TaskReport;
   }
 
   /** The unified diff, or null while there is none. */
   async diff(id: string): Promise<string | null> {
-    const response = await fetch(this.url(`/tasks/${id}/diff`));
+    const response = await this.request(`/tasks/${id}/diff`);
     if (response.status === 404 || response.status === 409) return null;
     return (await check(response)).text();
   }
 
   /** One job's commands with their full output. */
   async jobLog(id: string, jobId: string): Promise<string | null> {
-    const response = await fetch(this.url(`/tasks/${id}/jobs/${jobId}/log`));
+    const response = await this.request(`/tasks/${id}/jobs/${jobId}/log`);
     if (response.status === 404 || response.status === 409) return null;
     return (await check(response)).text();
   }
 
   async submit(yaml: string): Promise<{ id: string }> {
-    const response = await fetch(this.url('/tasks'), {
+    const response = await this.request('/tasks', {
       method: 'POST',
       headers: { 'content-type': 'application/yaml' },
       body: yaml,
@@ -101,6 +136,6 @@ export class ApiClient {
   }
 
   async cancel(id: string): Promise<void> {
-    await check(await fetch(this.url(`/tasks/${id}/cancel`), { method: 'POST' }));
+    await check(await this.request(`/tasks/${id}/cancel`, { method: 'POST' }));
   }
 }
