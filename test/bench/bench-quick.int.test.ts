@@ -65,7 +65,7 @@ describe('benchmarks in quick mode (BENCH_QUICK=1)', () => {
       json[name] = JSON.parse(await readFile(join(out, `${name}.json`), 'utf8')) as Record<string, unknown>;
       markdown[name] = await readFile(join(out, `${name}.md`), 'utf8');
     }
-  }, 230_000);
+  }, 300_000);
 
   afterAll(async () => {
     if (out !== undefined) await rm(out, { recursive: true, force: true });
