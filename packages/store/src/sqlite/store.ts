@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import { CodecrewError } from '@codecrew/core';
 import type { ErrorData, TraceEvent } from '@codecrew/core';
 import {
@@ -100,9 +100,21 @@ export function openSqliteTaskStore(dataDir: string): TaskStore {
 class SqliteTaskStore implements TaskStore {
   readonly kind = 'sqlite';
   readonly #db: Database;
+  /** Prepared statements by SQL text: compiling one costs more than running it, on the thread that answers requests. */
+  readonly #statements = new Map<string, Statement>();
 
   constructor(db: Database) {
     this.#db = db;
+  }
+
+  /** The prepared statement of `sql`, compiled the first time it is asked for. */
+  #statement(sql: string): Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
   }
 
   async createTask(input: NewTask): Promise<{ task: TaskRecord; created: boolean }> {
@@ -111,26 +123,24 @@ class SqliteTaskStore implements TaskStore {
     return this.#db
       .transaction(() => {
         if (key !== null) {
-          const existing = this.#db.prepare('SELECT * FROM tasks WHERE idempotency_key = ?').get(key) as
+          const existing = this.#statement('SELECT * FROM tasks WHERE idempotency_key = ?').get(key) as
             TaskRow | undefined;
           if (existing !== undefined) return { task: toRecord(existing), created: false };
         }
-        if (this.#db.prepare('SELECT 1 FROM tasks WHERE id = ?').get(input.id) !== undefined) {
+        if (this.#statement('SELECT 1 FROM tasks WHERE id = ?').get(input.id) !== undefined) {
           throw duplicateTaskId(input.id);
         }
-        const row = this.#db
-          .prepare(
-            `INSERT INTO tasks (id, name, status, created_at, repo, spec, idempotency_key)
+        const row = this.#statement(
+          `INSERT INTO tasks (id, name, status, created_at, repo, spec, idempotency_key)
              VALUES (?, ?, 'queued', ?, ?, ?, ?) RETURNING *`,
-          )
-          .get(input.id, input.name, createdAt, input.repo, JSON.stringify(input.spec ?? null), key) as TaskRow;
+        ).get(input.id, input.name, createdAt, input.repo, JSON.stringify(input.spec ?? null), key) as TaskRow;
         return { task: toRecord(row), created: true };
       })
       .immediate();
   }
 
   async getTask(id: string): Promise<TaskRecord | null> {
-    const row = this.#db.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined;
+    const row = this.#statement('SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined;
     return row === undefined ? null : toRecord(row);
   }
 
@@ -156,7 +166,7 @@ class SqliteTaskStore implements TaskStore {
     }
     const sql = `SELECT * FROM tasks ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY position DESC LIMIT ?`;
-    const rows = this.#db.prepare(sql).all(...params, limit + 1) as TaskRow[];
+    const rows = this.#statement(sql).all(...params, limit + 1) as TaskRow[];
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
@@ -170,34 +180,30 @@ class SqliteTaskStore implements TaskStore {
     const names = Object.keys(columns);
     const row =
       names.length === 0
-        ? (this.#db.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined)
-        : (this.#db
-            .prepare(
-              `UPDATE tasks SET ${names.map((name) => `${name} = @${name}`).join(', ')} WHERE id = @id RETURNING *`,
-            )
-            .get({ ...columns, id }) as TaskRow | undefined);
+        ? (this.#statement('SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined)
+        : (this.#statement(
+            `UPDATE tasks SET ${names.map((name) => `${name} = @${name}`).join(', ')} WHERE id = @id RETURNING *`,
+          ).get({ ...columns, id }) as TaskRow | undefined);
     if (row === undefined) throw taskNotFound(id);
     return toRecord(row);
   }
 
   async claimNextQueued(): Promise<TaskRecord | null> {
-    const row = this.#db
-      .prepare(
-        `UPDATE tasks SET status = 'running', started_at = ?
+    const row = this.#statement(
+      `UPDATE tasks SET status = 'running', started_at = ?
          WHERE position = (
            SELECT position FROM tasks WHERE status = 'queued' AND cancel_requested = 0 ORDER BY position LIMIT 1
          )
          RETURNING *`,
-      )
-      .get(new Date().toISOString()) as TaskRow | undefined;
+    ).get(new Date().toISOString()) as TaskRow | undefined;
     return row === undefined ? null : toRecord(row);
   }
 
   async tasksWithStatus(statuses: ApiTaskStatus[]): Promise<TaskRecord[]> {
     if (statuses.length === 0) return [];
-    const rows = this.#db
-      .prepare(`SELECT * FROM tasks WHERE status IN (${statuses.map(() => '?').join(', ')}) ORDER BY position`)
-      .all(...statuses.map(checkStatus)) as TaskRow[];
+    const rows = this.#statement(
+      `SELECT * FROM tasks WHERE status IN (${statuses.map(() => '?').join(', ')}) ORDER BY position`,
+    ).all(...statuses.map(checkStatus)) as TaskRow[];
     return rows.map(toRecord);
   }
 
@@ -205,21 +211,21 @@ class SqliteTaskStore implements TaskStore {
     const items = eventsToStore(events);
     return this.#db
       .transaction(() => {
-        const task = this.#db.prepare('SELECT last_seq FROM tasks WHERE id = ?').get(taskId) as
+        const task = this.#statement('SELECT last_seq FROM tasks WHERE id = ?').get(taskId) as
           { last_seq: number } | undefined;
         if (task === undefined) throw taskNotFound(taskId);
         const keys = items.flatMap((item) => (item.dedupKey === null ? [] : [item.dedupKey]));
-        const findKey = this.#db.prepare('SELECT 1 FROM task_events WHERE task_id = ? AND dedup_key = ?');
+        const findKey = this.#statement('SELECT 1 FROM task_events WHERE task_id = ? AND dedup_key = ?');
         const stored = new Set(keys.filter((key) => findKey.get(taskId, key) !== undefined));
         const fresh = withoutStoredKeys(items, stored);
         if (fresh.length === 0) return task.last_seq;
-        const insert = this.#db.prepare('INSERT INTO task_events (task_id, seq, dedup_key, event) VALUES (?, ?, ?, ?)');
+        const insert = this.#statement('INSERT INTO task_events (task_id, seq, dedup_key, event) VALUES (?, ?, ?, ?)');
         let seq = task.last_seq;
         for (const item of fresh) {
           seq += 1;
           insert.run(taskId, seq, item.dedupKey, JSON.stringify(item.event));
         }
-        this.#db.prepare('UPDATE tasks SET last_seq = ? WHERE id = ?').run(seq, taskId);
+        this.#statement('UPDATE tasks SET last_seq = ? WHERE id = ?').run(seq, taskId);
         return seq;
       })
       .immediate();
@@ -227,25 +233,25 @@ class SqliteTaskStore implements TaskStore {
 
   async readEvents(taskId: string, afterSeq: number, limit: number): Promise<StoredEvent[]> {
     checkEventRange(afterSeq, limit);
-    const rows = this.#db
-      .prepare('SELECT seq, event FROM task_events WHERE task_id = ? AND seq > ? ORDER BY seq LIMIT ?')
-      .all(taskId, afterSeq, limit) as { seq: number; event: string }[];
+    const rows = this.#statement(
+      'SELECT seq, event FROM task_events WHERE task_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    ).all(taskId, afterSeq, limit) as { seq: number; event: string }[];
     return rows.map((row) => ({ seq: row.seq, event: JSON.parse(row.event) as TraceEvent }));
   }
 
   async lastEventSeq(taskId: string): Promise<number> {
-    const row = this.#db.prepare('SELECT last_seq FROM tasks WHERE id = ?').get(taskId) as
+    const row = this.#statement('SELECT last_seq FROM tasks WHERE id = ?').get(taskId) as
       { last_seq: number } | undefined;
     return row?.last_seq ?? 0;
   }
 
   async deleteTask(id: string): Promise<boolean> {
-    return this.#db.prepare('DELETE FROM tasks WHERE id = ?').run(id).changes > 0;
+    return this.#statement('DELETE FROM tasks WHERE id = ?').run(id).changes > 0;
   }
 
   async ping(): Promise<void> {
     try {
-      this.#db.prepare('SELECT 1').get();
+      this.#statement('SELECT 1').get();
     } catch (error) {
       throw new CodecrewError('STORE_UNAVAILABLE', `the task store does not answer: ${(error as Error).message}`, {
         cause: error,
