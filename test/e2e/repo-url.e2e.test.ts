@@ -71,7 +71,9 @@ describe('a task whose repository is a git URL', () => {
     expect(readdirSync(join(dataDir, 'repos'))).toEqual([cacheDir.split('/').at(-1)]);
     expect(report.repo).toMatchObject({ url, ref: 'main', baseCommit: git(upstream, 'rev-parse', 'main') });
     expect(report.result.branch).toBe('codecrew/from-url');
-    expect(run.stdout).toContain(`branch:  codecrew/from-url in ${cacheDir}`);
+    expect(run.stdout).toMatch(
+      new RegExp(`branch: {2}codecrew/from-url in ${cacheDir} \\([0-9a-f]{10}\\), the cached clone of ${url}\n`),
+    );
     // The branch is in the cached clone, one commit on the remote's main; the remote itself is untouched.
     expect(git(cacheDir, 'rev-parse', 'codecrew/from-url^')).toBe(report.repo.baseCommit);
     expect(git(cacheDir, 'diff', '--name-only', report.repo.baseCommit, 'codecrew/from-url')).toBe('notes.txt');

@@ -84,10 +84,11 @@ export const RepoSpec = z
   .strict()
   .superRefine((repo, ctx) => {
     if ((repo.path === undefined) === (repo.url === undefined)) {
+      // Neither: reported at `path`, the field most tasks use; both: at `url`.
       ctx.addIssue({
         code: 'custom',
         message: 'name exactly one of repo.path (a local checkout) and repo.url (a git URL)',
-        path: repo.path === undefined ? [] : ['url'],
+        path: repo.path === undefined ? ['path'] : ['url'],
       });
     }
   })

@@ -38,7 +38,7 @@ describe('repo.url in a task spec', () => {
     expect(both.map((issue) => issue.path)).toEqual(['spec.repo.url']);
     expect(both[0]?.message).toContain('exactly one of repo.path');
     const neither = issuesOf('{ ref: main }');
-    expect(neither.map((issue) => issue.path)).toEqual(['spec.repo']);
+    expect(neither.map((issue) => issue.path)).toEqual(['spec.repo.path']);
   });
 
   it('refuses what is not a URL git should be given', () => {

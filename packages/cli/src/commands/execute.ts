@@ -38,7 +38,10 @@ function summarize(io: Io, outcome: TaskOutcome): void {
   if (review) io.out(`  review:  ${review.verdict} — ${review.summary}`);
   if (report.result?.diffPath) io.out(`  diff:    ${report.result.diffPath} (${report.result.filesChanged} file(s))`);
   if (report.result?.branch)
-    io.out(`  branch:  ${report.result.branch} in ${report.repo.path} (${report.result.commit?.slice(0, 10)})`);
+    io.out(
+      `  branch:  ${report.result.branch} in ${report.repo.path} (${report.result.commit?.slice(0, 10)})` +
+        (report.repo.url === null ? '' : `, the cached clone of ${report.repo.url}`),
+    );
   if (report.result?.answerPath) io.out(`  answer:  ${report.result.answerPath}`);
   io.out(`  report:  ${outcome.files.report}`);
   io.out(`  json:    ${outcome.files.reportJson}`);
