@@ -361,6 +361,7 @@ describe('codecrew serve: security and the description', () => {
       '/healthz',
       '/openapi.json',
       '/v1/tasks',
+      '/v1/tasks/events',
       '/v1/tasks/{id}',
       '/v1/tasks/{id}/cancel',
       '/v1/tasks/{id}/diff',

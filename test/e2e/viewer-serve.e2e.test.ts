@@ -152,6 +152,26 @@ describe('the viewer on tasks that are still running', () => {
     await api(serve.url, `/v1/tasks/${id}/cancel`, { method: 'POST' });
   });
 
+  it('shows a task submitted through the API on the open tasks page, and its status changes, without a reload', async () => {
+    const listCalls: string[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname === '/v1/tasks') listCalls.push(url.search);
+    });
+    await page.goto(`${serve.url}/#/`);
+    await page.locator('table.tasks').waitFor();
+    await page.evaluate('window.sameDocument = true');
+    const submitted = await submitYaml(serve.url, demoTask(repo, 'live-listed'));
+    const id = String(submitted.body.id);
+    const row = page.locator('table.tasks tbody tr', { has: page.locator('a', { hasText: 'live-listed' }) });
+    await row.locator('.status-running').waitFor({ timeout: 120_000 });
+    await api(serve.url, `/v1/tasks/${id}/cancel`, { method: 'POST' });
+    await row.locator('.status-cancelled').waitFor({ timeout: 60_000 });
+    expect(await page.evaluate('window.sameDocument')).toBe(true);
+    // Listed once; every change after came from GET /v1/tasks/events.
+    expect(listCalls).toEqual(['?limit=200']);
+  });
+
   it('cancels a running task from its page: cancelled in the page and the API, no container left', async () => {
     const submitted = await submitYaml(serve.url, demoTask(repo, 'to-cancel'));
     const id = String(submitted.body.id);

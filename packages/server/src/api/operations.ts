@@ -11,6 +11,7 @@ import {
   NoQuery,
   TaskCreated,
   TaskList,
+  TaskListItem,
   TaskParams,
   TaskView,
 } from './schemas.ts';
@@ -123,6 +124,22 @@ export const OPERATIONS = {
       202: { description: 'Cancelling: the task is still stopping', schema: TaskView },
       ...TASK_ERRORS,
       409: error('The task had already ended otherwise (TASK_ENDED)'),
+    },
+  },
+  taskListEvents: {
+    method: 'get',
+    path: '/v1/tasks/events',
+    operationId: 'taskListEvents',
+    summary: 'Server-Sent Events of the task list: every task, then each one that is new or changed',
+    description:
+      "First an `event: task` message for each of the newest 200 tasks (oldest first), then one whenever a task is submitted or its listing changes (status, subtasks, usage, result); each message's `data` is the task as `GET /v1/tasks` lists it. `: heartbeat` comments keep the connection open. A client that reconnects gets the whole list again. A deleted task gets no message.",
+    query: NoQuery,
+    responses: {
+      200: {
+        description: 'The stream (text/event-stream) of TaskListItem messages',
+        schema: TaskListItem,
+        contentTypes: ['text/event-stream'],
+      },
     },
   },
   taskEvents: {

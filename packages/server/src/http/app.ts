@@ -2,6 +2,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } f
 import { CodecrewError } from '@codecrew/core';
 import { JSON_TYPES, YAML_TYPES } from '../api/operations.ts';
 import { eventRoutes } from '../routes/events.ts';
+import { taskListEventRoutes } from '../routes/task-list-events.ts';
 import { metaRoutes } from '../routes/meta.ts';
 import { outputRoutes } from '../routes/outputs.ts';
 import { taskRoutes } from '../routes/tasks.ts';
@@ -85,6 +86,7 @@ export function buildApp(ctx: ApiContext, options: AppOptions): FastifyInstance 
 
   taskRoutes(app, ctx);
   eventRoutes(app, ctx);
+  taskListEventRoutes(app, ctx);
   outputRoutes(app, ctx);
   metaRoutes(app, ctx, options.openApi);
   viewerRoutes(app, options.viewerDir);

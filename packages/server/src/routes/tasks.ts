@@ -62,6 +62,7 @@ export function taskRoutes(app: FastifyInstance, ctx: ApiContext): void {
     });
     if (created) {
       ctx.log(`task ${task.id} (${task.name}) queued`);
+      ctx.feed.notify(task.id);
       ctx.scheduler.pump();
     }
     const links = linksOf(task.id);
@@ -110,6 +111,7 @@ export function taskRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const { id } = parseRequest(TaskParams, request.params, 'the path');
     parseRequest(NoQuery, request.query, 'the query');
     const record = await ctx.scheduler.cancel(id, ctx.cancelWaitMs);
+    ctx.feed.notify(id);
     return reply.code(hasEnded(record.status) ? 200 : 202).send(viewOf(record));
   });
 }

@@ -16,6 +16,9 @@ export interface EventFeedOptions {
   log(line: string): void;
 }
 
+/** The key of {@link EventFeed.version} and {@link EventFeed.waitForChange} that changes with every task's. */
+export const ANY_TASK = '*';
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** How long the bookmark may lag behind; a restart reads again at most this much (and stores none of it twice). */
 const POSITION_WRITE_DELAY_MS = 500;
@@ -69,12 +72,17 @@ export class EventFeed {
     return this.#versions.get(taskId) ?? 0;
   }
 
-  /** Tells whoever waits on the task that something changed (an event, or its status). */
+  /** Tells whoever waits on the task, and whoever waits on {@link ANY_TASK}, that something changed (an event, or its status). */
   notify(taskId: string): void {
-    this.#versions.set(taskId, this.version(taskId) + 1);
-    const waiters = this.#waiters.get(taskId);
+    this.#bump(taskId);
+    if (taskId !== ANY_TASK) this.#bump(ANY_TASK);
+  }
+
+  #bump(key: string): void {
+    this.#versions.set(key, this.version(key) + 1);
+    const waiters = this.#waiters.get(key);
     if (waiters === undefined) return;
-    this.#waiters.delete(taskId);
+    this.#waiters.delete(key);
     for (const wake of waiters) wake();
   }
 

@@ -1,9 +1,9 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { ApiClient } from '../data/api.ts';
+import { followTaskList } from '../data/task-list.ts';
 import type { TaskSummary } from '../data/types.ts';
 import { SubmitForm } from './SubmitForm.tsx';
 import { formatAge, formatCost, formatCount, formatDuration } from './format.ts';
-import { usePoll } from './usePoll.ts';
 
 const STATUSES = ['queued', 'running', 'approved', 'not_approved', 'failed', 'cancelled', 'budget_exhausted'];
 
@@ -13,13 +13,57 @@ function duration(task: TaskSummary, now: number): number | undefined {
   return end - Date.parse(task.started_at);
 }
 
-/** Every task, newest first, refreshed every two seconds; filter by status, search by name; submit a task. */
+/**
+ * The tasks: listed once, then kept current from the server's stream of task changes
+ * (`GET /v1/tasks/events`), newest first.
+ */
+function useLiveTasks(api: ApiClient): { tasks?: TaskSummary[]; error?: string } {
+  const [state, setState] = useState<{ tasks?: TaskSummary[]; error?: string }>({});
+  useEffect(() => {
+    const abort = new AbortController();
+    const byId = new Map<string, TaskSummary>();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const publish = () => {
+      timer = undefined;
+      const tasks = [...byId.values()].sort((a, b) => b.created_at.localeCompare(a.created_at));
+      setState({ tasks });
+    };
+    api.listTasks().then(
+      (list) => {
+        // What the stream already sent is newer than this list.
+        for (const task of list) if (!byId.has(task.id)) byId.set(task.id, task);
+        if (!abort.signal.aborted) publish();
+      },
+      (error: Error) => !abort.signal.aborted && setState((old) => ({ ...old, error: error.message })),
+    );
+    void followTaskList({
+      url: api.url('/tasks/events'),
+      fetch: api.fetchUrl,
+      signal: abort.signal,
+      onTask: (task) => {
+        byId.set(task.id, task);
+        timer ??= setTimeout(publish, 100);
+      },
+    });
+    return () => {
+      abort.abort();
+      if (timer !== undefined) clearTimeout(timer);
+    };
+  }, [api]);
+  return state;
+}
+
+/** Every task, newest first, live; filter by status, search by name; submit a task. */
 export function TasksPage({ api }: { api: ApiClient }) {
-  const { value: tasks, error } = usePoll(() => api.listTasks(), 2000, [api]);
+  const { tasks, error } = useLiveTasks(api);
   const [status, setStatus] = useState('');
   const [search, setSearch] = useState('');
   const [showForm, setShowForm] = useState(false);
-  const now = Date.now();
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
   const shown = useMemo(
     () =>
       (tasks ?? []).filter(
