@@ -1,4 +1,4 @@
-import { spawnOnThread } from './spawn-thread.ts';
+import { spawn } from 'node:child_process';
 
 /** How to run one process with {@link runProcess}. */
 export interface RunProcessOptions {
@@ -41,29 +41,34 @@ const DEFAULT_MAX_BUFFER = 1024 * 1024 * 1024;
  * Runs a program (no shell) to its end and collects its output. Never rejects
  * for a non-zero exit: read `code`. Rejects with ProcessStartError when the
  * program cannot be started or prints more than `maxBuffer`.
- *
- * The process is started from a thread of its own (`spawn-thread.ts`):
- * starting a process blocks the starting thread until the child has called
- * exec, tens of milliseconds on a busy machine, which on the main thread would
- * hold up every request, timer and reply of this process.
  * @example const { code, stdout } = await runProcess('git', ['status'], { cwd: repo });
  */
-export async function runProcess(file: string, args: string[], options: RunProcessOptions): Promise<ProcessOutput> {
+export function runProcess(file: string, args: string[], options: RunProcessOptions): Promise<ProcessOutput> {
+  const maxBuffer = options.maxBuffer ?? DEFAULT_MAX_BUFFER;
   const base = options.env ?? process.env;
-  const answer = await spawnOnThread({
-    file,
-    args,
-    cwd: options.cwd,
-    env: options.extraEnv === undefined ? { ...base } : { ...base, ...options.extraEnv },
-    input: options.input,
-    maxBuffer: options.maxBuffer ?? DEFAULT_MAX_BUFFER,
-    user: options.user,
+  const env = options.extraEnv === undefined ? base : { ...base, ...options.extraEnv };
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { cwd: options.cwd, env, stdio: 'pipe', ...options.user });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let bytes = 0;
+    let overflow: ProcessStartError | null = null;
+    child.stdout.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes <= maxBuffer) out.push(chunk);
+      else if (overflow === null) {
+        overflow = new ProcessStartError(`output exceeded ${maxBuffer} bytes`, 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER');
+        child.kill('SIGKILL');
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', (error: NodeJS.ErrnoException) => reject(new ProcessStartError(error.message, error.code)));
+    child.on('close', (code, signal) => {
+      if (overflow !== null) reject(overflow);
+      else resolve({ code, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err) });
+    });
+    // A process that exits without reading its input closes the pipe: not an error of ours.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(options.input ?? null);
   });
-  if ('error' in answer) throw new ProcessStartError(answer.error.message, answer.error.code);
-  return {
-    code: answer.code,
-    signal: answer.signal,
-    stdout: Buffer.from(answer.stdout),
-    stderr: Buffer.from(answer.stderr),
-  };
 }
