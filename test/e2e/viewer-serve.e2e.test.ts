@@ -5,6 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { isViewerBuilt } from '@codecrew/viewer';
 import { ROOT, TEXTKIT, containersOfTask, makeGitRepo, tempDirFor } from '../support/cli.ts';
 import { api, startServe, submitYaml, type ServeProcess } from '../support/serve.ts';
+import { until } from '../support/worker-process.ts';
 
 const SCREENSHOTS = join(ROOT, '.codecrew/viewer-screenshots');
 
@@ -184,6 +185,8 @@ describe('the viewer on tasks that are still running', () => {
     const task = await api<{ status: string; error: { code: string } | null }>(serve.url, `/v1/tasks/${id}`);
     expect(task.body.status).toBe('cancelled');
     expect(task.body.error?.code).toBe('CANCELLED');
+    // The job's sandbox goes once its worker has seen the cancel (the status does not wait for that).
+    await until(() => containersOfTask(id).length === 0, 60_000);
     expect(containersOfTask(id)).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOTS, 'serve-task-cancelled.png') });
   });
