@@ -105,7 +105,12 @@ export function Swimlanes({ folded, now, selectedJob, selectedMark, onSelectMark
         </div>
         <div className="lane-track" role="columnheader">
           {axis.map((t) => (
-            <span key={t} className="tick" style={{ left: `${((t / span) * 100).toFixed(3)}%` }}>
+            <span
+              key={t}
+              // A tick near the right edge writes its label to the left of its line, so that it is not cut.
+              className={t / span > 0.93 ? 'tick tick-end' : 'tick'}
+              style={{ left: `${((t / span) * 100).toFixed(3)}%` }}
+            >
               {formatDuration(t)}
             </span>
           ))}
