@@ -103,6 +103,20 @@ async function removeLeftovers(dir: string): Promise<void> {
     if (name.startsWith(prefix)) await rm(join(dirname(dir), name), { recursive: true, force: true });
 }
 
+/**
+ * A remote that stops answering fails the clone or fetch instead of holding the task (and, in a server,
+ * the request that submitted it) for ever: HTTP transfers slower than 1 KiB/s for 60 s are dropped, and
+ * ssh never prompts, gives up connecting after 30 s and drops a silent server after a minute. A user's
+ * own GIT_SSH_COMMAND is kept.
+ */
+const STALL_LIMITS: NodeJS.ProcessEnv = {
+  GIT_HTTP_LOW_SPEED_LIMIT: '1024',
+  GIT_HTTP_LOW_SPEED_TIME: '60',
+  GIT_SSH_COMMAND:
+    process.env['GIT_SSH_COMMAND'] ??
+    'ssh -o BatchMode=yes -o ConnectTimeout=30 -o ServerAliveInterval=15 -o ServerAliveCountMax=4',
+};
+
 /** Fetches the remote's refs; the URL is given on the command line each time, so no credential is stored. */
 async function fetchInto(
   repo: GitRepo,
@@ -112,7 +126,7 @@ async function fetchInto(
 ): Promise<void> {
   const args = ['fetch', '--quiet', '--prune', '--no-write-fetch-head', '--', url.url, ...FETCH_REFSPECS];
   const redact = (text: string) => redactUrlCredentials(text.split(url.url).join(url.redacted));
-  const result = await repo.run(args, { allowExitCodes: [1, 128] }).catch((error: unknown) => ({
+  const result = await repo.run(args, { allowExitCodes: [1, 128], env: STALL_LIMITS }).catch((error: unknown) => ({
     code: -1,
     stderr: error instanceof Error ? error.message : String(error),
   }));
