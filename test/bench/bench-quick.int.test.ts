@@ -213,6 +213,44 @@ describe('benchmarks in quick mode (BENCH_QUICK=1)', () => {
     expect((result.reads as { list: { n: number } }).list.n).toBeGreaterThan(0);
   });
 
+  it('viewer: reports open time, heap and scroll frames of a 2,000-event trace, and the targets', () => {
+    const result = json.viewer?.result as { sizes: Array<Record<string, unknown>>; targets: unknown };
+    expect(result).toMatchObject({ loads: 1, scrollSteps: expect.any(Number), longFrameMs: 50 });
+    expect(result.sizes).toEqual([
+      {
+        events: expect.any(Number),
+        traceBytes: expect.any(Number),
+        openMs: { ...summary, n: 1 },
+        heapUsedBytes: { ...summary, n: 1 },
+        scroll: [
+          {
+            target: '.event-scroll',
+            scrolls: true,
+            steps: expect.any(Number),
+            frameMs: summary,
+            longFrameShare: expect.any(Number),
+          },
+          // Nine lanes fit: the lanes' area has no scrollbar of its own; the page below them scrolls.
+          { target: '.swimlanes', scrolls: false, steps: 0, frameMs: null, longFrameShare: null },
+          {
+            target: 'page',
+            scrolls: true,
+            steps: expect.any(Number),
+            frameMs: summary,
+            longFrameShare: expect.any(Number),
+          },
+        ],
+      },
+    ]);
+    expect(result.sizes[0]?.events).toBeGreaterThanOrEqual(2000);
+    expect(result.targets).toEqual({
+      openMs: 2000,
+      openAt: 20_000,
+      frameP95Ms: 50,
+      met: { open: null, frameP95: expect.any(Boolean) },
+    });
+  });
+
   it('refuses to write quick results into bench/results', async () => {
     const refused = await quick(['--out', join(BENCH, 'results'), 'sandbox']).then(
       () => ({ code: 0, stderr: '' }),
