@@ -1,12 +1,11 @@
 import { rm } from 'node:fs/promises';
-import { runProcess } from './process/run-process.ts';
 
 /**
- * Removes a directory tree like `rm -rf`, in a separate process: walking a
- * big tree from here would keep this process's thread busy with one call per
- * file while agents wait for it. Falls back to removing it from here.
+ * Removes a directory tree like `rm -rf`, with Node's asynchronous `rm`: each
+ * entry is unlinked on libuv's thread pool, so no call blocks this thread for
+ * long. Starting an `rm` process would cost more: a spawn forks this whole
+ * process synchronously, which takes longer than a workspace's removal.
  */
 export async function removeTree(path: string): Promise<void> {
-  const out = await runProcess('rm', ['-rf', '--one-file-system', '--', path], { cwd: '/' }).catch(() => null);
-  if (out?.code !== 0) await rm(path, { recursive: true, force: true });
+  await rm(path, { recursive: true, force: true });
 }
