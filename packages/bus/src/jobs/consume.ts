@@ -13,6 +13,8 @@ import { checkHandlerResult, failedResult, salvageIds } from './outcome.ts';
  * stopped answering: a few seconds after the worker died, not minutes.
  */
 const DEFAULT_ACK_WAIT_MS = 8_000;
+/** Failed pulls in a row after which the consumer says so (once, until a pull works again). */
+const FAILURES_WORTH_REPORTING = 3;
 const HEARTBEATS_PER_ACK_WAIT = 4;
 const DEFAULT_MAX_DELIVER = 5;
 /** How long one pull request waits for jobs before the next is sent. */
@@ -200,6 +202,9 @@ export async function consumeJobs(
   // One pull asks for as many jobs as there are free slots, so a burst of jobs
   // (eight coders dispatched at once) starts together rather than one round trip apart.
   let batch: ConsumerMessages | null = null;
+  // A pull that fails once and works on the retry (its heartbeats missed while the process was busy) is not
+  // worth a line on stderr; failures in a row are (NATS gone, the consumer deleted).
+  let failuresInARow = 0;
   const loop = (async () => {
     while (!stopped) {
       const free = opts.concurrency - inFlight.size;
@@ -215,9 +220,13 @@ export async function consumeJobs(
           if (stopped) msg.nak();
           else start(msg);
         }
+        failuresInARow = 0;
       } catch (error) {
         if (stopped) break;
-        ctx.report(`fetching ${role} jobs failed; retrying`, error);
+        failuresInARow += 1;
+        if (failuresInARow === FAILURES_WORTH_REPORTING) {
+          ctx.report(`fetching ${role} jobs failed ${failuresInARow} times in a row; retrying every second`, error);
+        }
         await new Promise((resolve) => setTimeout(resolve, 1_000));
       } finally {
         batch = null;
