@@ -177,6 +177,8 @@ describe('the viewer on tasks that are still running', () => {
     const submitted = await submitYaml(serve.url, demoTask(repo, 'to-cancel'));
     const id = String(submitted.body.id);
     await page.goto(`${serve.url}/#/tasks/${id}`);
+    // The page may still show the task of an earlier test (running too) until the hash route has switched.
+    await page.locator('#task-title', { hasText: 'to-cancel' }).waitFor({ timeout: 60_000 });
     await page.locator('.toolbar .status-running').waitFor({ timeout: 120_000 });
     await page.locator('.lane-label .role', { hasText: 'coder' }).first().waitFor({ timeout: 120_000 });
     await page.getByRole('button', { name: 'Cancel' }).click();
