@@ -53,6 +53,8 @@ export const ERROR_CODES = [
   'SERVER_UNAVAILABLE',
   'REPO_CLONE_FAILED',
   'REPO_FETCH_FAILED',
+  'PLAN_REJECTED',
+  'TASK_NOT_AWAITING_APPROVAL',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

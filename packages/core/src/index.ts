@@ -2,7 +2,7 @@ export { ERROR_CODES, CodecrewError, isCodecrewError, toErrorData } from './erro
 export type { ErrorCode, ErrorData } from './errors.ts';
 export { newId, toSafeToken } from './ids.ts';
 export { parseDuration, parseSize, formatDuration } from './units.ts';
-export { Duration, Size, ModelSelection, SandboxSpec, RepoSpec, RepoUrlText, TaskSpecBody, TaskSpec } from './spec.ts';
+export { Duration, Size, ModelSelection, SandboxSpec, RepoSpec, RepoUrlText, TaskSpecBody, TaskSpec, PlanApprovalSpec } from './spec.ts';
 export { REPO_URL_SCHEMES, parseRepoUrl, repoUrlProblem, redactUrlCredentials } from './repo-url.ts';
 export type { RepoUrl } from './repo-url.ts';
 export { Config, ModelEndpoint } from './config.ts';
@@ -22,7 +22,10 @@ export {
   isScriptedModel,
 } from './model.ts';
 export { Subtask, Plan, Review, ReviewComment, REVIEW_SEVERITIES } from './plan.ts';
-export { validatePlan, topologicalOrder } from './plan-validate.ts';
+export { validatePlan, validatePlanAt, topologicalOrder } from './plan-validate.ts';
+export type { PlanProblem } from './plan-validate.ts';
+export { PlanDecision, checkPlan } from './plan-approval.ts';
+export type { PlanVerdict, PlanIssue } from './plan-approval.ts';
 export {
   ROLES,
   Role,

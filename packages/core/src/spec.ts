@@ -95,6 +95,27 @@ export const RepoSpec = z
   .meta({ oneOf: [{ required: ['path'] }, { required: ['url'] }] });
 export type RepoSpec = z.infer<typeof RepoSpec>;
 
+/**
+ * `spec.plan`: whether a person approves the plan before any coder runs. With `approval: required`
+ * the task waits in `awaiting_approval` after a valid plan, spending nothing, until the plan is
+ * approved, edited or rejected; past `timeout` (counted from when the wait began) it does what
+ * `onTimeout` says.
+ */
+export const PlanApprovalSpec = z
+  .object({
+    approval: z
+      .enum(['required', 'none'])
+      .default('none')
+      .meta({ description: 'required: wait for a person to approve, edit or reject the plan before coding' }),
+    timeout: Duration.optional().meta({ description: 'How long to wait for a decision; no limit when absent' }),
+    onTimeout: z
+      .enum(['approve', 'cancel'])
+      .default('cancel')
+      .meta({ description: 'What a wait that reaches its timeout does: approve the plan as it is, or cancel the task' }),
+  })
+  .strict();
+export type PlanApprovalSpec = z.infer<typeof PlanApprovalSpec>;
+
 /** The `spec` part of a task: what to do, where, and within which limits. */
 export const TaskSpecBody = z
   .object({
@@ -130,6 +151,7 @@ export const TaskSpecBody = z
       })
       .strict()
       .optional(),
+    plan: PlanApprovalSpec.optional(),
   })
   .strict();
 export type TaskSpecBody = z.infer<typeof TaskSpecBody>;
