@@ -16,6 +16,7 @@ import { Slots } from '../graph/slots.ts';
 import { newTaskCache, type GraphDeps } from '../graph/deps.ts';
 import { emptyTaskState, type TaskStateValue, type TaskStatus } from '../graph/state.ts';
 import { buildReport, type TaskReport } from '../report/build-report.ts';
+import { deliverResult } from '../deliver/deliver-result.ts';
 import { saveTestLogs } from '../report/test-logs.ts';
 import { renderMarkdown } from '../report/render-markdown.ts';
 import type { ResolvedTask } from '../task/resolve.ts';
@@ -28,6 +29,8 @@ export interface RunTaskOptions {
   /** Where the task's LangGraph checkpoints are written (and read, when the task resumes). */
   checkpoints: CheckpointStore;
   signal?: AbortSignal;
+  /** Where a pull request's reader finds the trace (e.g. the server's URL of the task); default the trace file's path. */
+  traceLink?: string;
 }
 
 /** How a task ended, and where its evidence is. */
@@ -169,8 +172,17 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     if (result) results.set(job.jobId, result);
   }
   const testLogs = await saveTestLogs(bus, task.outDir, finalState.testRuns);
-  const events = await bus.readEvents(task.taskId);
+  let events = await bus.readEvents(task.taskId);
   const report = buildReport(finalState, results, { status, error, startedAt, finishedAt, files, testLogs, events });
+  const delivery = await deliverResult(task, report, {
+    traceLink: options.traceLink ?? files.trace,
+    log: (message, data) => emit('log', message, data),
+  });
+  if (report.result !== null && (delivery.push !== null || delivery.pullRequest !== null)) {
+    report.result = { ...report.result, push: delivery.push, pullRequest: delivery.pullRequest };
+    await chain;
+    events = await bus.readEvents(task.taskId);
+  }
   await writeFile(files.trace, events.map((event) => JSON.stringify(event)).join('\n') + '\n');
   await writeFile(files.reportJson, `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(files.report, renderMarkdown(report));

@@ -49,3 +49,14 @@ export type { FileSetEntry } from './file-set.ts';
 export { TRACE_KINDS, TraceKind, TraceEvent } from './trace.ts';
 export { parseYaml, parseYamlWith, loadYamlFile, yamlPositionOf } from './yaml-load.ts';
 export type { YamlIssue } from './yaml-load.ts';
+export {
+  STEERING_TEXT_MAX,
+  STEERING_HEADER,
+  TASK_WIDE_ROLES,
+  SteeringTarget,
+  SteeringMessage,
+  isSteeringFor,
+  steeringPrompt,
+  steeringTargetLabel,
+} from './steering.ts';
+export type { SteeringAddressee } from './steering.ts';

@@ -116,6 +116,57 @@ export const PlanApprovalSpec = z
   .strict();
 export type PlanApprovalSpec = z.infer<typeof PlanApprovalSpec>;
 
+/** Where the result branch is pushed after it is created: a remote of the repository, or a git URL. */
+export const PushSpec = z
+  .object({
+    remote: z
+      .string()
+      .min(1)
+      .regex(/^[^-\s]\S*$/, 'a remote name or a git URL, with no white space and not starting with -')
+      .meta({
+        description:
+          'A remote of the target repository (e.g. origin) or a git URL; for a repo.url task, origin is the task URL',
+      }),
+  })
+  .strict();
+export type PushSpec = z.infer<typeof PushSpec>;
+
+/** A GitHub pull request opened (or updated, when one with the same head branch is open) for the result branch. */
+export const PullRequestSpec = z
+  .object({
+    github: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, 'owner/repo')
+      .meta({ description: 'The GitHub repository, owner/repo' }),
+    base: z.string().min(1).default('main'),
+    draft: z.boolean().default(false),
+    /** The title; default the task name and the first line of its prompt. */
+    title: z.string().min(1).max(256).optional(),
+  })
+  .strict();
+export type PullRequestSpec = z.infer<typeof PullRequestSpec>;
+
+/**
+ * `spec.plan`: whether a person approves the plan before any coder runs. With `approval: required`
+ * the task waits in `awaiting_approval` after a valid plan, spending nothing, until the plan is
+ * approved, edited or rejected; past `timeout` (counted from when the wait began) it does what
+ * `onTimeout` says.
+ */
+export const PlanApprovalSpec = z
+  .object({
+    approval: z
+      .enum(['required', 'none'])
+      .default('none')
+      .meta({ description: 'required: wait for a person to approve, edit or reject the plan before coding' }),
+    timeout: Duration.optional().meta({ description: 'How long to wait for a decision; no limit when absent' }),
+    onTimeout: z
+      .enum(['approve', 'cancel'])
+      .default('cancel')
+      .meta({ description: 'What a wait that reaches its timeout does: approve the plan as it is, or cancel the task' }),
+  })
+  .strict();
+export type PlanApprovalSpec = z.infer<typeof PlanApprovalSpec>;
+
 /** The `spec` part of a task: what to do, where, and within which limits. */
 export const TaskSpecBody = z
   .object({
@@ -148,6 +199,8 @@ export const TaskSpecBody = z
         branch: BranchName.optional(),
         patch: z.string().min(1).optional(),
         dir: z.string().min(1).optional(),
+        push: PushSpec.optional(),
+        pullRequest: PullRequestSpec.optional(),
       })
       .strict()
       .optional(),
