@@ -10,3 +10,7 @@ export type { RunTaskOptions, TaskOutcome } from './run/run-task.ts';
 export type { TaskReport } from './report/build-report.ts';
 export type { TaskStatus } from './graph/state.ts';
 export { globToRegExp } from './graph/routes.ts';
+export { deliverResult, openOrUpdatePullRequest, pullRequestBody, gitHubAccessFromEnv } from './deliver/index.ts';
+export type { DeliveryOutcome, PullRequestOutcome, PushOutcome, PullRequestRef } from './deliver/index.ts';
+export { pushBranch } from './git/push.ts';
+export type { PushedBranch } from './git/push.ts';

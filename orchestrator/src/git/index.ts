@@ -15,3 +15,4 @@ export type { TreeChange } from './changes.ts';
 export { commitChain } from './fast-commit.ts';
 export type { ChainChange, ChainStep } from './fast-commit.ts';
 export { readFilesAt } from './blobs.ts';
+export { pushBranch, pushTarget } from './push.ts';

@@ -10,6 +10,8 @@ import {
   parseSize,
   type Config,
   type ModelRef,
+  type PullRequestSpec,
+  type PushSpec,
   type Role,
   type RoleModel,
   type SandboxLimits,
@@ -43,6 +45,10 @@ export interface ResolvedTask {
   branch: string;
   patchPath: string | null;
   outDir: string;
+  /** Where the result branch is pushed once created; null: it is not pushed. */
+  push: PushSpec | null;
+  /** The GitHub pull request opened or updated for the result branch; null: none. */
+  pullRequest: PullRequestSpec | null;
 }
 
 /** The roles that call a model, by task mode (the tester only runs the test command). */
@@ -170,5 +176,7 @@ export function resolveTask(
       body.output?.dir === undefined
         ? resolve(config.dataDir, 'tasks', taskId)
         : resolve(opts.specDir, body.output.dir, taskId),
+    push: body.output?.push ?? null,
+    pullRequest: body.output?.pullRequest ?? null,
   };
 }

@@ -55,6 +55,8 @@ export const ERROR_CODES = [
   'REPO_FETCH_FAILED',
   'PLAN_REJECTED',
   'TASK_NOT_AWAITING_APPROVAL',
+  'PUSH_FAILED',
+  'PULL_REQUEST_FAILED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -3,6 +3,7 @@ export type { ErrorCode, ErrorData } from './errors.ts';
 export { newId, toSafeToken } from './ids.ts';
 export { parseDuration, parseSize, formatDuration } from './units.ts';
 export { Duration, Size, ModelSelection, SandboxSpec, RepoSpec, RepoUrlText, TaskSpecBody, TaskSpec, PlanApprovalSpec } from './spec.ts';
+export { PushSpec, PullRequestSpec } from './spec.ts';
 export { REPO_URL_SCHEMES, parseRepoUrl, repoUrlProblem, redactUrlCredentials } from './repo-url.ts';
 export type { RepoUrl } from './repo-url.ts';
 export { Config, ModelEndpoint } from './config.ts';
