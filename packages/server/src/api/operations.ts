@@ -15,6 +15,7 @@ import {
   TaskParams,
   TaskView,
 } from './schemas.ts';
+import { MessageBody, MessageSent } from './message-schemas.ts';
 
 /** One answer of an operation: its description and body (a schema, or text of a media type). */
 export interface OperationResponse {
@@ -124,6 +125,26 @@ export const OPERATIONS = {
       202: { description: 'Cancelling: the task is still stopping', schema: TaskView },
       ...TASK_ERRORS,
       409: error('The task had already ended otherwise (TASK_ENDED)'),
+    },
+  },
+  sendMessage: {
+    method: 'post',
+    path: '/v1/tasks/{id}/messages',
+    operationId: 'sendMessage',
+    summary: 'Steer a running task: a message from the user to its agents',
+    description:
+      'The message reaches each agent it is for before that agent’s next model call, as a user message marked as coming from the user; agents that start later in the task get it too. `to` is `task` (default: the planner while it plans, else every coder, running or started later), a subtask id (every coder job of that subtask) or a job id. The trace gets a `user.message` event now and a `user.message.delivered` event from each job it reaches.',
+    params: TaskParams,
+    query: NoQuery,
+    body: { schema: MessageBody, contentTypes: JSON_TYPES, description: 'The text, and whom it is for' },
+    responses: {
+      202: { description: 'Sent: the agents it is for read it before their next model call', schema: MessageSent },
+      400: error(
+        'An empty or too long text, unknown fields, not JSON, or a `to` that names no subtask or job of the task (REQUEST_INVALID; details.issues gives each problem at its field)',
+      ),
+      ...TASK_ERRORS,
+      409: error('The task has ended (TASK_ENDED)'),
+      415: error('Not JSON (MEDIA_TYPE_UNSUPPORTED)'),
     },
   },
   taskListEvents: {

@@ -4,6 +4,7 @@ import { JSON_TYPES, YAML_TYPES } from '../api/operations.ts';
 import { eventRoutes } from '../routes/events.ts';
 import { taskListEventRoutes } from '../routes/task-list-events.ts';
 import { metaRoutes } from '../routes/meta.ts';
+import { messageRoutes } from '../routes/messages.ts';
 import { outputRoutes } from '../routes/outputs.ts';
 import { taskRoutes } from '../routes/tasks.ts';
 import { VIEWER_ROUTES, viewerRoutes } from '../routes/viewer.ts';
@@ -85,6 +86,7 @@ export function buildApp(ctx: ApiContext, options: AppOptions): FastifyInstance 
   );
 
   taskRoutes(app, ctx);
+  messageRoutes(app, ctx);
   eventRoutes(app, ctx);
   taskListEventRoutes(app, ctx);
   outputRoutes(app, ctx);
