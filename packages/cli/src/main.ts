@@ -1,6 +1,7 @@
 import { askCommand } from './commands/ask.ts';
 import { demoCommand } from './commands/demo.ts';
 import { cancelCommand } from './commands/cancel.ts';
+import { sayCommand } from './commands/say.ts';
 import { logsCommand } from './commands/logs.ts';
 import { modelServerCommand } from './commands/model-server.ts';
 import { resumeCommand } from './commands/resume.ts';
@@ -27,6 +28,8 @@ Usage:
   codecrew tasks [--status S] [--json] a server's tasks, newest first
   codecrew logs TASK_ID [--follow]     a task's events from the start
   codecrew cancel TASK_ID              cancel a queued or running task
+  codecrew say TASK_ID [--to SUBTASK] "text"
+                                       tell a running task's agents something, before their next model call
   codecrew view TASK_FOLDER|trace.jsonl [--port N]
                                        the trace viewer on one finished task, on 127.0.0.1
   codecrew demo                        prepare the demo repository and run examples/tasks/demo.yaml
@@ -49,6 +52,7 @@ const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
   tasks: tasksCommand,
   logs: logsCommand,
   cancel: cancelCommand,
+  say: sayCommand,
   demo: demoCommand,
   validate: validateCommand,
   view: viewCommand,

@@ -59,5 +59,7 @@ export {
   isSteeringFor,
   steeringPrompt,
   steeringTargetLabel,
+  steeringEvent,
+  newSteeringMessage,
 } from './steering.ts';
 export type { SteeringAddressee } from './steering.ts';

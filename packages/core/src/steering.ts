@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { newId } from './ids.ts';
 import type { Role } from './job.ts';
+import type { TraceEvent } from './trace.ts';
 
 /** The longest steering message, in characters. */
 export const STEERING_TEXT_MAX = 8_000;
@@ -73,4 +75,34 @@ export function steeringPrompt(text: string): string {
 export function steeringTargetLabel(to: SteeringTarget): string {
   if (to.kind === 'task') return 'task';
   return to.kind === 'subtask' ? to.subtaskId : to.jobId;
+}
+
+/**
+ * The `user.message` trace event of a steering message: what was said, to whom, and (when the sender
+ * knows) the ids of the running jobs it is for. Each job it reaches adds a `user.message.delivered` event.
+ */
+export function steeringEvent(message: SteeringMessage, running?: string[]): TraceEvent {
+  const to = steeringTargetLabel(message.to);
+  return {
+    taskId: message.taskId,
+    kind: 'user.message',
+    at: message.at,
+    message: `message from the user to ${to === 'task' ? 'the task' : to}`,
+    data: {
+      messageId: message.id,
+      text: message.text,
+      to,
+      target: message.to.kind,
+      ...(running === undefined ? {} : { running }),
+    },
+  };
+}
+
+/** A new steering message to a task, sent now. */
+export function newSteeringMessage(
+  taskId: string,
+  text: string,
+  to: SteeringTarget = { kind: 'task' },
+): SteeringMessage {
+  return { id: newId('msg_'), taskId, text, to, at: new Date().toISOString() };
 }

@@ -13,5 +13,6 @@ export {
   TaskView,
   ApiTaskStatusSchema,
 } from './api/schemas.ts';
+export { MessageBody, MessageSent } from './api/message-schemas.ts';
 export { apiStatusOf, hasEnded } from './tasks/status.ts';
 export { withAbsolutePaths } from './tasks/submit.ts';

@@ -1,6 +1,7 @@
 import { CodecrewError, ERROR_CODES, type ErrorCode, type TraceEvent } from '@codecrew/core';
 import type { TaskCreated, TaskList, TaskView } from '@codecrew/server';
 import type { z } from 'zod';
+import type { MessageSent } from '@codecrew/server';
 
 /** Where the server is and how to prove who we are. */
 export interface ApiClientOptions {
@@ -91,6 +92,15 @@ export class ApiClient {
   /** GET /v1/tasks/{id}. */
   get(id: string): Promise<TaskView> {
     return this.#json(`/v1/tasks/${encodeURIComponent(id)}`);
+  }
+
+  /** POST /v1/tasks/{id}/messages: a message from the user to the task's agents (`to`: task, a subtask or a job id). */
+  say(id: string, text: string, to?: string): Promise<MessageSent> {
+    return this.#json(`/v1/tasks/${encodeURIComponent(id)}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(to === undefined ? { text } : { text, to }),
+    });
   }
 
   /** POST /v1/tasks/{id}/cancel. */

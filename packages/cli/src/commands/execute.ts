@@ -4,6 +4,7 @@ import { ProgressPrinter } from '../progress/printer.ts';
 import { openRunCheckpoints } from '../runtime/checkpoints.ts';
 import { startCrew } from '../runtime/crew.ts';
 import { startScriptedModels } from '../runtime/scripted-models.ts';
+import { steerFromTerminal } from '../runtime/terminal-steering.ts';
 import type { Io } from '../io.ts';
 
 /** Options shared by every command that runs a task. */
@@ -98,12 +99,15 @@ async function executeWithCheckpoints(
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
+    // Lines typed in the terminal while the task runs steer it (see `codecrew say`).
+    const terminal = opts.json ? null : steerFromTerminal(crew.bus, scripted.task.taskId, io);
     try {
       const printer = new ProgressPrinter((line) => io.out(line), { color: io.color, verbose: opts.verbose });
       const events = opts.json
         ? null
         : await crew.bus.subscribeEvents(scripted.task.taskId, (event) => printer.handle(event));
       if (!opts.json) io.out(`Task ${task.name} (${task.taskId}), output in ${task.outDir}`);
+      if (terminal !== null) io.out('Type a line and press Enter to tell the agents something while they work.');
       const outcome = await runTask({
         task: scripted.task,
         bus: crew.bus,
@@ -118,6 +122,7 @@ async function executeWithCheckpoints(
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      terminal?.stop();
       await crew.close();
     }
   } finally {

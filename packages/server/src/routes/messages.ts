@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { newId, steeringTargetLabel, type SteeringMessage, type TraceEvent } from '@codecrew/core';
+import { newSteeringMessage, steeringEvent, steeringTargetLabel, type TraceEvent } from '@codecrew/core';
 import { MessageBody, type MessageSent } from '../api/message-schemas.ts';
 import { JSON_TYPES, OPERATIONS, routePath } from '../api/operations.ts';
 import { NoQuery, TaskParams } from '../api/schemas.ts';
@@ -59,23 +59,11 @@ export function messageRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const body = parseRequest(MessageBody, jsonBodyOf(request), 'the body');
     const crew = crewOf(await eventsOf(ctx, id));
     const target = resolveTarget(body.to, crew);
-    const message: SteeringMessage = {
-      id: newId('msg_'),
-      taskId: id,
-      text: body.text,
-      to: target,
-      at: new Date().toISOString(),
-    };
+    const message = newSteeringMessage(id, body.text, target);
     const running = runningFor(id, target, crew);
     const to = steeringTargetLabel(target);
     // The event goes first, so that the trace shows the message before any job says it received it.
-    await ctx.bus.publishEvent({
-      taskId: id,
-      kind: 'user.message',
-      at: message.at,
-      message: `message from the user to ${to === 'task' ? 'the task' : to}`,
-      data: { messageId: message.id, text: message.text, to, target: target.kind, running },
-    });
+    await ctx.bus.publishEvent(steeringEvent(message, running));
     await ctx.bus.publishSteering(message);
     const sent: MessageSent = {
       id: message.id,
