@@ -4,6 +4,7 @@ export { newId, toSafeToken } from './ids.ts';
 export { parseDuration, parseSize, formatDuration } from './units.ts';
 export { Duration, Size, ModelSelection, SandboxSpec, RepoSpec, RepoUrlText, TaskSpecBody, TaskSpec, PlanApprovalSpec } from './spec.ts';
 export { PushSpec, PullRequestSpec } from './spec.ts';
+export { WEBHOOK_EVENTS, WebhookEvent, WebhookConfig } from './webhooks.ts';
 export { REPO_URL_SCHEMES, parseRepoUrl, repoUrlProblem, redactUrlCredentials } from './repo-url.ts';
 export type { RepoUrl } from './repo-url.ts';
 export { Config, ModelEndpoint } from './config.ts';

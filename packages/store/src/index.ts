@@ -13,3 +13,11 @@ export type {
 } from './types.ts';
 export { jetStreamEventKey, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './records.ts';
 export { SQLITE_FILE_NAME } from './sqlite/store.ts';
+export type {
+  NewWebhookDelivery,
+  WebhookAttempt,
+  WebhookAttemptRecord,
+  WebhookDelivery,
+  WebhookDeliveryStatus,
+  WebhookDeliveryStore,
+} from './webhook-types.ts';

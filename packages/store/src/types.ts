@@ -1,4 +1,5 @@
 import type { ErrorData, TraceEvent } from '@codecrew/core';
+import type { WebhookDeliveryStore } from './webhook-types.ts';
 
 /** Where a task stands, as the HTTP API reports it. */
 export type ApiTaskStatus =
@@ -86,7 +87,7 @@ export interface KeyedEvent {
  * (`DATABASE_URL`); both pass the same contract suite. Safe to use from concurrent calls in one
  * process, and (PostgreSQL) from several processes.
  */
-export interface TaskStore {
+export interface TaskStore extends WebhookDeliveryStore {
   /** `sqlite` or `postgres`. */
   readonly kind: 'sqlite' | 'postgres';
   /**

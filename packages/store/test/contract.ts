@@ -3,6 +3,7 @@ import { isCodecrewError, newId } from '@codecrew/core';
 import type { TraceEvent } from '@codecrew/core';
 import { jetStreamEventKey } from '@codecrew/store';
 import type { NewTask, TaskRecord, TaskStore } from '@codecrew/store';
+import { describeWebhookStoreContract } from './webhook-contract.ts';
 
 /** One empty storage place (a data directory, a database schema) that stores can be opened on. */
 export interface StoreTarget {
@@ -423,4 +424,5 @@ export function describeTaskStoreContract(name: string, newTarget: () => Promise
       });
     });
   });
+  describeWebhookStoreContract(name, newTarget);
 }

@@ -15,6 +15,7 @@ import {
   TaskParams,
   TaskView,
 } from './schemas.ts';
+import { DELIVERY_OPERATIONS } from './delivery-schemas.ts';
 import { MessageBody, MessageSent } from './message-schemas.ts';
 
 /** One answer of an operation: its description and body (a schema, or text of a media type). */
@@ -260,6 +261,7 @@ export const OPERATIONS = {
       503: { description: 'A check fails', schema: Health },
     },
   },
+  ...DELIVERY_OPERATIONS,
 } satisfies Record<string, Operation>;
 
 /** The fastify route of an operation's path: `{id}` becomes `:id`. */

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { CodecrewError } from '@codecrew/core';
 import { JSON_TYPES, YAML_TYPES } from '../api/operations.ts';
+import { deliveryRoutes } from '../routes/delivery.ts';
 import { eventRoutes } from '../routes/events.ts';
 import { taskListEventRoutes } from '../routes/task-list-events.ts';
 import { metaRoutes } from '../routes/meta.ts';
@@ -86,6 +87,7 @@ export function buildApp(ctx: ApiContext, options: AppOptions): FastifyInstance 
   );
 
   taskRoutes(app, ctx);
+  deliveryRoutes(app, ctx);
   messageRoutes(app, ctx);
   eventRoutes(app, ctx);
   taskListEventRoutes(app, ctx);

@@ -76,6 +76,9 @@ export async function runStoredTask(ctx: TaskRunnerContext, record: TaskRecord, 
       bus: ctx.bus,
       checkpoints: ctx.checkpoints,
       signal,
+      ...(ctx.rules.config.server?.publicUrl === undefined
+        ? {}
+        : { traceLink: `${ctx.rules.config.server.publicUrl.replace(/\/+$/, '')}/v1/tasks/${record.id}/events` }),
     });
     if (ctx.isStopping()) return;
     await feed.waitForFinished(record.id, LAST_EVENT_WAIT_MS);

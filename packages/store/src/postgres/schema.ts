@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { WEBHOOK_MIGRATION } from './webhooks.ts';
 
 /**
  * The PostgreSQL schema, the same tables as SQLite's: `position` orders tasks by creation,
@@ -37,6 +38,7 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE UNIQUE INDEX task_events_dedup ON task_events (task_id, dedup_key) WHERE dedup_key IS NOT NULL;
   `,
+  WEBHOOK_MIGRATION,
 ];
 
 /** Any constant: the advisory lock that serializes migrations of processes opening the same database. */

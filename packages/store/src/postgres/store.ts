@@ -26,6 +26,8 @@ import type {
 } from '../types.ts';
 import { storeError } from './errors.ts';
 import { migrate } from './schema.ts';
+import { PostgresWebhookDeliveries } from './webhooks.ts';
+import type { NewWebhookDelivery, WebhookAttemptRecord, WebhookDelivery } from '../webhook-types.ts';
 
 interface TaskRow {
   position: string;
@@ -117,8 +119,11 @@ class PostgresTaskStore implements TaskStore {
   readonly kind = 'postgres';
   readonly #pool: Pool;
 
+  readonly #webhooks: PostgresWebhookDeliveries;
+
   constructor(pool: Pool) {
     this.#pool = pool;
+    this.#webhooks = new PostgresWebhookDeliveries(pool);
   }
 
   async #query<R extends QueryResultRow>(sql: string, params: unknown[] = []): Promise<QueryResult<R>> {
@@ -290,6 +295,22 @@ class PostgresTaskStore implements TaskStore {
   async deleteTask(id: string): Promise<boolean> {
     const result = await this.#query('DELETE FROM tasks WHERE id = $1', [id]);
     return (result.rowCount ?? 0) > 0;
+  }
+
+  createWebhookDelivery(input: NewWebhookDelivery): Promise<WebhookDelivery> {
+    return this.#webhooks.createWebhookDelivery(input);
+  }
+
+  recordWebhookAttempt(id: string, record: WebhookAttemptRecord): Promise<WebhookDelivery> {
+    return this.#webhooks.recordWebhookAttempt(id, record);
+  }
+
+  listWebhookDeliveries(taskId: string): Promise<WebhookDelivery[]> {
+    return this.#webhooks.listWebhookDeliveries(taskId);
+  }
+
+  pendingWebhookDeliveries(): Promise<WebhookDelivery[]> {
+    return this.#webhooks.pendingWebhookDeliveries();
   }
 
   async ping(): Promise<void> {

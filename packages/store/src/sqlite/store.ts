@@ -27,6 +27,8 @@ import type {
   TaskStore,
 } from '../types.ts';
 import { prepareDatabase } from './schema.ts';
+import { SqliteWebhookDeliveries } from './webhooks.ts';
+import type { NewWebhookDelivery, WebhookAttemptRecord, WebhookDelivery } from '../webhook-types.ts';
 
 /** The file of the store in a data directory. */
 export const SQLITE_FILE_NAME = 'codecrew.db';
@@ -103,8 +105,11 @@ class SqliteTaskStore implements TaskStore {
   /** Prepared statements by SQL text: compiling one costs more than running it, on the thread that answers requests. */
   readonly #statements = new Map<string, Statement>();
 
+  readonly #webhooks: SqliteWebhookDeliveries;
+
   constructor(db: Database) {
     this.#db = db;
+    this.#webhooks = new SqliteWebhookDeliveries(db);
   }
 
   /** The prepared statement of `sql`, compiled the first time it is asked for. */
@@ -247,6 +252,22 @@ class SqliteTaskStore implements TaskStore {
 
   async deleteTask(id: string): Promise<boolean> {
     return this.#statement('DELETE FROM tasks WHERE id = ?').run(id).changes > 0;
+  }
+
+  createWebhookDelivery(input: NewWebhookDelivery): Promise<WebhookDelivery> {
+    return this.#webhooks.createWebhookDelivery(input);
+  }
+
+  recordWebhookAttempt(id: string, record: WebhookAttemptRecord): Promise<WebhookDelivery> {
+    return this.#webhooks.recordWebhookAttempt(id, record);
+  }
+
+  listWebhookDeliveries(taskId: string): Promise<WebhookDelivery[]> {
+    return this.#webhooks.listWebhookDeliveries(taskId);
+  }
+
+  pendingWebhookDeliveries(): Promise<WebhookDelivery[]> {
+    return this.#webhooks.pendingWebhookDeliveries();
   }
 
   async ping(): Promise<void> {
