@@ -10,6 +10,7 @@ import { EventList } from './EventList.tsx';
 import { MarkDetails } from './MarkDetails.tsx';
 import { Candidates, Merges } from './MergesAndCandidates.tsx';
 import { Markdown } from './Markdown.tsx';
+import { MessageBox } from './MessageBox.tsx';
 import { PlanGraph } from './PlanGraph.tsx';
 import { Swimlanes } from './Swimlanes.tsx';
 import { UsageTable } from './UsageTable.tsx';
@@ -182,6 +183,7 @@ export function TaskPage({ api, id }: { api: ApiClient; id: string }) {
       </div>
       {notice !== undefined && <p role="status">{notice}</p>}
       {report?.prompt !== undefined && <p className="prompt">{report.prompt}</p>}
+      {!ended && <MessageBox api={api} taskId={id} folded={folded} />}
 
       {plan !== null && (
         <section aria-labelledby="plan-title">
