@@ -7,6 +7,7 @@ export { runTask } from './run/run-task.ts';
 export { openCheckpointStore } from './run/checkpoints/index.ts';
 export type { CheckpointStore, CheckpointStoreOptions, TaskCheckpointer } from './run/checkpoints/index.ts';
 export type { RunTaskOptions, TaskOutcome } from './run/run-task.ts';
+export type { AwaitingApproval } from './run/plan-wait.ts';
 export type { TaskReport } from './report/build-report.ts';
 export type { TaskStatus } from './graph/state.ts';
 export { globToRegExp } from './graph/routes.ts';

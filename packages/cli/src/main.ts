@@ -1,6 +1,7 @@
 import { askCommand } from './commands/ask.ts';
 import { demoCommand } from './commands/demo.ts';
 import { cancelCommand } from './commands/cancel.ts';
+import { approveCommand, rejectCommand } from './commands/plan-decision.ts';
 import { sayCommand } from './commands/say.ts';
 import { logsCommand } from './commands/logs.ts';
 import { modelServerCommand } from './commands/model-server.ts';
@@ -19,7 +20,7 @@ import { processIo, reportError, type Io } from './io.ts';
 const HELP = `codecrew — a crew of coding agents per task: plan, code in parallel sandboxes, merge, test, review.
 
 Usage:
-  codecrew run TASK.yaml [--model NAME | --model scripted:SCRIPT.yaml] [--json] [--verbose]
+  codecrew run TASK.yaml [--model NAME | --model scripted:SCRIPT.yaml] [--approve-plan] [--json] [--verbose]
   codecrew ask --repo PATH [--model NAME] "question"
   codecrew resume TASK_ID              finish a task whose codecrew run was killed, from its last checkpoint
   codecrew serve [--port 7420] [--host 127.0.0.1] [--token T] [--max-tasks N] [--model M] [--data-dir DIR]
@@ -28,6 +29,9 @@ Usage:
   codecrew tasks [--status S] [--json] a server's tasks, newest first
   codecrew logs TASK_ID [--follow]     a task's events from the start
   codecrew cancel TASK_ID              cancel a queued or running task
+  codecrew approve TASK_ID [--plan PLAN.json]
+                                       approve (or replace) the plan of a task awaiting approval
+  codecrew reject TASK_ID [--reason R] reject its plan: the task ends cancelled
   codecrew say TASK_ID [--to SUBTASK] "text"
                                        tell a running task's agents something, before their next model call
   codecrew view TASK_FOLDER|trace.jsonl [--port N]
@@ -52,6 +56,8 @@ const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
   tasks: tasksCommand,
   logs: logsCommand,
   cancel: cancelCommand,
+  approve: approveCommand,
+  reject: rejectCommand,
   say: sayCommand,
   demo: demoCommand,
   validate: validateCommand,

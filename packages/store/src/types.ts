@@ -3,12 +3,16 @@ import type { WebhookDeliveryStore } from './webhook-types.ts';
 
 /** Where a task stands, as the HTTP API reports it. */
 export type ApiTaskStatus =
-  'queued' | 'running' | 'approved' | 'not_approved' | 'failed' | 'cancelled' | 'budget_exhausted';
+  | 'queued'
+  | 'running'
+  | 'awaiting_approval'
+  | 'approved' | 'not_approved' | 'failed' | 'cancelled' | 'budget_exhausted';
 
 /** Every status, in the order a task can pass through them. */
 export const API_TASK_STATUSES: readonly ApiTaskStatus[] = [
   'queued',
   'running',
+  'awaiting_approval',
   'approved',
   'not_approved',
   'failed',

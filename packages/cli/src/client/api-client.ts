@@ -103,6 +103,18 @@ export class ApiClient {
     });
   }
 
+  /** POST /v1/tasks/{id}/plan: approve, reject or (with `plan`) edit the plan of a task awaiting approval. */
+  decidePlan(
+    id: string,
+    decision: { action: 'approve' | 'reject' | 'edit'; plan?: unknown; by?: string; reason?: string },
+  ): Promise<TaskView> {
+    return this.#json(`/v1/tasks/${encodeURIComponent(id)}/plan`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(decision),
+    });
+  }
+
   /** POST /v1/tasks/{id}/cancel. */
   cancel(id: string): Promise<TaskView> {
     return this.#json(`/v1/tasks/${encodeURIComponent(id)}/cancel`, { method: 'POST' });

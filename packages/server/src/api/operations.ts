@@ -15,6 +15,7 @@ import {
   TaskParams,
   TaskView,
 } from './schemas.ts';
+import { PLAN_OPERATIONS } from './plan-operations.ts';
 import { DELIVERY_OPERATIONS } from './delivery-schemas.ts';
 import { MessageBody, MessageSent } from './message-schemas.ts';
 
@@ -242,6 +243,7 @@ export const OPERATIONS = {
       404: error('No such task (TASK_NOT_FOUND), or no finished job with this id in it (JOB_NOT_FOUND)'),
     },
   },
+  ...PLAN_OPERATIONS,
   openapi: {
     method: 'get',
     path: '/openapi.json',

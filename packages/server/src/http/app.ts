@@ -7,6 +7,7 @@ import { taskListEventRoutes } from '../routes/task-list-events.ts';
 import { metaRoutes } from '../routes/meta.ts';
 import { messageRoutes } from '../routes/messages.ts';
 import { outputRoutes } from '../routes/outputs.ts';
+import { planRoutes } from '../routes/plan.ts';
 import { taskRoutes } from '../routes/tasks.ts';
 import { VIEWER_ROUTES, viewerRoutes } from '../routes/viewer.ts';
 import { bearerCheck } from './auth.ts';
@@ -87,6 +88,7 @@ export function buildApp(ctx: ApiContext, options: AppOptions): FastifyInstance 
   );
 
   taskRoutes(app, ctx);
+  planRoutes(app, ctx);
   deliveryRoutes(app, ctx);
   messageRoutes(app, ctx);
   eventRoutes(app, ctx);
