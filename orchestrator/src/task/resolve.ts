@@ -14,6 +14,7 @@ import {
   type PushSpec,
   type Role,
   type RoleModel,
+  type FollowupSpec,
   type SandboxLimits,
   type TaskSpec,
 } from '@codecrew/core';
@@ -52,6 +53,8 @@ export interface ResolvedTask {
   push: PushSpec | null;
   /** The GitHub pull request opened or updated for the result branch; null: none. */
   pullRequest: PullRequestSpec | null;
+  /** Set when the task continues an earlier one: its result goes on `branch`, which must still be at `followup.commit`. */
+  followup: FollowupSpec | null;
 }
 
 /** The roles that call a model, by task mode (the tester only runs the test command). */
@@ -187,5 +190,6 @@ export function resolveTask(
     },
     push: body.output?.push ?? null,
     pullRequest: body.output?.pullRequest ?? null,
+    followup: body.followup ?? null,
   };
 }

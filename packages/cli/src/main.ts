@@ -1,5 +1,6 @@
 import { askCommand } from './commands/ask.ts';
 import { demoCommand } from './commands/demo.ts';
+import { commentCommand, followupCommand, reviseCommand } from './commands/followup.ts';
 import { cancelCommand } from './commands/cancel.ts';
 import { approveCommand, rejectCommand } from './commands/plan-decision.ts';
 import { sayCommand } from './commands/say.ts';
@@ -34,6 +35,11 @@ Usage:
   codecrew reject TASK_ID [--reason R] reject its plan: the task ends cancelled
   codecrew say TASK_ID [--to SUBTASK] "text"
                                        tell a running task's agents something, before their next model call
+  codecrew followup TASK_ID "prompt" [--follow]
+                                       a new task continuing an ended one, committed on the same branch
+  codecrew comment TASK_ID PATH:LINE "comment"
+                                       comment on a line of an ended task's diff
+  codecrew revise TASK_ID [--follow]   send the comments to the subtasks that wrote those lines
   codecrew view TASK_FOLDER|trace.jsonl [--port N]
                                        the trace viewer on one finished task, on 127.0.0.1
   codecrew demo                        prepare the demo repository and run examples/tasks/demo.yaml
@@ -59,6 +65,9 @@ const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
   approve: approveCommand,
   reject: rejectCommand,
   say: sayCommand,
+  followup: followupCommand,
+  comment: commentCommand,
+  revise: reviseCommand,
   demo: demoCommand,
   validate: validateCommand,
   view: viewCommand,

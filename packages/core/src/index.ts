@@ -2,7 +2,18 @@ export { ERROR_CODES, CodecrewError, isCodecrewError, toErrorData } from './erro
 export type { ErrorCode, ErrorData } from './errors.ts';
 export { newId, toSafeToken } from './ids.ts';
 export { parseDuration, parseSize, formatDuration } from './units.ts';
-export { Duration, Size, ModelSelection, SandboxSpec, RepoSpec, RepoUrlText, TaskSpecBody, TaskSpec, PlanApprovalSpec } from './spec.ts';
+export {
+  Duration,
+  Size,
+  ModelSelection,
+  SandboxSpec,
+  RepoSpec,
+  RepoUrlText,
+  TaskSpecBody,
+  TaskSpec,
+  FollowupSpec,
+  PlanApprovalSpec,
+} from './spec.ts';
 export { PushSpec, PullRequestSpec } from './spec.ts';
 export { WEBHOOK_EVENTS, WebhookEvent, WebhookConfig } from './webhooks.ts';
 export { REPO_URL_SCHEMES, parseRepoUrl, repoUrlProblem, redactUrlCredentials } from './repo-url.ts';

@@ -13,6 +13,7 @@ export {
   TaskView,
   ApiTaskStatusSchema,
 } from './api/schemas.ts';
+export { CommentList, CommentView, FollowupCreated } from './api/followup-schemas.ts';
 export { MessageBody, MessageSent } from './api/message-schemas.ts';
 export { apiStatusOf, hasEnded } from './tasks/status.ts';
 export { withAbsolutePaths } from './tasks/submit.ts';

@@ -3,7 +3,9 @@ export { API_TASK_STATUSES } from './types.ts';
 export type {
   ApiTaskStatus,
   KeyedEvent,
+  NewComment,
   NewTask,
+  TaskComment,
   StoredEvent,
   TaskFilter,
   TaskPatch,

@@ -38,6 +38,29 @@ export interface TaskRecord {
   summary: unknown;
   error: ErrorData | null;
   cancelRequested: boolean;
+  /** The task this one follows up (a follow-up or a revision of it), or null. */
+  parent: string | null;
+}
+
+/** A user's comment on one line of a task's diff. */
+export interface TaskComment {
+  /** 1, 2, 3… per task. */
+  id: number;
+  taskId: string;
+  path: string;
+  /** A line of the new file the diff shows. */
+  line: number;
+  body: string;
+  createdAt: string;
+  /** The revision task the comment was sent to, or null while none was asked for. */
+  revision: string | null;
+}
+
+/** A comment to add. */
+export interface NewComment {
+  path: string;
+  line: number;
+  body: string;
 }
 
 /** A task to insert; it starts `queued`. `createdAt` defaults to now. */
@@ -48,6 +71,8 @@ export interface NewTask {
   spec: unknown;
   idempotencyKey?: string | null;
   createdAt?: string;
+  /** The task it follows up. */
+  parent?: string | null;
 }
 
 /** The fields of a task that change after it was created. */
@@ -62,6 +87,8 @@ export interface TaskFilter {
   name?: string;
   /** Exact repository, as submitted. */
   repo?: string;
+  /** Only the follow-ups of this task. */
+  parent?: string;
   /** Page size, 1 to 500; default 50. */
   limit?: number;
   /** The `nextCursor` of the page before; null or absent for the first page. */
@@ -137,7 +164,13 @@ export interface TaskStore extends WebhookDeliveryStore {
   readEvents(taskId: string, afterSeq: number, limit: number): Promise<StoredEvent[]>;
   /** The seq of the task's last stored event, 0 when it has none or there is no such task. */
   lastEventSeq(taskId: string): Promise<number>;
-  /** Deletes a task and its events; false when there was none. */
+  /** Adds comments to a task's diff, numbered after its earlier ones; returns them. `TASK_NOT_FOUND` when there is no such task. */
+  addComments(taskId: string, comments: readonly NewComment[]): Promise<TaskComment[]>;
+  /** The task's comments, in the order they were added. */
+  listComments(taskId: string): Promise<TaskComment[]>;
+  /** Records that the comments `ids` of a task were sent to the revision task `revision`. */
+  markCommentsRevised(taskId: string, ids: readonly number[], revision: string): Promise<void>;
+  /** Deletes a task and its events (and comments); false when there was none. */
   deleteTask(id: string): Promise<boolean>;
   /** Answers when the database is reachable (for `/healthz`); throws `STORE_UNAVAILABLE` otherwise. */
   ping(): Promise<void>;

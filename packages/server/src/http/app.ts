@@ -3,6 +3,7 @@ import { CodecrewError } from '@codecrew/core';
 import { JSON_TYPES, YAML_TYPES } from '../api/operations.ts';
 import { deliveryRoutes } from '../routes/delivery.ts';
 import { eventRoutes } from '../routes/events.ts';
+import { followupRoutes } from '../routes/followups.ts';
 import { taskListEventRoutes } from '../routes/task-list-events.ts';
 import { metaRoutes } from '../routes/meta.ts';
 import { messageRoutes } from '../routes/messages.ts';
@@ -91,6 +92,7 @@ export function buildApp(ctx: ApiContext, options: AppOptions): FastifyInstance 
   planRoutes(app, ctx);
   deliveryRoutes(app, ctx);
   messageRoutes(app, ctx);
+  followupRoutes(app, ctx);
   eventRoutes(app, ctx);
   taskListEventRoutes(app, ctx);
   outputRoutes(app, ctx);

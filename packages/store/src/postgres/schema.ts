@@ -39,6 +39,20 @@ const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX task_events_dedup ON task_events (task_id, dedup_key) WHERE dedup_key IS NOT NULL;
   `,
   WEBHOOK_MIGRATION,
+  `
+  ALTER TABLE tasks ADD COLUMN parent TEXT;
+  CREATE INDEX tasks_parent_position ON tasks (parent, position);
+  CREATE TABLE task_comments (
+    task_id TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+    id INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    revision TEXT,
+    PRIMARY KEY (task_id, id)
+  );
+  `,
 ];
 
 /** Any constant: the advisory lock that serializes migrations of processes opening the same database. */
