@@ -7,7 +7,7 @@ import { openTaskStore, type TaskStore, type WebhookDelivery } from '@codecrew/s
 import { WebhookDispatcher, retryDelayMs } from '../src/webhooks/dispatcher.ts';
 import { observedStore } from '../src/webhooks/observed-store.ts';
 import { signPayload, verifySignature } from '../src/webhooks/signature.ts';
-import { WebhookReceiver } from './support/webhook-receiver.ts';
+import { WebhookReceiver } from '../../../test/support/webhook-receiver.ts';
 
 const SECRET = 'receiver-secret-1';
 
