@@ -60,6 +60,7 @@ export const ERROR_CODES = [
   'NOTHING_TO_REVISE',
   'PUSH_FAILED',
   'PULL_REQUEST_FAILED',
+  'WEBHOOK_DELIVERY_NOT_FOUND',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
