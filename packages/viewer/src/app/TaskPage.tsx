@@ -11,6 +11,7 @@ import { MarkDetails } from './MarkDetails.tsx';
 import { Candidates, Merges } from './MergesAndCandidates.tsx';
 import { Markdown } from './Markdown.tsx';
 import { MessageBox } from './MessageBox.tsx';
+import { PlanApproval } from './PlanApproval.tsx';
 import { PlanGraph } from './PlanGraph.tsx';
 import { Swimlanes } from './Swimlanes.tsx';
 import { UsageTable } from './UsageTable.tsx';
@@ -184,6 +185,18 @@ export function TaskPage({ api, id }: { api: ApiClient; id: string }) {
       {notice !== undefined && <p role="status">{notice}</p>}
       {report?.prompt !== undefined && <p className="prompt">{report.prompt}</p>}
       {!ended && <MessageBox api={api} taskId={id} folded={folded} />}
+      {task?.status === 'awaiting_approval' && (
+        <PlanApproval
+          key={JSON.stringify(plan)}
+          api={api}
+          task={task}
+          plan={plan}
+          onDecided={(decided, what) => {
+            setTask(decided);
+            setNotice(`${what}; the task is ${decided.status}.`);
+          }}
+        />
+      )}
 
       {plan !== null && (
         <section aria-labelledby="plan-title">

@@ -145,6 +145,19 @@ export class ApiClient {
     return (await (await check(response)).json()) as { id: string; to: string; running: string[] };
   }
 
+  /** A decision on the plan of a task awaiting approval: approve, reject, or edit with a replacement plan. */
+  async decidePlan(
+    id: string,
+    decision: { action: 'approve' | 'reject' } | { action: 'edit'; plan: unknown },
+  ): Promise<TaskSummary> {
+    const response = await this.request(`/tasks/${encodeURIComponent(id)}/plan`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...decision, by: 'viewer' }),
+    });
+    return (await (await check(response)).json()) as TaskSummary;
+  }
+
   async cancel(id: string): Promise<void> {
     await check(await this.request(`/tasks/${id}/cancel`, { method: 'POST' }));
   }
