@@ -368,6 +368,7 @@ describe('codecrew serve: security and the description', () => {
       '/v1/tasks/{id}/events',
       '/v1/tasks/{id}/jobs/{jobId}/log',
       '/v1/tasks/{id}/messages',
+      '/v1/tasks/{id}/plan',
       '/v1/tasks/{id}/report',
       '/v1/tasks/{id}/report.md',
     ]);

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { checkPlan, type Plan, type PlanVerdict } from '@codecrew/core';
+import { CodecrewError, checkPlan, type Plan, type PlanVerdict } from '@codecrew/core';
 import type { AwaitingApproval } from '@codecrew/orchestrator';
 import type { Io } from '../io.ts';
 import { deciderName } from './plan-decision.ts';
@@ -60,6 +60,12 @@ function editedPlan(text: string, io: Io): Plan | null {
  */
 export async function askPlanDecision(wait: AwaitingApproval, io: Io): Promise<PlanVerdict> {
   for (const line of planLines(wait.plan)) io.out(line);
+  if (process.stdin.isTTY !== true) {
+    throw new CodecrewError(
+      'USAGE_INVALID',
+      `the plan of task ${wait.taskId} awaits approval, but stdin is not a terminal to ask on: run codecrew resume ${wait.taskId} in a terminal to decide`,
+    );
+  }
   const by = deciderName(undefined);
   const verdict = (action: PlanVerdict['action'], extra: Partial<PlanVerdict> = {}): PlanVerdict => ({
     action,
