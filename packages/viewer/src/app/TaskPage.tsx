@@ -5,7 +5,8 @@ import { TraceFolder, type Lane, type Mark } from '../data/fold.ts';
 import { followEvents } from '../data/sse.ts';
 import type { SeqEvent, TaskReport, TaskSummary } from '../data/types.ts';
 import { AnsiText } from './Ansi.tsx';
-import { DiffView } from './DiffView.tsx';
+import { ReviewableDiff } from './ReviewableDiff.tsx';
+import { RevisionHistory } from './RevisionHistory.tsx';
 import { EventList } from './EventList.tsx';
 import { MarkDetails } from './MarkDetails.tsx';
 import { Candidates, Merges } from './MergesAndCandidates.tsx';
@@ -184,6 +185,7 @@ export function TaskPage({ api, id }: { api: ApiClient; id: string }) {
       </div>
       {notice !== undefined && <p role="status">{notice}</p>}
       {report?.prompt !== undefined && <p className="prompt">{report.prompt}</p>}
+      <RevisionHistory api={api} taskId={id} version={ended ? 1 : 0} />
       {!ended && <MessageBox api={api} taskId={id} folded={folded} />}
       {task?.status === 'awaiting_approval' && (
         <PlanApproval
@@ -244,7 +246,14 @@ export function TaskPage({ api, id }: { api: ApiClient; id: string }) {
       {(report?.mode !== 'ask' || diff !== null) && (
         <section aria-labelledby="diff-title">
           <h2 id="diff-title">Diff</h2>
-          <DiffView files={files} comments={comments} onSelectJob={showJob} />
+          <ReviewableDiff
+            api={api}
+            taskId={id}
+            ended={ended && diff !== null}
+            files={files}
+            comments={comments}
+            onSelectJob={showJob}
+          />
         </section>
       )}
 
