@@ -13,7 +13,11 @@ export const PLAN_OPERATIONS = {
       'Only for a task in awaiting_approval (spec.plan.approval: required). approve and edit queue the task again, ahead of tasks submitted after it, and it goes on from its checkpoint when a slot is free; reject ends it cancelled (error PLAN_REJECTED). The trace gets plan.approved, plan.edited or plan.rejected with who and when.',
     params: TaskParams,
     query: NoQuery,
-    body: { schema: PlanDecisionBody, contentTypes: ['application/json'], description: 'The decision' },
+    body: {
+      schema: PlanDecisionBody,
+      contentTypes: ['application/json', 'application/yaml'],
+      description: 'The decision (JSON, or YAML)',
+    },
     responses: {
       202: { description: 'Decided: the task is queued to act on it', schema: TaskView },
       400: {
@@ -22,6 +26,7 @@ export const PLAN_OPERATIONS = {
         schema: ErrorBody,
       },
       404: { description: 'No task with this id (TASK_NOT_FOUND)', schema: ErrorBody },
+      415: { description: 'Neither JSON nor YAML (MEDIA_TYPE_UNSUPPORTED)', schema: ErrorBody },
       409: {
         description: 'The task does not wait for a decision on its plan (TASK_NOT_AWAITING_APPROVAL)',
         schema: ErrorBody,
