@@ -4,8 +4,13 @@ import { newSteeringMessage, steeringEvent } from '@codecrew/core';
 import type { Bus } from '@codecrew/bus';
 import type { Io } from '../io.ts';
 
-/** Stops reading the terminal. */
+/** Lines typed in the terminal, sent to the task's agents. */
 export interface TerminalSteering {
+  /** Lines typed from now on are left to whoever else reads the terminal (a question the run asks). */
+  pause(): void;
+  /** Lines typed from now on are sent again. */
+  resume(): void;
+  /** Stops reading the terminal. */
   stop(): void;
 }
 
@@ -22,9 +27,10 @@ export function steerFromTerminal(
 ): TerminalSteering | null {
   if (input.isTTY !== true) return null;
   const lines = createInterface({ input, terminal: false });
+  let paused = false;
   lines.on('line', (line) => {
     const text = line.trim();
-    if (text === '') return;
+    if (paused || text === '') return;
     const message = newSteeringMessage(taskId, text);
     bus
       .publishEvent(steeringEvent(message))
@@ -36,6 +42,12 @@ export function steerFromTerminal(
       );
   });
   return {
+    pause() {
+      paused = true;
+    },
+    resume() {
+      paused = false;
+    },
     stop() {
       lines.close();
       input.pause();
