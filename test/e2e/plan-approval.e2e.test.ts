@@ -14,6 +14,7 @@ import {
   waitForStatus,
   type ServeProcess,
 } from '../support/serve.ts';
+import { until } from '../support/worker-process.ts';
 
 const idOf = (answer: { body: unknown }) => (answer.body as { id: string }).id;
 const ENDED = ['approved', 'not_approved', 'failed', 'cancelled', 'budget_exhausted'];
@@ -56,7 +57,8 @@ describe('plan approval on codecrew serve', () => {
       const before = await eventsSoFar(first.url, held);
       expect(before.filter((e) => e.kind === 'job.dispatched').map((e) => e.data['jobId'])).toEqual([`${held}-plan`]);
       expect(before.filter((e) => e.kind === 'plan.awaiting_approval')).toHaveLength(1);
-      expect(containersOfTask(held)).toEqual([]);
+      // The planner's sandbox is removed after its job; none is started for the wait.
+      expect(await until(() => containersOfTask(held).length === 0, 60_000)).toBe(true);
 
       first.child.kill('SIGKILL');
       await first.exited;
