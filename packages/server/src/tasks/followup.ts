@@ -89,11 +89,13 @@ export async function queueFollowup(
   const result = await followableResult(parent);
   const report = await reportOf(parent);
   const parentSpec = TaskSpec.parse(parent.spec);
-  const body = parentSpec.spec;
+  // A revision's plan is the user's own comments: it does not wait for a plan approval.
+  const { plan: approval, ...body } = parentSpec.spec;
   const spec: TaskSpec = {
     ...parentSpec,
     spec: {
       ...body,
+      ...(approval === undefined || request.plan !== undefined ? {} : { plan: approval }),
       prompt: request.prompt,
       repo: { ...body.repo, ref: result.commit },
       output: { ...body.output, branch: result.branch },
