@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PullRequestSpec } from '@codecrew/core';
 import { deliverResult } from '../src/deliver/index.ts';
+import { renderMarkdown } from '../src/report/render-markdown.ts';
 import type { TaskReport } from '../src/report/build-report.ts';
 import { GitHubStandIn } from './support/github-stand-in.ts';
 
@@ -108,6 +109,9 @@ describe('deliverResult: push, then a pull request through a stand-in for GitHub
     expect(body).toContain(`$${report.usage.costUsd.toFixed(4)}`);
     expect(body).toContain('http://codecrew.example/v1/tasks/t1/events');
     expect(logged.some((line) => line.includes('pull request #1 opened'))).toBe(true);
+    const markdown = renderMarkdown({ ...report, result: { ...report.result!, ...outcome } });
+    expect(markdown).toContain(`- Pushed to \`origin\` (${commit.slice(0, 12)})`);
+    expect(markdown).toContain('- Pull request #1 opened on acme/textkit: https://github.example/acme/textkit/pull/1');
   });
 
   it('updates the open pull request of the same head branch instead of opening another', async () => {
@@ -153,6 +157,9 @@ describe('deliverResult: push, then a pull request through a stand-in for GitHub
     expect(outcome.pullRequest?.error?.code).toBe('PULL_REQUEST_FAILED');
     expect(outcome.pullRequest?.error?.message).toContain('not pushed');
     expect(github.requests).toHaveLength(0);
+    const markdown = renderMarkdown({ ...report, result: { ...report.result!, ...outcome } });
+    expect(markdown).toContain('- Push to `origin` failed: `PUSH_FAILED`');
+    expect(markdown).toContain('- Pull request on acme/textkit failed: `PULL_REQUEST_FAILED`');
   });
 
   it('does nothing when the task has no result branch', async () => {
