@@ -1,9 +1,18 @@
+import { AIMessage, HumanMessage, SystemMessage, ToolMessage, type BaseMessage } from '@langchain/core/messages';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { STEERING_HEADER, emptyUsage, isSteeringFor, steeringPrompt, type SteeringMessage } from '@codecrew/core';
-import { ModelScript, createChatModel, startScriptedModelServer, type ScriptedModelServer } from '@codecrew/llm';
+import {
+  ChatTokenCounter,
+  ModelScript,
+  createChatModel,
+  startScriptedModelServer,
+  type ScriptedModelServer,
+} from '@codecrew/llm';
 import type { Sandbox, Workspace } from '@codecrew/sandbox';
 import { defineTool, runAgentLoop, type SteeringInbox, type ToolContext } from '../src/index.ts';
+import { compactConversation } from '../src/runtime/context/compact.ts';
+import { FileLedger } from '../src/runtime/context/files.ts';
 
 const message = (to: SteeringMessage['to'], taskId = 't1'): SteeringMessage => ({
   id: 'm1',
@@ -152,5 +161,43 @@ describe('steering in the agent loop', () => {
     expect(result.value).toEqual({ summary: 'as planned' });
     expect(requests.map((request) => request.lastMessage)).toEqual(['go', 'nothing here']);
     expect(inbox.looks).toBe(2);
+  });
+});
+
+describe('steering and compaction', () => {
+  it("keeps the user's messages word for word when the steps around them are summarised", async () => {
+    server = await startScriptedModelServer({
+      script: ModelScript.parse({
+        version: 1,
+        rules: [{ match: { purpose: 'compact' }, replies: [{ content: 'Read a.ts.' }] }],
+      }),
+    });
+    const model = createChatModel({
+      model: { name: 'scripted', baseURL: server.url },
+      context: { taskId: 't1', jobId: coderS1.id, role: 'coder', subtaskId: 's1' },
+    });
+    const said = new HumanMessage(steeringPrompt('use tabs'));
+    const messages: BaseMessage[] = [
+      new SystemMessage('You are a coder.'),
+      new HumanMessage('Fix the parser.'),
+      new AIMessage({ content: '', tool_calls: [{ id: 'r1', name: 'read_file', args: { path: 'a.ts' } }] }),
+      new ToolMessage({ content: 'const a = 1;', tool_call_id: 'r1' }),
+      said,
+      new AIMessage({ content: '', tool_calls: [{ id: 'r2', name: 'read_file', args: { path: 'b.ts' } }] }),
+      new ToolMessage({ content: 'const b = 2;', tool_call_id: 'r2' }),
+    ];
+    const counter = new ChatTokenCounter('scripted');
+    await compactConversation(messages, {
+      keepFrom: 5,
+      model,
+      count: (text) => counter.text(text),
+      requestBudget: 6000,
+      summaryBudget: 300,
+      files: new FileLedger(),
+      signal: new AbortController().signal,
+    });
+    expect(messages.map((message) => message.getType())).toEqual(['system', 'human', 'human', 'human', 'ai', 'tool']);
+    expect(String(messages[2]?.content)).toContain('Read a.ts.');
+    expect(messages[3]).toBe(said);
   });
 });
