@@ -42,7 +42,10 @@ function waitingState(required = true): TaskStateValue {
 
 /** The approve_plan node alone in a graph checkpointed in SQLite, and the events it emits. */
 function approvalGraph(store: CheckpointStore, events: Array<{ kind: TraceKind; data: Record<string, unknown> }>) {
-  const deps = { emit: (kind: TraceKind, _m: string, data = {}) => events.push({ kind, data }) } as GraphDeps;
+  const emit = (kind: TraceKind, _message: string, data: Record<string, unknown> = {}) => {
+    events.push({ kind, data });
+  };
+  const deps = { emit } as unknown as GraphDeps;
   return async (taskId: string) => {
     const checkpointer = await store.checkpointerFor(taskId);
     const graph = new StateGraph(TaskState)
