@@ -55,12 +55,10 @@ function waveSends(state: TaskStateValue): Send[] {
   const followUps = (state.taskPlan?.subtasks ?? [])
     .map((s) => state.subtasks[s.id]?.next)
     .filter((next): next is CodeAssignment => next !== null && next !== undefined);
-  // A revision's subtasks are fixes of merged work: each coder is given the user's comments on its lines.
-  const revision = state.task.followup?.plan !== undefined;
   const ready = readySubtasks(state).map((subtaskId): CodeAssignment => ({
     subtaskId,
-    kind: revision ? 'fix' : 'implement',
-    instructions: revision ? (state.taskPlan?.subtasks.find((s) => s.id === subtaskId)?.description ?? '') : '',
+    kind: 'implement',
+    instructions: '',
     round: state.round,
     startCommit: state.integration,
   }));

@@ -71,8 +71,8 @@ export async function codeNode(payload: CodePayload, deps: GraphDeps): Promise<T
         startCommit: '',
       };
       update.conflictTries = 2;
-    } else if (assignment.kind !== 'fix' || isRevisionFix(payload)) {
-      // A failed follow-up keeps the work merged before it; a failed first attempt (a revision's fix too) fails the subtask.
+    } else if (assignment.kind !== 'fix') {
+      // A failed follow-up keeps the work merged before it; a failed first attempt fails the subtask.
       update.status = 'failed';
     }
     return { jobs, subtasks: { [subtask.id]: update as SubtaskState } };
@@ -92,11 +92,6 @@ export async function codeNode(payload: CodePayload, deps: GraphDeps): Promise<T
   const update: Partial<SubtaskState> = { next: null };
   if (assignment.kind !== 'resolve') update.summary = result.output.summary;
   return { jobs, candidates: [candidate], subtasks: { [subtask.id]: update as SubtaskState } };
-}
-
-/** A revision's first fix of a subtask: the subtask's only work in this task, so its failure fails it. */
-function isRevisionFix(payload: CodePayload): boolean {
-  return payload.task.followup?.plan !== undefined && payload.assignment.round === 0;
 }
 
 /** What a coder re-running its subtask after an unresolved conflict is told. */

@@ -27,7 +27,7 @@ export async function planNode(state: TaskStateValue, deps: GraphDeps): Promise<
         revision: true,
       },
     );
-    return { ...planUpdate(fixed, [], deps), ...tests };
+    return { ...planUpdate(fixed, [], deps, true), ...tests };
   }
   const job = makeJob(state, { id: 'plan', role: 'planner', tree, input: { role: 'planner' }, repo });
   job.prompt = plannerPrompt(state.task);
@@ -43,8 +43,12 @@ export async function planNode(state: TaskStateValue, deps: GraphDeps): Promise<
   return { ...planUpdate(result.output.plan, jobs, deps), ...tests };
 }
 
-/** The state a plan leads to: checked, its subtasks pending, their order; or the task failed with PLAN_INVALID. */
-function planUpdate(plan: Plan, jobs: JobRecord[], deps: GraphDeps): TaskStateUpdate {
+/**
+ * The state a plan leads to: checked, its subtasks pending, their order; or the task failed with
+ * PLAN_INVALID. A revision's subtasks are work its parent merged: each starts as merged, with a fix
+ * job (its description, the user's comments) as its next work, as a review's fix round would.
+ */
+function planUpdate(plan: Plan, jobs: JobRecord[], deps: GraphDeps, revision = false): TaskStateUpdate {
   const problems = validatePlan(plan);
   if (problems.length > 0) {
     return {
@@ -58,12 +62,14 @@ function planUpdate(plan: Plan, jobs: JobRecord[], deps: GraphDeps): TaskStateUp
     subtasks[subtask.id] = {
       id: subtask.id,
       title: subtask.title,
-      status: 'pending',
+      status: revision ? 'merged' : 'pending',
       summary: '',
       changedFiles: [],
       error: null,
       conflictTries: 0,
-      next: null,
+      next: revision
+        ? { subtaskId: subtask.id, kind: 'fix', instructions: subtask.description, round: 0, startCommit: '' }
+        : null,
     };
   }
   deps.emit('plan', `plan: ${plan.subtasks.length} subtask(s) — ${plan.summary}`, { plan });
