@@ -69,9 +69,9 @@ describe('commenting on a diff line in the viewer and revising', () => {
     // The page opens the revision, which follows the first task on its branch.
     await page.waitForURL((url) => !url.hash.endsWith(id));
     const revisionId = decodeURIComponent(new URL(page.url()).hash.replace('#/tasks/', ''));
-    await page.locator('.toolbar .status-approved').waitFor({ timeout: 180_000 });
     const history = page.getByRole('list', { name: 'revision history' });
-    await history.locator('li').nth(1).waitFor({ timeout: 30_000 });
+    // The history marks the open task, and follows it until it has ended.
+    await history.locator('li[aria-current="page"] .status-approved').waitFor({ timeout: 180_000 });
     const entries = await history.locator('li').allTextContents();
     expect(entries).toHaveLength(2);
     expect(entries[0]).toContain(id);

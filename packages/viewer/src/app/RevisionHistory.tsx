@@ -2,6 +2,8 @@ import { useEffect, useState } from 'react';
 import type { ApiClient } from '../data/api.ts';
 import { taskHistory, type HistoryEntry } from '../data/followups.ts';
 
+const UNSETTLED = new Set(['queued', 'running', 'awaiting_approval']);
+
 /**
  * A task's revisions as one history: the first task, then each follow-up and revision, each with
  * the commit it added to the branch. Shown only when there is more than the task itself.
@@ -10,14 +12,22 @@ export function RevisionHistory({ api, taskId, version }: { api: ApiClient; task
   const [history, setHistory] = useState<HistoryEntry[]>([]);
   useEffect(() => {
     let stop = false;
-    void taskHistory(api, taskId).then(
-      (entries) => {
-        if (!stop) setHistory(entries);
-      },
-      () => undefined,
-    );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const load = () =>
+      void taskHistory(api, taskId).then(
+        (entries) => {
+          if (stop) return;
+          setHistory(entries);
+          // A task of the chain still to end (a follow-up just queued, this one finishing): read it again.
+          if (entries.length > 1 && entries.some((entry) => UNSETTLED.has(entry.status)))
+            timer = setTimeout(load, 2000);
+        },
+        () => undefined,
+      );
+    load();
     return () => {
       stop = true;
+      if (timer !== undefined) clearTimeout(timer);
     };
   }, [api, taskId, version]);
   if (history.length < 2) return null;
