@@ -29,9 +29,17 @@ export class JobSteeringInbox implements SteeringInbox {
 
   async take(): Promise<string[]> {
     const { taskId, id: jobId } = this.job;
-    this.#applied ??= new Set(await this.bus.appliedSteering(taskId, jobId));
-    const applied = this.#applied;
-    const stored = await this.bus.readSteering(taskId, this.#cursor);
+    let applied: Set<string>;
+    let stored: Awaited<ReturnType<Bus['readSteering']>>;
+    try {
+      this.#applied ??= new Set(await this.bus.appliedSteering(taskId, jobId));
+      applied = this.#applied;
+      stored = await this.bus.readSteering(taskId, this.#cursor);
+    } catch (error) {
+      // The job goes on; what was not read is read before the next model call.
+      this.#report('could not read the messages from the user; trying again before the next model call', error);
+      return [];
+    }
     const texts: string[] = [];
     let recorded = false;
     for (const { seq, message } of stored) {
@@ -48,8 +56,19 @@ export class JobSteeringInbox implements SteeringInbox {
         text: message.text,
       });
     }
-    if (recorded) await this.bus.recordAppliedSteering(taskId, jobId, [...applied]);
+    if (recorded) {
+      await this.bus
+        .recordAppliedSteering(taskId, jobId, [...applied])
+        .catch((error: unknown) =>
+          this.#report('could not record which messages from the user the job applied', error),
+        );
+    }
     return texts;
+  }
+
+  #report(what: string, error: unknown): void {
+    const why = error instanceof Error ? error.message : String(error);
+    this.emit('log', `${what}: ${why}`, { error: why });
   }
 
   #who(): string {
