@@ -6,7 +6,8 @@ import { addComment, listComments, revise, type UserComment } from '../data/foll
 import { DiffView } from './DiffView.tsx';
 
 /**
- * The diff with the user's own review: once the task has ended, a comment can be added on any
+ * The diff with the user's own review: once the task has ended (and when the API keeps comments:
+ * `codecrew serve`, not the single-task `codecrew view`), a comment can be added on any
  * line of a hunk; Revise sends the comments not yet revised to the subtasks that wrote those
  * lines, as a new task committed on the same branch, and opens it.
  */
@@ -26,13 +27,17 @@ export function ReviewableDiff({
   onSelectJob: (jobId: string) => void;
 }) {
   const [userComments, setUserComments] = useState<UserComment[]>([]);
+  /** Whether the API keeps comments for this task (not in the single-task `codecrew view`). */
+  const [commentable, setCommentable] = useState(false);
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string }>();
   const [busy, setBusy] = useState(false);
   useEffect(() => {
     let stop = false;
     if (ended) {
       void listComments(api, taskId).then((list) => {
-        if (!stop) setUserComments(list);
+        if (stop) return;
+        setCommentable(list !== null);
+        setUserComments(list ?? []);
       });
     }
     return () => {
@@ -83,9 +88,9 @@ export function ReviewableDiff({
         comments={comments}
         onSelectJob={onSelectJob}
         userComments={userComments}
-        {...(ended ? { onComment } : {})}
+        {...(ended && commentable ? { onComment } : {})}
       />
-      {ended && (
+      {ended && commentable && (
         <div className="revise">
           <span className="muted">
             {pending.length === 0

@@ -67,12 +67,12 @@ function entryOf(task: ApiTask): HistoryEntry {
   };
 }
 
-/** The comments on a task's diff; none where the API has no comments (a single-task `codecrew view`). */
-export async function listComments(api: ApiClient, id: string): Promise<UserComment[]> {
+/** The comments on a task's diff; null where the API keeps none (the single-task `codecrew view`). */
+export async function listComments(api: ApiClient, id: string): Promise<UserComment[] | null> {
   try {
     return (await json<{ comments: UserComment[] }>(api, `${taskPath(id)}/comments`)).comments;
   } catch {
-    return [];
+    return null;
   }
 }
 
