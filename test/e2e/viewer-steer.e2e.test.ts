@@ -57,14 +57,14 @@ describe("the viewer's message box against a real codecrew serve", () => {
     expect(targets).toEqual(['task', 'note', coderJob]);
 
     await expect(box.getByRole('button', { name: 'Send' }).isDisabled()).resolves.toBe(true);
-    await box.getByLabel('Tell the agents').fill('Write the note in French.');
-    await box.getByLabel('To').selectOption('note');
+    await box.getByLabel('Tell the agents', { exact: true }).fill('Write the note in French.');
+    await box.getByLabel('To', { exact: true }).selectOption('note');
     await box.getByRole('button', { name: 'Send' }).click();
     await box
       .getByRole('status')
       .filter({ hasText: `Sent to note: read before the next model call of ${coderJob}.` })
       .waitFor({ timeout: 30_000 });
-    await expect(box.getByLabel('Tell the agents').inputValue()).resolves.toBe('');
+    await expect(box.getByLabel('Tell the agents', { exact: true }).inputValue()).resolves.toBe('');
 
     const sent = (await eventsSoFar(serve.url, id)).filter((event) => event.kind === 'user.message');
     expect(sent.map((event) => [event.data['text'], event.data['to'], event.data['running']])).toEqual([
