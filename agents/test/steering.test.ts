@@ -56,6 +56,11 @@ describe('isSteeringFor', () => {
     expect([planner, coderS1, reviewer].map((job) => isSteeringFor(toReviewer, job))).toEqual([false, false, true]);
   });
 
+  it('sends a task-wide message to the asker of an ask task', () => {
+    const asker = { id: 't1-ask', taskId: 't1', role: 'asker' } as const;
+    expect(isSteeringFor(message({ kind: 'task' }), asker)).toBe(true);
+  });
+
   it('never crosses tasks', () => {
     expect(isSteeringFor(message({ kind: 'task' }, 't2'), coderS1)).toBe(false);
   });

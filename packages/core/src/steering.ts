@@ -29,8 +29,8 @@ export const SteeringMessage = z
   .strict();
 export type SteeringMessage = z.infer<typeof SteeringMessage>;
 
-/** The roles a task-wide message reaches: the planner while it plans, then the coders. */
-export const TASK_WIDE_ROLES: readonly Role[] = ['planner', 'coder'];
+/** The roles a task-wide message reaches: the planner while it plans, then the coders; in ask mode, the asker. */
+export const TASK_WIDE_ROLES: readonly Role[] = ['planner', 'coder', 'asker'];
 
 /** The part of a job that decides which steering messages it receives. */
 export interface SteeringAddressee {
@@ -41,9 +41,9 @@ export interface SteeringAddressee {
 }
 
 /**
- * True when `message` is for `job`: a task-wide message reaches the task's planner and coder jobs, a
- * subtask's message every coder job of that subtask (fix rounds and best-of-N attempts too), a job's
- * message that job only.
+ * True when `message` is for `job`: a task-wide message reaches the task's planner and coder jobs (the
+ * asker of an ask task), a subtask's message every coder job of that subtask (fix rounds and best-of-N
+ * attempts too), a job's message that job only.
  *
  * @example
  * isSteeringFor({ ...message, to: { kind: 'subtask', subtaskId: 's1' } }, job) // job.subtaskId === 's1'
