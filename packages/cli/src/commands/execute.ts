@@ -115,10 +115,7 @@ async function executeWithCheckpoints(
       while (outcome.status === 'awaiting_approval') {
         // The answer is read from the terminal, so lines typed there are not sent to the agents meanwhile.
         terminal?.stop();
-        // The answer typed to the plan question is not a message to the agents.
-        terminal?.pause();
         const planVerdict = await askPlanDecision(outcome, io);
-        terminal?.resume();
         if (terminal !== null) terminal = steerFromTerminal(crew.bus, scripted.task.taskId, io);
         outcome = await runTask({ ...run, planVerdict });
       }
