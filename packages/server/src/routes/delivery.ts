@@ -19,6 +19,19 @@ function field(value: unknown, ...path: string[]): unknown {
   return current;
 }
 
+/** The request's JSON body (sent as text); an empty body is `{}`. */
+function jsonBodyOf(body: unknown): unknown {
+  const text = typeof body === 'string' ? body : '';
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw apiError('REQUEST_INVALID', `the request body is not valid JSON: ${(error as Error).message}`, {
+      issues: [],
+    });
+  }
+}
+
 function deliveryView(delivery: WebhookDelivery) {
   return {
     id: delivery.id,
@@ -42,7 +55,7 @@ export function deliveryRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.post(routePath(DELIVERY_OPERATIONS.pushTask), async (request) => {
     const { id } = parseRequest(TaskParams, request.params, 'the path');
     parseRequest(NoQuery, request.query, 'the query');
-    const body = parseRequest(PushBody, request.body ?? {}, 'the body');
+    const body = parseRequest(PushBody, jsonBodyOf(request.body), 'the body');
     const record = await ctx.store.getTask(id);
     if (record === null) throw apiError('TASK_NOT_FOUND', `no task ${id}`, { id });
     if (!hasEnded(record.status)) {
