@@ -103,7 +103,7 @@ describe('POST /v1/tasks/{id}/messages', () => {
       '/openapi.json',
     );
     const operation = body.paths['/v1/tasks/{id}/messages']?.['post'];
-    expect(Object.keys(operation?.responses ?? {}).sort()).toEqual(['202', '400', '404', '409', '415']);
+    expect(Object.keys(operation?.responses ?? {}).sort()).toEqual(['202', '400', '401', '404', '409', '415']);
     expect(JSON.stringify(operation?.requestBody)).toContain('"text"');
   });
 });
