@@ -49,7 +49,6 @@ export interface ResolvedTask {
   /** `spec.plan`: whether the plan waits for a person's decision, for how long, and what the end of the wait does. */
   planApproval: { required: boolean; timeoutMs: number | null; onTimeout: 'approve' | 'cancel' };
   /** Where the result branch is pushed once created; null: it is not pushed. */
-  /** Where the result branch is pushed once created; null: it is not pushed. */
   push: PushSpec | null;
   /** The GitHub pull request opened or updated for the result branch; null: none. */
   pullRequest: PullRequestSpec | null;

@@ -15,8 +15,8 @@ import {
   TaskParams,
   TaskView,
 } from './schemas.ts';
-import { PLAN_OPERATIONS } from './plan-operations.ts';
 import { DELIVERY_OPERATIONS } from './delivery-schemas.ts';
+import { PLAN_OPERATIONS } from './plan-operations.ts';
 import { MessageBody, MessageSent } from './message-schemas.ts';
 import { CommentList, CommentsBody, FollowupBody, FollowupCreated } from './followup-schemas.ts';
 

@@ -89,8 +89,8 @@ export function buildApp(ctx: ApiContext, options: AppOptions): FastifyInstance 
   );
 
   taskRoutes(app, ctx);
-  planRoutes(app, ctx);
   deliveryRoutes(app, ctx);
+  planRoutes(app, ctx);
   messageRoutes(app, ctx);
   followupRoutes(app, ctx);
   eventRoutes(app, ctx);
