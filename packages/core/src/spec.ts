@@ -163,12 +163,9 @@ export const PlanApprovalSpec = z
       .default('none')
       .meta({ description: 'required: wait for a person to approve, edit or reject the plan before coding' }),
     timeout: Duration.optional().meta({ description: 'How long to wait for a decision; no limit when absent' }),
-    onTimeout: z
-      .enum(['approve', 'cancel'])
-      .default('cancel')
-      .meta({
-        description: 'What a wait that reaches its timeout does: approve the plan as it is, or cancel the task',
-      }),
+    onTimeout: z.enum(['approve', 'cancel']).default('cancel').meta({
+      description: 'What a wait that reaches its timeout does: approve the plan as it is, or cancel the task',
+    }),
   })
   .strict();
 export type PlanApprovalSpec = z.infer<typeof PlanApprovalSpec>;

@@ -6,7 +6,11 @@ export type ApiTaskStatus =
   | 'queued'
   | 'running'
   | 'awaiting_approval'
-  | 'approved' | 'not_approved' | 'failed' | 'cancelled' | 'budget_exhausted';
+  | 'approved'
+  | 'not_approved'
+  | 'failed'
+  | 'cancelled'
+  | 'budget_exhausted';
 
 /** Every status, in the order a task can pass through them. */
 export const API_TASK_STATUSES: readonly ApiTaskStatus[] = [
