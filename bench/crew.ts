@@ -134,6 +134,7 @@ export const run: SuiteRun = async (log) => {
             await Promise.all([sandboxes.prewarm(task.sandbox), sandboxes.prewarm(task.sandbox, { readOnly: true })]);
             const checkpoints = await openCheckpointStore({ sqliteFile: join(dir, 'checkpoints.sqlite') });
             const outcome = await runTask({ task, bus, checkpoints });
+            if (outcome.status === 'awaiting_approval') throw new Error('bench tasks do not wait for plan approval');
             const measured = measure(
               outcome.report,
               n,

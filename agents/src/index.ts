@@ -5,6 +5,8 @@ export type { JobRuntime } from './worker/run-job.ts';
 export { runAgentLoop } from './runtime/loop.ts';
 export type { AgentLoopOptions, AgentLoopResult } from './runtime/loop.ts';
 export { LoopGuard } from './runtime/loop-guard.ts';
+export type { SteeringInbox } from './runtime/steering.ts';
+export { JobSteeringInbox } from './worker/steering-inbox.ts';
 export { defineTool, toOpenAITool } from './runtime/tool.ts';
 export type { ToolDefinition, ToolContext, ToolOutcome, EmitEvent } from './runtime/tool.ts';
 export { parseTestOutput } from './tester/parse/index.ts';

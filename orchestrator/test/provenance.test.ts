@@ -30,9 +30,9 @@ describe('parseHunks', () => {
       '',
     ].join('\n');
     expect(parseHunks(patch)).toEqual([
-      { file: 'src/a.js', header: '@@ -1,3 +1,4 @@', addedLines: [2, 3] },
-      { file: 'src/a.js', header: '@@ -10 +11,0 @@', addedLines: [] },
-      { file: 'b.txt', header: '@@ -0,0 +1,2 @@', addedLines: [1, 2] },
+      { file: 'src/a.js', header: '@@ -1,3 +1,4 @@', newStart: 1, newCount: 4, addedLines: [2, 3] },
+      { file: 'src/a.js', header: '@@ -10 +11,0 @@', newStart: 11, newCount: 0, addedLines: [] },
+      { file: 'b.txt', header: '@@ -0,0 +1,2 @@', newStart: 1, newCount: 2, addedLines: [1, 2] },
     ]);
   });
 });

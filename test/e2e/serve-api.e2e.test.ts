@@ -364,17 +364,25 @@ describe('codecrew serve: security and the description', () => {
       '/v1/tasks/events',
       '/v1/tasks/{id}',
       '/v1/tasks/{id}/cancel',
+      '/v1/tasks/{id}/comments',
       '/v1/tasks/{id}/diff',
       '/v1/tasks/{id}/events',
+      '/v1/tasks/{id}/followups',
       '/v1/tasks/{id}/jobs/{jobId}/log',
+      '/v1/tasks/{id}/messages',
+      '/v1/tasks/{id}/plan',
+      '/v1/tasks/{id}/push',
       '/v1/tasks/{id}/report',
       '/v1/tasks/{id}/report.md',
+      '/v1/tasks/{id}/revise',
+      '/v1/tasks/{id}/webhooks',
     ]);
     expect(Object.keys(body.paths['/v1/tasks'] ?? {}).sort()).toEqual(['get', 'post']);
     expect(body.paths['/v1/tasks']?.['get']?.parameters?.map((p) => p.name)).toEqual([
       'status',
       'name',
       'repo',
+      'parent',
       'limit',
       'cursor',
     ]);

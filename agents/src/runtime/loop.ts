@@ -10,6 +10,7 @@ import { LoopGuard } from './loop-guard.ts';
 import { readReply, type ModelTurn } from './reply.ts';
 import { toOpenAITool, type ToolContext, type ToolDefinition } from './tool.ts';
 import { runToolCall } from './tool-call.ts';
+import { addSteering } from './steering.ts';
 
 export { abortError } from './abort.ts';
 
@@ -89,6 +90,8 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentLoop
   for (let step = 1; step <= options.maxSteps; step += 1) {
     if (context.signal.aborted) throw abortError(context.signal);
     checkJobBudget(usage, options.budget);
+    // What the user said since the last step reaches the model in this call.
+    await addSteering(messages, context.steering);
     await window.fit(messages, step);
     const started = Date.now();
     const reply = await askModel(model, messages, window, step, context);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { CommandRecord, Role, TraceKind, Usage } from '@codecrew/core';
 import type { Sandbox, Workspace } from '@codecrew/sandbox';
 import { toStrictSchema, withoutNullOptionals } from './tool-schema.ts';
+import type { SteeringInbox } from './steering.ts';
 
 /** Publishes one trace event about the running job. */
 export type EmitEvent = (kind: TraceKind, message: string, data?: Record<string, unknown>) => void;
@@ -19,6 +20,8 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Model usage and steps so far, kept current so that a failed job still reports them. */
   meter: { usage: Usage; steps: number };
+  /** The user's messages to this job while it runs, read before every model call. Absent: none. */
+  steering?: SteeringInbox;
 }
 
 /** A tool's answer: text for the model, or the end of the job with a value. */

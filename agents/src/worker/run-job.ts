@@ -19,6 +19,7 @@ import type { RoleRun } from '../runtime/role.ts';
 import { abortError } from '../runtime/loop.ts';
 import type { EmitEvent, ToolContext } from '../runtime/tool.ts';
 import { JobEnvironment } from './job-environment.ts';
+import { JobSteeringInbox } from './steering-inbox.ts';
 import { runPlanner } from '../planner/run.ts';
 import { runCoder } from '../coder/run.ts';
 import { runTester } from '../tester/run.ts';
@@ -164,6 +165,7 @@ export async function runJob(job: Job, runtime: JobRuntime, options: RunJobOptio
       commands,
       signal: jobSignal,
       meter,
+      ...(model === null ? {} : { steering: new JobSteeringInbox(runtime.bus, job, emit) }),
     };
     const run = await RUNNERS[job.role]({
       job,

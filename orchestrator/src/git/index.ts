@@ -6,12 +6,13 @@ export { archiveTree, commitPatch, commitTree, diffCommits, listTreeFiles } from
 export type { DiffFile } from './tree.ts';
 export { mergeInto, parseMergeTreeOutput } from './merge.ts';
 export type { MergeOutcome, MergeConflict } from './merge.ts';
-export { publishBranch, stageObjects, validateBranchName } from './publish.ts';
+export { branchCommit, publishBranch, requireBranchAt, stageObjects, validateBranchName } from './publish.ts';
 export { hunkProvenance, parseHunks } from './provenance.ts';
-export type { HunkProvenance } from './provenance.ts';
+export type { DiffHunk, HunkProvenance } from './provenance.ts';
 export type { PublishOptions } from './publish.ts';
 export { treeChanges, PathSet } from './changes.ts';
 export type { TreeChange } from './changes.ts';
 export { commitChain } from './fast-commit.ts';
 export type { ChainChange, ChainStep } from './fast-commit.ts';
 export { readFilesAt } from './blobs.ts';
+export { pushBranch, pushTarget } from './push.ts';

@@ -10,17 +10,21 @@ export interface HunkProvenance {
   inferred: boolean;
 }
 
-interface Hunk {
+/** One hunk of a unified diff. */
+export interface DiffHunk {
   file: string;
   header: string;
+  /** The first line of the hunk in the new file, and how many lines of the new file it spans. */
+  newStart: number;
+  newCount: number;
   addedLines: number[];
 }
 
-/** Splits a unified diff into hunks with the new-side line numbers of their added lines. */
-export function parseHunks(patch: string): Hunk[] {
-  const hunks: Hunk[] = [];
+/** Splits a unified diff into hunks with their new-side range and the new-side line numbers of their added lines. */
+export function parseHunks(patch: string): DiffHunk[] {
+  const hunks: DiffHunk[] = [];
   let file = '';
-  let current: Hunk | null = null;
+  let current: DiffHunk | null = null;
   let newLine = 0;
   for (const line of patch.split('\n')) {
     if (line.startsWith('diff --git ')) {
@@ -29,9 +33,10 @@ export function parseHunks(patch: string): Hunk[] {
     } else if (line.startsWith('+++ ')) {
       if (line !== '+++ /dev/null') file = line.slice(6);
     } else if (line.startsWith('@@')) {
-      const match = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(line);
+      const match = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/.exec(line);
       newLine = Number(match?.[1] ?? 0);
-      current = { file, header: line.replace(/^(@@[^@]*@@).*$/, '$1'), addedLines: [] };
+      const newCount = match?.[2] === undefined ? 1 : Number(match[2]);
+      current = { file, header: line.replace(/^(@@[^@]*@@).*$/, '$1'), newStart: newLine, newCount, addedLines: [] };
       hunks.push(current);
     } else if (current !== null) {
       if (line.startsWith('+')) {

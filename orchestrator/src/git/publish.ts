@@ -12,6 +12,11 @@ export interface PublishOptions {
   branch: string;
   message: string;
   author?: { name: string; email: string };
+  /**
+   * Advance `branch` instead of creating a new one: it must still point at this commit (a
+   * follow-up's parent result, which is also `base`); BRANCH_MOVED otherwise, and nothing changes.
+   */
+  advanceFrom?: string;
 }
 
 const MAX_SUFFIX = 100;
@@ -52,8 +57,56 @@ export async function publishBranch(opts: PublishOptions): Promise<{ branch: str
   await validateBranchName(opts.userRepoRoot, opts.branch);
   await stageObjects(opts.scratch, opts.userRepoRoot, opts.tree, opts.base);
   const args = ['commit-tree', '--no-gpg-sign', `${opts.tree}^{tree}`, '-p', opts.base, '-F', '-'];
+  if (opts.advanceFrom !== undefined) await requireBranchAt(user, opts.userRepoRoot, opts.branch, opts.advanceFrom);
   const commit = (await user.run(args, { input: opts.message, env: identityEnv(opts.author) })).stdout.trim();
+  if (opts.advanceFrom !== undefined) {
+    await advanceBranch(user, opts.userRepoRoot, opts.branch, opts.advanceFrom, commit);
+    return { branch: opts.branch, commit };
+  }
   return { branch: await createBranch(user, opts.userRepoRoot, opts.branch, commit), commit };
+}
+
+function branchMoved(repoRoot: string, branch: string, expected: string, actual: string | null): CodecrewError {
+  const where = actual === null ? 'no longer exists' : `now points at ${actual.slice(0, 10)}`;
+  return new CodecrewError(
+    'BRANCH_MOVED',
+    `branch ${branch} in ${repoRoot} ${where}, not at ${expected.slice(0, 10)} where the earlier task left it; nothing was committed. Follow up the task that made the branch's current commit, or move the branch back`,
+    { details: { branch, expected, actual } },
+  );
+}
+
+/** The commit `branch` points at in the repository, or null when there is no such branch. */
+export async function branchCommit(repoRoot: string, branch: string): Promise<string | null> {
+  const res = await new GitRepo(repoRoot).run(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`], {
+    allowExitCodes: [1, 128],
+  });
+  return res.code === 0 ? res.stdout.trim() : null;
+}
+
+/** BRANCH_MOVED unless `branch` points at `expected`. */
+export async function requireBranchAt(
+  user: GitRepo,
+  repoRoot: string,
+  branch: string,
+  expected: string,
+): Promise<void> {
+  const actual = await branchCommit(user.dir, branch);
+  if (actual !== expected) throw branchMoved(repoRoot, branch, expected, actual);
+}
+
+/** Moves `branch` from `from` to `commit` atomically: BRANCH_MOVED, changing nothing, when it is not at `from`. */
+async function advanceBranch(user: GitRepo, repoRoot: string, branch: string, from: string, commit: string) {
+  const ref = `refs/heads/${branch}`;
+  // The old value makes git refuse when someone moved the branch since it was checked.
+  const moved = await user.run(['update-ref', '-m', PUBLISH_REFLOG, ref, commit, from], { allowExitCodes: [1, 128] });
+  if (moved.code === 0) return;
+  const actual = await branchCommit(user.dir, branch);
+  if (actual !== from) throw branchMoved(repoRoot, branch, from, actual);
+  throw new CodecrewError(
+    'GIT_FAILED',
+    `could not move branch ${branch} in ${repoRoot}: ${moved.stderr.trim()}; check that the repository is writable`,
+    { details: { branch, stderr: moved.stderr } },
+  );
 }
 
 /** Creates `branch` (or the first free `<branch>-N`) at `commit`; returns the name used. */

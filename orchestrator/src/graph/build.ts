@@ -10,6 +10,7 @@ import { testNode } from './nodes/test.ts';
 import { reviewNode } from './nodes/review.ts';
 import { askNode } from './nodes/ask.ts';
 import { finalizeNode } from './nodes/finalize.ts';
+import { approvePlanNode, routeAfterPlan } from './nodes/approve-plan.ts';
 import { afterIntegrate, afterPlan, afterReview, afterTest } from './routes.ts';
 
 type NodeFn<I> = (input: I, deps: GraphDeps) => Promise<TaskStateUpdate>;
@@ -38,14 +39,16 @@ function traced<I>(name: string, fn: NodeFn<I>, deps: GraphDeps): (input: I) => 
 }
 
 /**
- * The task graph: prepare → plan → code (one Send per ready subtask) →
- * integrate → … waves … → test → review → (fix rounds) → finalize; ask mode
- * goes prepare → ask → finalize.
+ * The task graph: prepare → plan → (approve_plan, when the spec asks for it)
+ * → code (one Send per ready subtask) → integrate → … waves … → test → review
+ * → (fix rounds) → finalize; ask mode goes prepare → ask → finalize.
+ * approve_plan is not traced: its interrupt is how it waits, not a failure.
  */
 export function buildTaskGraph(deps: GraphDeps, checkpointer: BaseCheckpointSaver) {
   return new StateGraph(TaskState)
     .addNode('prepare', traced('prepare', prepareNode, deps))
     .addNode('plan', traced('plan', planNode, deps))
+    .addNode('approve_plan', (state: TaskStateValue) => approvePlanNode(state, deps))
     .addNode('code', traced('code', codeNode as unknown as NodeFn<TaskStateValue>, deps))
     .addNode('integrate', traced('integrate', integrateNode, deps))
     .addNode('test', traced('test', testNode, deps))
@@ -57,7 +60,8 @@ export function buildTaskGraph(deps: GraphDeps, checkpointer: BaseCheckpointSave
       'ask',
       'plan',
     ])
-    .addConditionalEdges('plan', afterPlan, ['code', 'finalize'])
+    .addConditionalEdges('plan', routeAfterPlan, ['approve_plan', 'code', 'finalize'])
+    .addConditionalEdges('approve_plan', afterPlan, ['code', 'finalize'])
     .addEdge('code', 'integrate')
     .addConditionalEdges('integrate', afterIntegrate, ['code', 'test', 'finalize'])
     .addConditionalEdges('test', afterTest, ['code', 'review', 'finalize'])

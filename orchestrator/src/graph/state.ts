@@ -4,6 +4,7 @@ import type { TreeChange } from '../git/index.ts';
 import type { ResolvedTask } from '../task/resolve.ts';
 import type { Ordering } from './overlap.ts';
 import type { Selection } from './best-of.ts';
+import type { PullRequestOutcome, PushOutcome } from '../deliver/outcome.ts';
 
 /** One coder assignment: what to do for a subtask, and from which tree. */
 export interface CodeAssignment {
@@ -97,6 +98,10 @@ export interface TaskResultRefs {
   commit: string | null;
   filesChanged: number;
   answerPath: string | null;
+  /** `output.push`: how pushing the branch went (absent: not asked for). */
+  push?: PushOutcome | null;
+  /** `output.pullRequest`: the pull request opened or updated (absent: not asked for). */
+  pullRequest?: PullRequestOutcome | null;
 }
 
 /** How a task ended. */

@@ -62,6 +62,22 @@ export function renderMarkdown(report: TaskReport): string {
       `- Branch: \`${report.result.branch}\` (${report.result.commit?.slice(0, 12)}), ${report.result.filesChanged} file(s) changed`,
     );
   if (report.result?.diffPath) out.push(`- Diff: \`${report.result.diffPath}\``);
+  const push = report.result?.push ?? null;
+  if (push !== null) {
+    out.push(
+      push.error === null
+        ? `- Pushed to \`${push.remote}\` (${push.commit?.slice(0, 12) ?? ''})`
+        : `- Push to \`${push.remote}\` failed: \`${push.error.code}\` ${push.error.message}`,
+    );
+  }
+  const pull = report.result?.pullRequest ?? null;
+  if (pull !== null) {
+    out.push(
+      pull.error === null
+        ? `- Pull request #${pull.number ?? ''} ${pull.action ?? ''} on ${pull.github}: ${pull.url ?? ''}`
+        : `- Pull request on ${pull.github} failed: \`${pull.error.code}\` ${pull.error.message}`,
+    );
+  }
   out.push('', '## Task', '', report.prompt.trim());
   const roles = Object.entries(report.usage.byRole);
   if (roles.length > 0) {

@@ -6,20 +6,24 @@ import {
   type ErrorData,
   type Job,
   type JobResult,
+  type PlanVerdict,
   type TraceEvent,
   type TraceKind,
 } from '@codecrew/core';
 import type { Bus } from '@codecrew/bus';
+import { Command } from '@langchain/langgraph';
 import { buildTaskGraph } from '../graph/build.ts';
 import { TaskBudget } from '../graph/budget.ts';
 import { Slots } from '../graph/slots.ts';
 import { newTaskCache, type GraphDeps } from '../graph/deps.ts';
-import { emptyTaskState, type TaskStateValue, type TaskStatus } from '../graph/state.ts';
+import { emptyTaskState, type TaskStateUpdate, type TaskStateValue, type TaskStatus } from '../graph/state.ts';
 import { buildReport, type TaskReport } from '../report/build-report.ts';
+import { deliverResult } from '../deliver/deliver-result.ts';
 import { saveTestLogs } from '../report/test-logs.ts';
 import { renderMarkdown } from '../report/render-markdown.ts';
 import type { ResolvedTask } from '../task/resolve.ts';
 import type { CheckpointStore } from './checkpoints/index.ts';
+import { beginPlanWait, waitsForPlanDecision, type AwaitingApproval } from './plan-wait.ts';
 
 /** How to run one task. */
 export interface RunTaskOptions {
@@ -28,6 +32,10 @@ export interface RunTaskOptions {
   /** Where the task's LangGraph checkpoints are written (and read, when the task resumes). */
   checkpoints: CheckpointStore;
   signal?: AbortSignal;
+  /** The decision on the plan the task waits for (see {@link AwaitingApproval}); the graph resumes with it. */
+  planVerdict?: PlanVerdict;
+  /** Where a pull request's reader finds the trace (e.g. the server's URL of the task); default the trace file's path. */
+  traceLink?: string;
 }
 
 /** How a task ended, and where its evidence is. */
@@ -54,7 +62,7 @@ function withModels(bus: Bus, models: ResolvedTask['models']): Bus {
  * Runs a task through the graph on the crew reachable over `bus`, then writes
  * report.md, report.json and trace.jsonl into the task's output directory.
  */
-export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
+export async function runTask(options: RunTaskOptions): Promise<TaskOutcome | AwaitingApproval> {
   const { task, bus } = options;
   const startedAt = new Date();
   await mkdir(task.outDir, { recursive: true });
@@ -119,12 +127,29 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   const graph = buildTaskGraph(deps, checkpointer.saver);
   // Parallelism is enforced by deps.coderSlots, not LangGraph's maxConcurrency, which drops Send tasks when it is 1.
   const config = { configurable: { thread_id: task.taskId }, recursionLimit: 200, signal: controller.signal };
+  /** Ends this run at the plan's wait: nothing more runs until a decision resumes the graph. */
+  const awaitApproval = async (): Promise<AwaitingApproval> => {
+    if (budgetTimer) clearTimeout(budgetTimer);
+    const { wait, message, data } = await beginPlanWait(graph, task.taskId, new Date());
+    emit('plan.awaiting_approval', message, data);
+    await chain;
+    await checkpointer.release();
+    return wait;
+  };
   let state: TaskStateValue | null = null;
   let status: TaskStatus;
   let error: ErrorData | null = null;
   try {
+    const waiting = deps.resumed && (await waitsForPlanDecision(graph, task.taskId));
+    if (waiting && options.planVerdict === undefined) return await awaitApproval();
     // Input null resumes: the steps the last checkpoint still owes run, the finished ones are not run again.
-    state = (await graph.invoke(deps.resumed ? null : { task }, config)) as TaskStateValue;
+    const input = waiting
+      ? new Command<PlanVerdict | undefined, TaskStateUpdate, never>({ resume: options.planVerdict })
+      : deps.resumed
+        ? null
+        : { task };
+    state = (await graph.invoke(input, config)) as TaskStateValue;
+    if (await waitsForPlanDecision(graph, task.taskId)) return await awaitApproval();
     status = state.status;
     error = state.error;
   } catch (caught) {
@@ -169,8 +194,17 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     if (result) results.set(job.jobId, result);
   }
   const testLogs = await saveTestLogs(bus, task.outDir, finalState.testRuns);
-  const events = await bus.readEvents(task.taskId);
+  let events = await bus.readEvents(task.taskId);
   const report = buildReport(finalState, results, { status, error, startedAt, finishedAt, files, testLogs, events });
+  const delivery = await deliverResult(task, report, {
+    traceLink: options.traceLink ?? files.trace,
+    log: (message, data) => emit('log', message, data),
+  });
+  if (report.result !== null && (delivery.push !== null || delivery.pullRequest !== null)) {
+    report.result = { ...report.result, push: delivery.push, pullRequest: delivery.pullRequest };
+    await chain;
+    events = await bus.readEvents(task.taskId);
+  }
   await writeFile(files.trace, events.map((event) => JSON.stringify(event)).join('\n') + '\n');
   await writeFile(files.reportJson, `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(files.report, renderMarkdown(report));

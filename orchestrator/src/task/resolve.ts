@@ -10,8 +10,11 @@ import {
   parseSize,
   type Config,
   type ModelRef,
+  type PullRequestSpec,
+  type PushSpec,
   type Role,
   type RoleModel,
+  type FollowupSpec,
   type SandboxLimits,
   type TaskSpec,
 } from '@codecrew/core';
@@ -43,6 +46,14 @@ export interface ResolvedTask {
   branch: string;
   patchPath: string | null;
   outDir: string;
+  /** `spec.plan`: whether the plan waits for a person's decision, for how long, and what the end of the wait does. */
+  planApproval: { required: boolean; timeoutMs: number | null; onTimeout: 'approve' | 'cancel' };
+  /** Where the result branch is pushed once created; null: it is not pushed. */
+  push: PushSpec | null;
+  /** The GitHub pull request opened or updated for the result branch; null: none. */
+  pullRequest: PullRequestSpec | null;
+  /** Set when the task continues an earlier one: its result goes on `branch`, which must still be at `followup.commit`. */
+  followup: FollowupSpec | null;
 }
 
 /** The roles that call a model, by task mode (the tester only runs the test command). */
@@ -170,5 +181,14 @@ export function resolveTask(
       body.output?.dir === undefined
         ? resolve(config.dataDir, 'tasks', taskId)
         : resolve(opts.specDir, body.output.dir, taskId),
+    planApproval: {
+      // Ask mode has no plan to approve.
+      required: body.mode === 'code' && body.plan?.approval === 'required',
+      timeoutMs: body.plan?.timeout === undefined ? null : parseDuration(body.plan.timeout),
+      onTimeout: body.plan?.onTimeout ?? 'cancel',
+    },
+    push: body.output?.push ?? null,
+    pullRequest: body.output?.pullRequest ?? null,
+    followup: body.followup ?? null,
   };
 }

@@ -3,7 +3,7 @@ import type { KV } from '@nats-io/kv';
 import { Objm } from '@nats-io/obj';
 import type { ObjectStore } from '@nats-io/obj';
 import { CodecrewError } from '@codecrew/core';
-import type { ArtifactRef, Job, JobResult, Role, TraceEvent } from '@codecrew/core';
+import type { ArtifactRef, Job, JobResult, Role, SteeringMessage, TraceEvent } from '@codecrew/core';
 import { ArtifactCache } from './artifact-cache.ts';
 import { getArtifact, putArtifact, type PutArtifactOptions } from './artifacts.ts';
 import { openContext } from './context.ts';
@@ -14,6 +14,13 @@ import { followEvents } from './event-feed.ts';
 import { consumeJobs } from './jobs/consume.ts';
 import { dispatchJob } from './jobs/dispatch.ts';
 import { awaitResult, getResult, publishResult } from './results.ts';
+import {
+  appliedSteering,
+  publishSteering,
+  readSteering,
+  recordAppliedSteering,
+  type StoredSteering,
+} from './steering.ts';
 import type {
   Bus,
   BusOptions,
@@ -29,6 +36,8 @@ import { listWorkers, registerWorker } from './workers.ts';
 const DEFAULT_WORKER_TTL_MS = 15_000;
 /** How long `close()` lets the connection drain before it closes it as it is. */
 const CLOSE_DRAIN_MS = 2_000;
+/** How long a job's record of the steering messages it applied is kept (as long as the messages). */
+const STEERING_TTL_MS = 7 * 24 * 3_600_000;
 
 /**
  * Connects to NATS and makes sure the streams and buckets of the prefix exist (safe to call from many
@@ -45,12 +54,13 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
   try {
     const artifacts = await new Objm(ctx.js).create(ctx.names.artifactsBucket);
     const workers = await new Kvm(ctx.js).create(ctx.names.workersBucket, { history: 1, ttl: workerTtlMs });
-    return new NatsBus(ctx, artifacts, workers, workerTtlMs);
+    const steering = await new Kvm(ctx.js).create(ctx.names.steeringBucket, { history: 1, ttl: STEERING_TTL_MS });
+    return new NatsBus(ctx, artifacts, workers, workerTtlMs, steering);
   } catch (error) {
     await ctx.nc.close().catch(() => undefined);
     throw new CodecrewError(
       'NATS_UNAVAILABLE',
-      `cannot create the artifact and worker buckets at ${opts.servers}: ${String(error)}`,
+      `cannot create the artifact, worker and steering buckets at ${opts.servers}: ${String(error)}`,
       {
         retryable: true,
         details: { servers: opts.servers },
@@ -75,6 +85,7 @@ class NatsBus implements Bus {
     private readonly artifacts: ObjectStore,
     private readonly workers: KV,
     private readonly workerTtlMs: number,
+    private readonly steering: KV,
   ) {
     this.prefix = ctx.names.prefix;
     this.#followStatus().catch(() => undefined);
@@ -140,6 +151,22 @@ class NatsBus implements Bus {
     handler: (message: ControlMessage & { taskId: string }) => void,
   ): Promise<Stoppable> {
     return subscribeControl(this.ctx, taskId, handler);
+  }
+
+  publishSteering(message: SteeringMessage): Promise<void> {
+    return publishSteering(this.ctx, message);
+  }
+
+  readSteering(taskId: string, afterSeq: number): Promise<StoredSteering[]> {
+    return readSteering(this.ctx, taskId, afterSeq);
+  }
+
+  appliedSteering(taskId: string, jobId: string): Promise<string[]> {
+    return appliedSteering(this.steering, taskId, jobId);
+  }
+
+  recordAppliedSteering(taskId: string, jobId: string, messageIds: string[]): Promise<void> {
+    return recordAppliedSteering(this.steering, taskId, jobId, messageIds);
   }
 
   putArtifact(name: string, data: Uint8Array, options?: PutArtifactOptions): Promise<ArtifactRef> {

@@ -100,6 +100,16 @@ async function ensureStreams(jsm: JetStreamManager, names: BusNames): Promise<vo
     storage: StorageType.File,
     max_age: nanos(7 * DAY_MS),
   });
+  await ensureStream(jsm, {
+    name: names.steeringStream,
+    subjects: [`${p}.steering.>`],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    max_age: nanos(7 * DAY_MS),
+    // A job reads its task's messages by subject from a sequence on (direct get), before each model call.
+    allow_direct: true,
+    duplicate_window: nanos(10 * 60_000),
+  });
 }
 
 /** Creates a stream, or accepts the one already there (another process may have created it first). */

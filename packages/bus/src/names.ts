@@ -9,12 +9,15 @@ export interface BusNames {
   eventsStream: string;
   artifactsBucket: string;
   workersBucket: string;
+  steeringStream: string;
+  steeringBucket: string;
   jobs(role: Role): string;
   jobsConsumer(role: Role): string;
   result(taskId: string, jobId: string): string;
   events(taskId: string | '*'): string;
   event(taskId: string, kind: string): string;
   control(taskId: string | '*'): string;
+  steering(taskId: string): string;
 }
 
 const PREFIX_PATTERN = /^[a-z][a-z0-9_-]*$/;
@@ -35,6 +38,8 @@ export function busNames(prefix: string): BusNames {
     eventsStream: `${upper}_EVENTS`,
     artifactsBucket: `${prefix}-artifacts`,
     workersBucket: `${prefix}-workers`,
+    steeringStream: `${upper}_STEERING`,
+    steeringBucket: `${prefix}-steering`,
     jobs: (role) => `${prefix}.jobs.${role}`,
     jobsConsumer: (role) => `${prefix}-${role}`,
     result: (taskId, jobId) => `${prefix}.results.${taskId}.${jobId}`,
@@ -42,6 +47,7 @@ export function busNames(prefix: string): BusNames {
     events: (taskId) => (taskId === '*' ? `${prefix}.events.>` : `${prefix}.events.${taskId}.>`),
     event: (taskId, kind) => `${prefix}.events.${taskId}.${kind}`,
     control: (taskId) => `${prefix}.control.${taskId}`,
+    steering: (taskId) => `${prefix}.steering.${taskId}`,
   };
 }
 

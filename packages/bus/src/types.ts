@@ -1,5 +1,6 @@
-import type { ArtifactRef, Job, JobResult, Role, TraceEvent } from '@codecrew/core';
+import type { ArtifactRef, Job, JobResult, Role, SteeringMessage, TraceEvent } from '@codecrew/core';
 import type { PutArtifactOptions } from './artifacts.ts';
+import type { StoredSteering } from './steering.ts';
 
 /** A message on `<prefix>.control.<taskId>`: stop a task, or add guidance to it. */
 export type ControlMessage = { type: 'cancel'; reason: string } | { type: 'steer'; text: string };
@@ -109,6 +110,17 @@ export interface Bus {
     taskId: string | '*',
     handler: (message: ControlMessage & { taskId: string }) => void,
   ): Promise<Stoppable>;
+  /**
+   * Stores a user's steering message for a task's agents (JetStream `<prefix>.steering.<taskId>`), where
+   * every job of the task it is for reads it before its next model call, also a job that starts later.
+   */
+  publishSteering(message: SteeringMessage): Promise<void>;
+  /** A task's stored steering messages after stream sequence `afterSeq` (0: all), oldest first. */
+  readSteering(taskId: string, afterSeq: number): Promise<StoredSteering[]>;
+  /** Ids of the steering messages a job has applied (recorded by an earlier delivery of it), else empty. */
+  appliedSteering(taskId: string, jobId: string): Promise<string[]>;
+  /** Records every steering message a job has applied so far. */
+  recordAppliedSteering(taskId: string, jobId: string, messageIds: string[]): Promise<void>;
   /**
    * Stores bytes in the artifacts object store (small ones travel inline in the reference instead, unless
    * `shared`: see {@link PutArtifactOptions}); `name` may contain `/` and `.`. Overwrites.

@@ -1,6 +1,9 @@
 import { askCommand } from './commands/ask.ts';
 import { demoCommand } from './commands/demo.ts';
+import { commentCommand, followupCommand, reviseCommand } from './commands/followup.ts';
 import { cancelCommand } from './commands/cancel.ts';
+import { approveCommand, rejectCommand } from './commands/plan-decision.ts';
+import { sayCommand } from './commands/say.ts';
 import { logsCommand } from './commands/logs.ts';
 import { modelServerCommand } from './commands/model-server.ts';
 import { resumeCommand } from './commands/resume.ts';
@@ -18,7 +21,7 @@ import { processIo, reportError, type Io } from './io.ts';
 const HELP = `codecrew — a crew of coding agents per task: plan, code in parallel sandboxes, merge, test, review.
 
 Usage:
-  codecrew run TASK.yaml [--model NAME | --model scripted:SCRIPT.yaml] [--json] [--verbose]
+  codecrew run TASK.yaml [--model NAME | --model scripted:SCRIPT.yaml] [--approve-plan] [--json] [--verbose]
   codecrew ask --repo PATH [--model NAME] "question"
   codecrew resume TASK_ID              finish a task whose codecrew run was killed, from its last checkpoint
   codecrew serve [--port 7420] [--host 127.0.0.1] [--token T] [--max-tasks N] [--model M] [--data-dir DIR]
@@ -27,6 +30,16 @@ Usage:
   codecrew tasks [--status S] [--json] a server's tasks, newest first
   codecrew logs TASK_ID [--follow]     a task's events from the start
   codecrew cancel TASK_ID              cancel a queued or running task
+  codecrew approve TASK_ID [--plan PLAN.json]
+                                       approve (or replace) the plan of a task awaiting approval
+  codecrew reject TASK_ID [--reason R] reject its plan: the task ends cancelled
+  codecrew say TASK_ID [--to SUBTASK] "text"
+                                       tell a running task's agents something, before their next model call
+  codecrew followup TASK_ID "prompt" [--follow]
+                                       a new task continuing an ended one, committed on the same branch
+  codecrew comment TASK_ID PATH:LINE "comment"
+                                       comment on a line of an ended task's diff
+  codecrew revise TASK_ID [--follow]   send the comments to the subtasks that wrote those lines
   codecrew view TASK_FOLDER|trace.jsonl [--port N]
                                        the trace viewer on one finished task, on 127.0.0.1
   codecrew demo                        prepare the demo repository and run examples/tasks/demo.yaml
@@ -49,6 +62,12 @@ const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
   tasks: tasksCommand,
   logs: logsCommand,
   cancel: cancelCommand,
+  approve: approveCommand,
+  reject: rejectCommand,
+  say: sayCommand,
+  followup: followupCommand,
+  comment: commentCommand,
+  revise: reviseCommand,
   demo: demoCommand,
   validate: validateCommand,
   view: viewCommand,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Duration, Size } from './spec.ts';
 import { ModelCatalog, RoleModel } from './model.ts';
+import { WebhookConfig } from './webhooks.ts';
 
 /** One model endpoint: any OpenAI-compatible server. */
 export const ModelEndpoint = z
@@ -61,6 +62,10 @@ export const Config = z
         allowedRepoUrls: z.array(z.string().min(1)).optional(),
         /** Largest request body accepted (413 beyond). */
         maxBodySize: Size,
+        /** Receivers of signed POSTs about the tasks' events; see docs/serve.md. */
+        webhooks: z.array(WebhookConfig).optional(),
+        /** The server's URL as others reach it: pull requests link to a task's events there. */
+        publicUrl: z.string().url().optional(),
       })
       .strict()
       .optional(),

@@ -1,26 +1,59 @@
 import type { Plan } from './plan.ts';
 
+/** One problem of a plan, at the path of the field it is about (`['subtasks', 1, 'depends_on', 0]`). */
+export interface PlanProblem {
+  path: Array<string | number>;
+  message: string;
+}
+
+/** A file glob that reaches outside the workspace (absolute, or through `..`). */
+function outsideGlob(glob: string): boolean {
+  return glob.startsWith('/') || glob.startsWith('~') || glob.split('/').includes('..');
+}
+
 /**
- * Checks that a plan is a usable DAG: at least one subtask, unique ids, known
- * dependencies, no cycles. Returns one sentence per problem; empty when valid.
+ * Checks that a plan is a usable DAG with workspace-relative file globs: at least one subtask, unique
+ * ids, known dependencies, no cycles, no glob outside the workspace. Returns each problem with its path.
  */
-export function validatePlan(plan: Plan): string[] {
-  const problems: string[] = [];
-  if (plan.subtasks.length === 0) problems.push('the plan has no subtasks; give at least one');
+export function validatePlanAt(plan: Plan): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  if (plan.subtasks.length === 0)
+    problems.push({ path: ['subtasks'], message: 'the plan has no subtasks; give at least one' });
   const ids = new Set<string>();
-  for (const subtask of plan.subtasks) {
-    if (ids.has(subtask.id)) problems.push(`subtask id "${subtask.id}" is used twice`);
+  plan.subtasks.forEach((subtask, index) => {
+    if (ids.has(subtask.id))
+      problems.push({ path: ['subtasks', index, 'id'], message: `subtask id "${subtask.id}" is used twice` });
     ids.add(subtask.id);
-  }
-  for (const subtask of plan.subtasks) {
-    for (const dep of subtask.depends_on) {
-      if (!ids.has(dep)) problems.push(`subtask "${subtask.id}" depends on unknown subtask "${dep}"`);
-      if (dep === subtask.id) problems.push(`subtask "${subtask.id}" depends on itself`);
-    }
-  }
+  });
+  plan.subtasks.forEach((subtask, index) => {
+    subtask.depends_on.forEach((dep, at) => {
+      const path = ['subtasks', index, 'depends_on', at];
+      if (!ids.has(dep))
+        problems.push({ path, message: `subtask "${subtask.id}" depends on unknown subtask "${dep}"` });
+      if (dep === subtask.id) problems.push({ path, message: `subtask "${subtask.id}" depends on itself` });
+    });
+    subtask.files.forEach((glob, at) => {
+      if (outsideGlob(glob))
+        problems.push({
+          path: ['subtasks', index, 'files', at],
+          message: `file glob "${glob}" reaches outside the repository; give a path relative to its top`,
+        });
+    });
+  });
   const cycle = findCycle(plan);
-  if (cycle) problems.push(`the dependencies form a cycle: ${cycle.join(' → ')}`);
+  if (cycle) {
+    const index = plan.subtasks.findIndex((s) => s.id === cycle[0]);
+    problems.push({
+      path: ['subtasks', index, 'depends_on'],
+      message: `the dependencies form a cycle: ${cycle.join(' → ')}`,
+    });
+  }
   return problems;
+}
+
+/** {@link validatePlanAt} as sentences, one per problem; empty when the plan is valid. */
+export function validatePlan(plan: Plan): string[] {
+  return validatePlanAt(plan).map((problem) => problem.message);
 }
 
 function findCycle(plan: Plan): string[] | null {

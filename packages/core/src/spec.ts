@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { branchNameProblem } from './ref-format.ts';
+import { Plan } from './plan.ts';
 import { RoleModel } from './model.ts';
 import { repoUrlProblem } from './repo-url.ts';
 
@@ -95,6 +96,80 @@ export const RepoSpec = z
   .meta({ oneOf: [{ required: ['path'] }, { required: ['url'] }] });
 export type RepoSpec = z.infer<typeof RepoSpec>;
 
+/**
+ * What makes a task the follow-up of an earlier one: it starts from the earlier task's result
+ * commit (`repo.ref`), the planner is told what that task did, and its result is committed on the
+ * same branch (`output.branch`), which must still point at that commit. A revision also names its
+ * plan: the user's review comments, each given to the subtask that wrote the line.
+ */
+export const FollowupSpec = z
+  .object({
+    parent: z.string().min(1).meta({ description: 'The id of the task this one continues' }),
+    commit: z
+      .string()
+      .regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'a full commit id')
+      .meta({ description: "The parent's result commit: the branch must still point at it when this task publishes" }),
+    context: z
+      .string()
+      .default('')
+      .meta({ description: 'What the parent did (plan, subtasks, review), given to the planner' }),
+    plan: Plan.optional().meta({
+      description: 'A fixed plan: no planner runs, and each subtask gets a fix job with its description',
+    }),
+  })
+  .strict();
+export type FollowupSpec = z.infer<typeof FollowupSpec>;
+
+/** Where the result branch is pushed after it is created: a remote of the repository, or a git URL. */
+export const PushSpec = z
+  .object({
+    remote: z
+      .string()
+      .min(1)
+      .regex(/^[^-\s]\S*$/, 'a remote name or a git URL, with no white space and not starting with -')
+      .meta({
+        description:
+          'A remote of the target repository (e.g. origin) or a git URL; for a repo.url task, origin is the task URL',
+      }),
+  })
+  .strict();
+export type PushSpec = z.infer<typeof PushSpec>;
+
+/** A GitHub pull request opened (or updated, when one with the same head branch is open) for the result branch. */
+export const PullRequestSpec = z
+  .object({
+    github: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, 'owner/repo')
+      .meta({ description: 'The GitHub repository, owner/repo' }),
+    base: z.string().min(1).default('main'),
+    draft: z.boolean().default(false),
+    /** The title; default the task name and the first line of its prompt. */
+    title: z.string().min(1).max(256).optional(),
+  })
+  .strict();
+export type PullRequestSpec = z.infer<typeof PullRequestSpec>;
+
+/**
+ * `spec.plan`: whether a person approves the plan before any coder runs. With `approval: required`
+ * the task waits in `awaiting_approval` after a valid plan, spending nothing, until the plan is
+ * approved, edited or rejected; past `timeout` (counted from when the wait began) it does what
+ * `onTimeout` says.
+ */
+export const PlanApprovalSpec = z
+  .object({
+    approval: z
+      .enum(['required', 'none'])
+      .default('none')
+      .meta({ description: 'required: wait for a person to approve, edit or reject the plan before coding' }),
+    timeout: Duration.optional().meta({ description: 'How long to wait for a decision; no limit when absent' }),
+    onTimeout: z.enum(['approve', 'cancel']).default('cancel').meta({
+      description: 'What a wait that reaches its timeout does: approve the plan as it is, or cancel the task',
+    }),
+  })
+  .strict();
+export type PlanApprovalSpec = z.infer<typeof PlanApprovalSpec>;
+
 /** The `spec` part of a task: what to do, where, and within which limits. */
 export const TaskSpecBody = z
   .object({
@@ -127,9 +202,13 @@ export const TaskSpecBody = z
         branch: BranchName.optional(),
         patch: z.string().min(1).optional(),
         dir: z.string().min(1).optional(),
+        push: PushSpec.optional(),
+        pullRequest: PullRequestSpec.optional(),
       })
       .strict()
       .optional(),
+    followup: FollowupSpec.optional(),
+    plan: PlanApprovalSpec.optional(),
   })
   .strict();
 export type TaskSpecBody = z.infer<typeof TaskSpecBody>;

@@ -18,10 +18,16 @@ export const TRACE_KINDS = [
   'command.started',
   'command.finished',
   'plan',
+  'plan.awaiting_approval',
+  'plan.approved',
+  'plan.rejected',
+  'plan.edited',
   'merge',
   'tests',
   'review',
   'log',
+  'user.message',
+  'user.message.delivered',
 ] as const;
 /** What a trace event is about. */
 export const TraceKind = z.enum(TRACE_KINDS);

@@ -13,5 +13,16 @@ export {
   TaskView,
   ApiTaskStatusSchema,
 } from './api/schemas.ts';
+export { CommentList, CommentView, FollowupCreated } from './api/followup-schemas.ts';
+export { MessageBody, MessageSent } from './api/message-schemas.ts';
 export { apiStatusOf, hasEnded } from './tasks/status.ts';
 export { withAbsolutePaths } from './tasks/submit.ts';
+export {
+  DELIVERY_HEADER,
+  EVENT_HEADER,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  signPayload,
+  verifySignature,
+} from './webhooks/signature.ts';
+export { PushBody, PushResult, WebhookDeliveryList } from './api/delivery-schemas.ts';

@@ -15,6 +15,8 @@ import { EventFeed } from './run/event-feed.ts';
 import { Scheduler } from './run/scheduler.ts';
 import { runStoredTask, settleTask, type PreparedTask, type TaskRunnerContext } from './run/task-runner.ts';
 import type { AdmissionRules } from './tasks/submit.ts';
+import { WebhookDispatcher } from './webhooks/dispatcher.ts';
+import { observedStore } from './webhooks/observed-store.ts';
 
 /** The answer of one health check. */
 export interface ProbeResult {
@@ -98,7 +100,11 @@ async function probe(check: () => Promise<ProbeResult>, timeoutMs = 3_000): Prom
  * store, the scheduler resumes the tasks that were running and starts queued ones, at most `maxTasks` at once.
  */
 export async function startServer(options: ServerOptions): Promise<CodecrewServer> {
-  const { config, store, bus } = options;
+  const { config, bus } = options;
+  const log = options.log ?? (() => undefined);
+  // Webhooks are told what the store records (tasks created, events stored, statuses ended).
+  const webhooks = new WebhookDispatcher({ store: options.store, hooks: config.server?.webhooks ?? [], log });
+  const store = observedStore(options.store, webhooks);
   const checkpoints =
     options.checkpoints ?? (await openCheckpointStore({ sqliteDir: join(config.dataDir, 'checkpoints') }));
   const host = options.host ?? '127.0.0.1';
@@ -109,7 +115,6 @@ export async function startServer(options: ServerOptions): Promise<CodecrewServe
       `binding ${host} makes the API reachable from other machines: give it a token (--token or CODECREW_TOKEN)`,
     );
   }
-  const log = options.log ?? (() => undefined);
   const maxTasks = options.maxTasks ?? config.server?.maxTasks ?? defaultMaxTasks();
   const rules: AdmissionRules = {
     config,
@@ -199,6 +204,7 @@ export async function startServer(options: ServerOptions): Promise<CodecrewServe
     });
   }
   await scheduler.start();
+  await webhooks.start();
   const address = app.server.address() as AddressInfo;
   const urlHost = address.address.includes(':') ? `[${address.address}]` : address.address;
   return {
@@ -213,6 +219,7 @@ export async function startServer(options: ServerOptions): Promise<CodecrewServe
       closing.abort();
       await app.close();
       await feed.stop();
+      await webhooks.close();
     },
   };
 }

@@ -1,13 +1,22 @@
 import type { ErrorData, TraceEvent } from '@codecrew/core';
+import type { WebhookDeliveryStore } from './webhook-types.ts';
 
 /** Where a task stands, as the HTTP API reports it. */
 export type ApiTaskStatus =
-  'queued' | 'running' | 'approved' | 'not_approved' | 'failed' | 'cancelled' | 'budget_exhausted';
+  | 'queued'
+  | 'running'
+  | 'awaiting_approval'
+  | 'approved'
+  | 'not_approved'
+  | 'failed'
+  | 'cancelled'
+  | 'budget_exhausted';
 
 /** Every status, in the order a task can pass through them. */
 export const API_TASK_STATUSES: readonly ApiTaskStatus[] = [
   'queued',
   'running',
+  'awaiting_approval',
   'approved',
   'not_approved',
   'failed',
@@ -33,6 +42,29 @@ export interface TaskRecord {
   summary: unknown;
   error: ErrorData | null;
   cancelRequested: boolean;
+  /** The task this one follows up (a follow-up or a revision of it), or null. */
+  parent: string | null;
+}
+
+/** A user's comment on one line of a task's diff. */
+export interface TaskComment {
+  /** 1, 2, 3… per task. */
+  id: number;
+  taskId: string;
+  path: string;
+  /** A line of the new file the diff shows. */
+  line: number;
+  body: string;
+  createdAt: string;
+  /** The revision task the comment was sent to, or null while none was asked for. */
+  revision: string | null;
+}
+
+/** A comment to add. */
+export interface NewComment {
+  path: string;
+  line: number;
+  body: string;
 }
 
 /** A task to insert; it starts `queued`. `createdAt` defaults to now. */
@@ -43,6 +75,8 @@ export interface NewTask {
   spec: unknown;
   idempotencyKey?: string | null;
   createdAt?: string;
+  /** The task it follows up. */
+  parent?: string | null;
 }
 
 /** The fields of a task that change after it was created. */
@@ -57,6 +91,8 @@ export interface TaskFilter {
   name?: string;
   /** Exact repository, as submitted. */
   repo?: string;
+  /** Only the follow-ups of this task. */
+  parent?: string;
   /** Page size, 1 to 500; default 50. */
   limit?: number;
   /** The `nextCursor` of the page before; null or absent for the first page. */
@@ -86,7 +122,7 @@ export interface KeyedEvent {
  * (`DATABASE_URL`); both pass the same contract suite. Safe to use from concurrent calls in one
  * process, and (PostgreSQL) from several processes.
  */
-export interface TaskStore {
+export interface TaskStore extends WebhookDeliveryStore {
   /** `sqlite` or `postgres`. */
   readonly kind: 'sqlite' | 'postgres';
   /**
@@ -132,7 +168,13 @@ export interface TaskStore {
   readEvents(taskId: string, afterSeq: number, limit: number): Promise<StoredEvent[]>;
   /** The seq of the task's last stored event, 0 when it has none or there is no such task. */
   lastEventSeq(taskId: string): Promise<number>;
-  /** Deletes a task and its events; false when there was none. */
+  /** Adds comments to a task's diff, numbered after its earlier ones; returns them. `TASK_NOT_FOUND` when there is no such task. */
+  addComments(taskId: string, comments: readonly NewComment[]): Promise<TaskComment[]>;
+  /** The task's comments, in the order they were added. */
+  listComments(taskId: string): Promise<TaskComment[]>;
+  /** Records that the comments `ids` of a task were sent to the revision task `revision`. */
+  markCommentsRevised(taskId: string, ids: readonly number[], revision: string): Promise<void>;
+  /** Deletes a task and its events (and comments); false when there was none. */
   deleteTask(id: string): Promise<boolean>;
   /** Answers when the database is reachable (for `/healthz`); throws `STORE_UNAVAILABLE` otherwise. */
   ping(): Promise<void>;

@@ -3,6 +3,7 @@ import { isCodecrewError, newId } from '@codecrew/core';
 import type { TraceEvent } from '@codecrew/core';
 import { jetStreamEventKey } from '@codecrew/store';
 import type { NewTask, TaskRecord, TaskStore } from '@codecrew/store';
+import { describeWebhookStoreContract } from './webhook-contract.ts';
 
 /** One empty storage place (a data directory, a database schema) that stores can be opened on. */
 export interface StoreTarget {
@@ -91,6 +92,7 @@ export function describeTaskStoreContract(name: string, newTarget: () => Promise
           summary: null,
           error: null,
           cancelRequested: false,
+          parent: null,
         };
         expect(created).toEqual(expected);
         expect(await store.getTask(input.id)).toEqual(expected);
@@ -394,6 +396,44 @@ export function describeTaskStoreContract(name: string, newTarget: () => Promise
       });
     });
 
+    describe('follow-ups and comments', () => {
+      it("keeps a follow-up's parent and lists the follow-ups of a task", async () => {
+        const { task: first } = await store.createTask(task());
+        const { task: second } = await store.createTask(task({ parent: first.id }));
+        await store.createTask(task());
+        expect(second.parent).toBe(first.id);
+        expect((await store.getTask(second.id))?.parent).toBe(first.id);
+        expect((await store.listTasks({ parent: first.id })).tasks.map((t) => t.id)).toEqual([second.id]);
+      });
+
+      it("numbers a task's comments in order, lists them, and records the revision they went to", async () => {
+        const { task: reviewed } = await store.createTask(task());
+        const { task: other } = await store.createTask(task());
+        const added = await store.addComments(reviewed.id, [
+          { path: 'src/a.ts', line: 3, body: 'rename this' },
+          { path: 'src/b.ts', line: 10, body: 'handle null' },
+        ]);
+        await store.addComments(other.id, [{ path: 'x', line: 1, body: 'elsewhere' }]);
+        const more = await store.addComments(reviewed.id, [{ path: 'src/a.ts', line: 4, body: 'and this' }]);
+        expect(added.map((c) => [c.id, c.path, c.line, c.body, c.revision])).toEqual([
+          [1, 'src/a.ts', 3, 'rename this', null],
+          [2, 'src/b.ts', 10, 'handle null', null],
+        ]);
+        expect(more.map((c) => c.id)).toEqual([3]);
+        await store.markCommentsRevised(reviewed.id, [1, 3], 'task_rev');
+        const listed = await store.listComments(reviewed.id);
+        expect(listed.map((c) => [c.id, c.revision])).toEqual([
+          [1, 'task_rev'],
+          [2, null],
+          [3, 'task_rev'],
+        ]);
+        expect(listed.every((c) => c.taskId === reviewed.id && !Number.isNaN(Date.parse(c.createdAt)))).toBe(true);
+        await expectCode(store.addComments('task_missing', [{ path: 'x', line: 1, body: 'b' }]), 'TASK_NOT_FOUND');
+        await store.deleteTask(reviewed.id);
+        expect(await store.listComments(reviewed.id)).toEqual([]);
+      });
+    });
+
     describe('persistence', () => {
       it('keeps tasks, the queue and events across close and reopen', async () => {
         const queued = (await store.createTask(task({ idempotencyKey: 'key-p' }))).task;
@@ -423,4 +463,5 @@ export function describeTaskStoreContract(name: string, newTarget: () => Promise
       });
     });
   });
+  describeWebhookStoreContract(name, newTarget);
 }

@@ -1,6 +1,7 @@
 import { HumanMessage, SystemMessage, type AIMessage, type BaseMessage } from '@langchain/core/messages';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { purposeOptions } from '@codecrew/llm';
+import { STEERING_HEADER } from '@codecrew/core';
 import { headWithin, tailWithin, type CountText } from './cap.ts';
 import { HEAD, contentText } from './conversation.ts';
 import type { FileLedger } from './files.ts';
@@ -109,6 +110,10 @@ export async function compactConversation(
     `${SUMMARY_MARK}, made to keep the conversation within the model's context]\n\n${summary}\n\n${opts.files.describe()}\n` +
       'Continue the task from here. Read files again when you need their exact content.',
   );
-  messages.splice(HEAD, opts.keepFrom - HEAD, note);
+  // What the user said while the agent worked stays word for word: a summary could drop or soften it.
+  const said = folded.filter(
+    (message) => message instanceof HumanMessage && contentText(message).startsWith(STEERING_HEADER),
+  );
+  messages.splice(HEAD, opts.keepFrom - HEAD, note, ...said);
   return { ...outcome, summary, byModel };
 }

@@ -73,11 +73,15 @@ export async function finalizeNode(state: TaskStateValue, deps: GraphDeps): Prom
       tree: state.integration,
       branch: task.branch,
       message: commitMessage(state),
+      // A follow-up's commit goes on its parent's branch, after the parent's commit.
+      ...(task.followup === null ? {} : { advanceFrom: task.followup.commit }),
     });
     result.branch = published.branch;
     result.commit = published.commit;
-    deps.emit('log', `branch ${published.branch} (${published.commit.slice(0, 10)}) created in ${state.repoRoot}`, {
+    const verb = task.followup === null ? 'created' : `advanced from ${task.followup.commit.slice(0, 10)}`;
+    deps.emit('log', `branch ${published.branch} (${published.commit.slice(0, 10)}) ${verb} in ${state.repoRoot}`, {
       ...published,
+      ...(task.followup === null ? {} : { parent: task.followup.parent, parentCommit: task.followup.commit }),
     });
   }
   // Only informational: a failed check is not worth failing the task for.

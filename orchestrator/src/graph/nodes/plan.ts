@@ -6,7 +6,8 @@ import { detectTestCommand } from '../../task/test-command.ts';
 import { repoMap } from '../../task/repo-map.ts';
 import type { GraphDeps } from '../deps.ts';
 import { overlapOrdering } from '../overlap.ts';
-import type { SubtaskState, TaskStateUpdate, TaskStateValue } from '../state.ts';
+import { plannerPrompt } from '../../followup/prompt.ts';
+import type { JobRecord, SubtaskState, TaskStateUpdate, TaskStateValue } from '../state.ts';
 
 /** plan: a planner job explores the base tree read-only and submits a DAG of subtasks. */
 export async function planNode(state: TaskStateValue, deps: GraphDeps): Promise<TaskStateUpdate> {
@@ -17,10 +18,20 @@ export async function planNode(state: TaskStateValue, deps: GraphDeps): Promise<
   // The planner is told the test command and the repository's layout, so it is worked out first.
   const tests = testCommandOf(state, deps, files);
   const repo = { repoMap: repoMap(files), testCommand: tests.testCommand };
-  const result = await runOnCrew(
-    deps,
-    makeJob(state, { id: 'plan', role: 'planner', tree, input: { role: 'planner' }, repo }),
-  );
+  const fixed = state.task.followup?.plan;
+  if (fixed !== undefined) {
+    deps.emit(
+      'log',
+      `revision of task ${state.task.followup?.parent ?? ''}: no planner, the plan is the routed comments`,
+      {
+        revision: true,
+      },
+    );
+    return { ...planUpdate(fixed, [], deps, true), ...tests };
+  }
+  const job = makeJob(state, { id: 'plan', role: 'planner', tree, input: { role: 'planner' }, repo });
+  job.prompt = plannerPrompt(state.task);
+  const result = await runOnCrew(deps, job);
   const jobs = [jobRecord(result, 0)];
   if (result.status !== 'succeeded' || result.output?.role !== 'planner') {
     return {
@@ -29,7 +40,15 @@ export async function planNode(state: TaskStateValue, deps: GraphDeps): Promise<
       error: { code: 'JOB_FAILED', message: `planning failed: ${failureOf(result)}`, retryable: false },
     };
   }
-  const plan: Plan = result.output.plan;
+  return { ...planUpdate(result.output.plan, jobs, deps), ...tests };
+}
+
+/**
+ * The state a plan leads to: checked, its subtasks pending, their order; or the task failed with
+ * PLAN_INVALID. A revision's subtasks are work its parent merged: each starts as merged, with a fix
+ * job (its description, the user's comments) as its next work, as a review's fix round would.
+ */
+function planUpdate(plan: Plan, jobs: JobRecord[], deps: GraphDeps, revision = false): TaskStateUpdate {
   const problems = validatePlan(plan);
   if (problems.length > 0) {
     return {
@@ -43,12 +62,14 @@ export async function planNode(state: TaskStateValue, deps: GraphDeps): Promise<
     subtasks[subtask.id] = {
       id: subtask.id,
       title: subtask.title,
-      status: 'pending',
+      status: revision ? 'merged' : 'pending',
       summary: '',
       changedFiles: [],
       error: null,
       conflictTries: 0,
-      next: null,
+      next: revision
+        ? { subtaskId: subtask.id, kind: 'fix', instructions: subtask.description, round: 0, startCommit: '' }
+        : null,
     };
   }
   deps.emit('plan', `plan: ${plan.subtasks.length} subtask(s) — ${plan.summary}`, { plan });
@@ -56,7 +77,7 @@ export async function planNode(state: TaskStateValue, deps: GraphDeps): Promise<
   for (const order of ordering) {
     deps.emit('log', `${order.subtaskId} waits for ${order.after}: ${order.reason}`, { ...order });
   }
-  return { jobs, taskPlan: plan, subtasks, ordering, ...tests };
+  return { jobs, taskPlan: plan, subtasks, ordering };
 }
 
 /** The test command: the task spec's, or one found in AGENTS.md or the base tree's `files`. */

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { CodecrewError } from '@codecrew/core';
 import { loadAgentsMdFromCommit } from '../../agents-md/index.ts';
-import { createScratchRepo, validateBranchName } from '../../git/index.ts';
+import { GitRepo, createScratchRepo, requireBranchAt, validateBranchName } from '../../git/index.ts';
 import { openTaskRepo, repoLabelOf } from '../../task/open-repo.ts';
 import type { GraphDeps } from '../deps.ts';
 import type { TaskStateUpdate, TaskStateValue } from '../state.ts';
@@ -10,8 +10,8 @@ import type { TaskStateUpdate, TaskStateValue } from '../state.ts';
 /**
  * prepare: resolve the repository and ref to the base commit, make the
  * scratch repository that borrows its objects, check the output branch's
- * name (so a bad name fails before any work) and load AGENTS.md from the
- * base commit.
+ * name (so a bad name fails before any work) — for a follow-up, that its
+ * branch is still at the parent's commit — and load AGENTS.md from the base commit.
  */
 export async function prepareNode(state: TaskStateValue, deps: GraphDeps): Promise<TaskStateUpdate> {
   const { task } = state;
@@ -20,6 +20,9 @@ export async function prepareNode(state: TaskStateValue, deps: GraphDeps): Promi
     throw new CodecrewError('REPO_INVALID', `${repoLabelOf(task)} has no files at ${user.ref}; commit something first`);
   }
   if (task.mode === 'code') await validateBranchName(user.root, task.branch);
+  // A follow-up whose branch was moved would be refused at the end: it is refused before any work instead.
+  if (task.followup !== null)
+    await requireBranchAt(new GitRepo(user.root), user.root, task.branch, task.followup.commit);
   const scratchDir = join(task.outDir, 'scratch.git');
   await mkdir(task.outDir, { recursive: true });
   const scratch = await createScratchRepo(user.commonDir, scratchDir);

@@ -1,6 +1,7 @@
 import { CodecrewError, ERROR_CODES, type ErrorCode, type TraceEvent } from '@codecrew/core';
-import type { TaskCreated, TaskList, TaskView } from '@codecrew/server';
+import type { CommentList, FollowupCreated, TaskCreated, TaskList, TaskView } from '@codecrew/server';
 import type { z } from 'zod';
+import type { MessageSent } from '@codecrew/server';
 
 /** Where the server is and how to prove who we are. */
 export interface ApiClientOptions {
@@ -91,6 +92,55 @@ export class ApiClient {
   /** GET /v1/tasks/{id}. */
   get(id: string): Promise<TaskView> {
     return this.#json(`/v1/tasks/${encodeURIComponent(id)}`);
+  }
+
+  /** POST /v1/tasks/{id}/followups: a new task continuing this one on its branch. */
+  followup(id: string, prompt: string): Promise<FollowupCreated> {
+    return this.#json(`/v1/tasks/${encodeURIComponent(id)}/followups`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt }),
+    });
+  }
+
+  /** POST /v1/tasks/{id}/comments: comments on lines of the task's diff. */
+  addComments(id: string, comments: Array<{ path: string; line: number; body: string }>): Promise<CommentList> {
+    return this.#json(`/v1/tasks/${encodeURIComponent(id)}/comments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(comments),
+    });
+  }
+
+  /** GET /v1/tasks/{id}/comments. */
+  comments(id: string): Promise<CommentList> {
+    return this.#json(`/v1/tasks/${encodeURIComponent(id)}/comments`);
+  }
+
+  /** POST /v1/tasks/{id}/revise: the comments not yet revised go to the subtasks that wrote their lines. */
+  revise(id: string): Promise<FollowupCreated> {
+    return this.#json(`/v1/tasks/${encodeURIComponent(id)}/revise`, { method: 'POST' });
+  }
+
+  /** POST /v1/tasks/{id}/messages: a message from the user to the task's agents (`to`: task, a subtask or a job id). */
+  say(id: string, text: string, to?: string): Promise<MessageSent> {
+    return this.#json(`/v1/tasks/${encodeURIComponent(id)}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(to === undefined ? { text } : { text, to }),
+    });
+  }
+
+  /** POST /v1/tasks/{id}/plan: approve, reject or (with `plan`) edit the plan of a task awaiting approval. */
+  decidePlan(
+    id: string,
+    decision: { action: 'approve' | 'reject' | 'edit'; plan?: unknown; by?: string; reason?: string },
+  ): Promise<TaskView> {
+    return this.#json(`/v1/tasks/${encodeURIComponent(id)}/plan`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(decision),
+    });
   }
 
   /** POST /v1/tasks/{id}/cancel. */

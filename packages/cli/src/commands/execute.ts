@@ -4,6 +4,8 @@ import { ProgressPrinter } from '../progress/printer.ts';
 import { openRunCheckpoints } from '../runtime/checkpoints.ts';
 import { startCrew } from '../runtime/crew.ts';
 import { startScriptedModels } from '../runtime/scripted-models.ts';
+import { steerFromTerminal } from '../runtime/terminal-steering.ts';
+import { askPlanDecision } from './plan-prompt.ts';
 import type { Io } from '../io.ts';
 
 /** Options shared by every command that runs a task. */
@@ -98,18 +100,25 @@ async function executeWithCheckpoints(
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
+    // Lines typed in the terminal while the task runs steer it (see `codecrew say`).
+    let terminal = opts.json ? null : steerFromTerminal(crew.bus, scripted.task.taskId, io);
     try {
       const printer = new ProgressPrinter((line) => io.out(line), { color: io.color, verbose: opts.verbose });
       const events = opts.json
         ? null
         : await crew.bus.subscribeEvents(scripted.task.taskId, (event) => printer.handle(event));
       if (!opts.json) io.out(`Task ${task.name} (${task.taskId}), output in ${task.outDir}`);
-      const outcome = await runTask({
-        task: scripted.task,
-        bus: crew.bus,
-        checkpoints,
-        signal: controller.signal,
-      });
+      if (terminal !== null) io.out('Type a line and press Enter to tell the agents something while they work.');
+      const run = { task: scripted.task, bus: crew.bus, checkpoints, signal: controller.signal };
+      let outcome = await runTask(run);
+      // A plan held for approval is shown and decided on here; the graph resumes from its checkpoint.
+      while (outcome.status === 'awaiting_approval') {
+        // The answer is read from the terminal, so lines typed there are not sent to the agents meanwhile.
+        terminal?.stop();
+        const planVerdict = await askPlanDecision(outcome, io);
+        if (terminal !== null) terminal = steerFromTerminal(crew.bus, scripted.task.taskId, io);
+        outcome = await runTask({ ...run, planVerdict });
+      }
       await events?.stop();
       if (opts.json) io.out(JSON.stringify(outcome.report, null, 2));
       else summarize(io, outcome);
@@ -118,6 +127,7 @@ async function executeWithCheckpoints(
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      terminal?.stop();
       await crew.close();
     }
   } finally {

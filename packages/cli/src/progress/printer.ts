@@ -51,6 +51,10 @@ export class ProgressPrinter {
     switch (event.kind) {
       case 'task.started':
       case 'plan':
+      case 'plan.awaiting_approval':
+      case 'plan.approved':
+      case 'plan.edited':
+      case 'plan.rejected':
       case 'merge':
       case 'review':
       case 'job.started':

@@ -15,6 +15,10 @@ import {
   TaskParams,
   TaskView,
 } from './schemas.ts';
+import { DELIVERY_OPERATIONS } from './delivery-schemas.ts';
+import { PLAN_OPERATIONS } from './plan-operations.ts';
+import { MessageBody, MessageSent } from './message-schemas.ts';
+import { CommentList, CommentsBody, FollowupBody, FollowupCreated } from './followup-schemas.ts';
 
 /** One answer of an operation: its description and body (a schema, or text of a media type). */
 export interface OperationResponse {
@@ -126,6 +130,92 @@ export const OPERATIONS = {
       409: error('The task had already ended otherwise (TASK_ENDED)'),
     },
   },
+  sendMessage: {
+    method: 'post',
+    path: '/v1/tasks/{id}/messages',
+    operationId: 'sendMessage',
+    summary: 'Steer a running task: a message from the user to its agents',
+    description:
+      'The message reaches each agent it is for before that agent’s next model call, as a user message marked as coming from the user; agents that start later in the task get it too. `to` is `task` (default: the planner while it plans, else every coder, running or started later), a subtask id (every coder job of that subtask) or a job id. The trace gets a `user.message` event now and a `user.message.delivered` event from each job it reaches.',
+    params: TaskParams,
+    query: NoQuery,
+    body: { schema: MessageBody, contentTypes: JSON_TYPES, description: 'The text, and whom it is for' },
+    responses: {
+      202: { description: 'Sent: the agents it is for read it before their next model call', schema: MessageSent },
+      400: error(
+        'An empty or too long text, unknown fields, not JSON, or a `to` that names no subtask or job of the task (REQUEST_INVALID; details.issues gives each problem at its field)',
+      ),
+      ...TASK_ERRORS,
+      409: error('The task has ended (TASK_ENDED)'),
+      415: error('Not JSON (MEDIA_TYPE_UNSUPPORTED)'),
+    },
+  },
+  createFollowup: {
+    method: 'post',
+    path: '/v1/tasks/{id}/followups',
+    operationId: 'createFollowup',
+    summary: 'Follow up an ended task: a new task on the same branch',
+    description:
+      "Queues a task linked to this one (`parent`): the same spec with the new prompt, starting from this task's result commit, its planner told this task's plan, subtasks, tests and review. Its result is a new commit on this task's branch, which is advanced only if it still points at this task's commit (BRANCH_MOVED otherwise, and nothing changes).",
+    params: TaskParams,
+    query: NoQuery,
+    body: { schema: FollowupBody, contentTypes: JSON_TYPES, description: 'What the follow-up is to do' },
+    responses: {
+      201: { description: 'Queued', schema: FollowupCreated },
+      400: error('No prompt, or unknown fields (REQUEST_INVALID)'),
+      ...TASK_ERRORS,
+      409: error(
+        'The task is queued or running (TASK_NOT_ENDED), ended without a result branch (NO_RESULT_BRANCH), or its branch was moved (BRANCH_MOVED)',
+      ),
+      415: error('Not JSON (MEDIA_TYPE_UNSUPPORTED)'),
+    },
+  },
+  listComments: {
+    method: 'get',
+    path: '/v1/tasks/{id}/comments',
+    operationId: 'listComments',
+    summary: "The user's comments on the task's diff, oldest first",
+    params: TaskParams,
+    query: NoQuery,
+    responses: { 200: { description: 'The comments', schema: CommentList }, ...TASK_ERRORS },
+  },
+  addComments: {
+    method: 'post',
+    path: '/v1/tasks/{id}/comments',
+    operationId: 'addComments',
+    summary: "Comment on lines of an ended task's diff",
+    description:
+      "Each comment names a file of the diff and a line of the new file inside one of that file's hunks. They are kept until `POST /revise` sends them to the subtasks that wrote those lines.",
+    params: TaskParams,
+    query: NoQuery,
+    body: { schema: CommentsBody, contentTypes: JSON_TYPES, description: 'The comments: path, line, body' },
+    responses: {
+      201: { description: 'Added', schema: CommentList },
+      400: error(
+        'A comment is malformed, names a file not in the diff, or a line in no hunk (REQUEST_INVALID; details.issues has each at its field, e.g. [0].line)',
+      ),
+      ...TASK_ERRORS,
+      409: error('The task has no diff (RESULT_NOT_READY)'),
+      415: error('Not JSON (MEDIA_TYPE_UNSUPPORTED)'),
+    },
+  },
+  reviseTask: {
+    method: 'post',
+    path: '/v1/tasks/{id}/revise',
+    operationId: 'reviseTask',
+    summary: 'Send the comments to the subtasks that wrote those lines',
+    description:
+      "Queues a revision: a follow-up whose plan is the comments not yet revised, each given to the subtask whose hunk holds its line (the task's provenance) as a fix job; subtasks without comments do not run. The result is merged, tested, reviewed and committed on the same branch.",
+    params: TaskParams,
+    query: NoQuery,
+    responses: {
+      201: { description: 'Queued, with where each comment went', schema: FollowupCreated },
+      ...TASK_ERRORS,
+      409: error(
+        'No comment waits (NOTHING_TO_REVISE), the task is not ended (TASK_NOT_ENDED), has no result branch (NO_RESULT_BRANCH), or its branch was moved (BRANCH_MOVED)',
+      ),
+    },
+  },
   taskListEvents: {
     method: 'get',
     path: '/v1/tasks/events',
@@ -220,6 +310,7 @@ export const OPERATIONS = {
       404: error('No such task (TASK_NOT_FOUND), or no finished job with this id in it (JOB_NOT_FOUND)'),
     },
   },
+  ...PLAN_OPERATIONS,
   openapi: {
     method: 'get',
     path: '/openapi.json',
@@ -239,6 +330,7 @@ export const OPERATIONS = {
       503: { description: 'A check fails', schema: Health },
     },
   },
+  ...DELIVERY_OPERATIONS,
 } satisfies Record<string, Operation>;
 
 /** The fastify route of an operation's path: `{id}` becomes `:id`. */

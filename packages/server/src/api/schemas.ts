@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { ERROR_CODES, Plan, TaskSpec } from '@codecrew/core';
 import { API_TASK_STATUSES, MAX_PAGE_SIZE, type ApiTaskStatus } from '@codecrew/store';
+import { ApprovalView } from './approval-schemas.ts';
 
 /** A task's status in the API. */
 export const ApiTaskStatusSchema = z.enum(API_TASK_STATUSES as [ApiTaskStatus, ...ApiTaskStatus[]]).meta({
   description:
-    'queued: waits for a slot; running; approved: tests pass and the reviewer approved (or an ask task answered); not_approved: changes requested or tests failing; failed; cancelled; budget_exhausted',
+    'queued: waits for a slot; running; awaiting_approval: its plan waits for a decision (POST /v1/tasks/{id}/plan), holding no slot; approved: tests pass and the reviewer approved (or an ask task answered); not_approved: changes requested or tests failing; failed; cancelled; budget_exhausted',
 });
 
 /** Task ids are made by the server: letters, digits, `_` and `-`. */
@@ -111,12 +112,18 @@ export const TaskView = z
       .string()
       .meta({ description: 'The repository: an absolute path on the server, or a repo.url without its credentials' }),
     cancel_requested: z.boolean(),
+    parent: TaskId.nullable().meta({
+      description: 'The task this one follows up (a follow-up or a revision), or null',
+    }),
     spec: TaskSpec,
     plan: Plan.nullable(),
     subtasks: z.array(SubtaskView),
     usage: UsageView,
     result: ResultView.nullable(),
     error: ErrorView.nullable(),
+    approval: ApprovalView.nullable().meta({
+      description: 'The plan approval, for a task whose spec.plan asks for one',
+    }),
     links: TaskLinks,
   })
   .strict();
@@ -154,6 +161,7 @@ export const ListQuery = z
     status: ApiTaskStatusSchema.optional(),
     name: z.string().min(1).max(200).optional(),
     repo: z.string().min(1).max(4096).optional(),
+    parent: z.string().min(1).max(200).optional().meta({ description: 'Only the follow-ups of this task' }),
     limit: digits('limit', MAX_PAGE_SIZE)
       .optional()
       .meta({ description: `Page size, 1 to ${MAX_PAGE_SIZE}; default 50` }),

@@ -1,10 +1,14 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { CodecrewError } from '@codecrew/core';
 import { JSON_TYPES, YAML_TYPES } from '../api/operations.ts';
+import { deliveryRoutes } from '../routes/delivery.ts';
 import { eventRoutes } from '../routes/events.ts';
+import { followupRoutes } from '../routes/followups.ts';
 import { taskListEventRoutes } from '../routes/task-list-events.ts';
 import { metaRoutes } from '../routes/meta.ts';
+import { messageRoutes } from '../routes/messages.ts';
 import { outputRoutes } from '../routes/outputs.ts';
+import { planRoutes } from '../routes/plan.ts';
 import { taskRoutes } from '../routes/tasks.ts';
 import { VIEWER_ROUTES, viewerRoutes } from '../routes/viewer.ts';
 import { bearerCheck } from './auth.ts';
@@ -85,6 +89,10 @@ export function buildApp(ctx: ApiContext, options: AppOptions): FastifyInstance 
   );
 
   taskRoutes(app, ctx);
+  deliveryRoutes(app, ctx);
+  planRoutes(app, ctx);
+  messageRoutes(app, ctx);
+  followupRoutes(app, ctx);
   eventRoutes(app, ctx);
   taskListEventRoutes(app, ctx);
   outputRoutes(app, ctx);

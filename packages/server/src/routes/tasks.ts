@@ -78,6 +78,7 @@ export function taskRoutes(app: FastifyInstance, ctx: ApiContext): void {
       ...(query.status === undefined ? {} : { status: query.status }),
       ...(query.name === undefined ? {} : { name: query.name }),
       ...(query.repo === undefined ? {} : { repo: query.repo }),
+      ...(query.parent === undefined ? {} : { parent: query.parent }),
       ...(query.limit === undefined ? {} : { limit: query.limit }),
       ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
     });

@@ -16,6 +16,10 @@ export interface EventFeedOptions {
   log(line: string): void;
 }
 
+/** Kinds of events after which a run of a task stops: its end, or its plan's wait for a decision. */
+const RUN_END_KINDS = ['task.finished', 'plan.awaiting_approval'] as const;
+type RunEndKind = (typeof RUN_END_KINDS)[number];
+
 /** The key of {@link EventFeed.version} and {@link EventFeed.waitForChange} that changes with every task's. */
 export const ANY_TASK = '*';
 
@@ -37,6 +41,7 @@ export class EventFeed {
   /** Per task, bumped whenever something about it changed (an event stored, its status settled). */
   readonly #versions = new Map<string, number>();
   readonly #waiters = new Map<string, Set<() => void>>();
+  /** `<taskId> <kind>` of run-ending events stored and not yet waited for. */
   readonly #finished = new Set<string>();
   readonly #summaries = new Map<string, TaskSummary>();
 
@@ -113,14 +118,23 @@ export class EventFeed {
   }
 
   /** Resolves true once the task's `task.finished` event is in the store, false after `timeoutMs`. */
-  async waitForFinished(taskId: string, timeoutMs: number): Promise<boolean> {
+  waitForFinished(taskId: string, timeoutMs: number): Promise<boolean> {
+    return this.waitForEvent(taskId, 'task.finished', timeoutMs);
+  }
+
+  /**
+   * Resolves true once an event of the task of a kind that ends a run (`task.finished`, or
+   * `plan.awaiting_approval`) is in the store with the summary folded from it, false after `timeoutMs`.
+   */
+  async waitForEvent(taskId: string, kind: RunEndKind, timeoutMs: number): Promise<boolean> {
+    const key = `${taskId} ${kind}`;
     const deadline = Date.now() + timeoutMs;
-    while (!this.#finished.has(taskId)) {
+    while (!this.#finished.has(key)) {
       const left = deadline - Date.now();
       if (left <= 0) return false;
       await this.waitForChange(taskId, this.version(taskId), left);
     }
-    this.#finished.delete(taskId);
+    this.#finished.delete(key);
     return true;
   }
 
@@ -143,7 +157,7 @@ export class EventFeed {
     if (summary !== undefined && foldEvent(summary, event)) {
       await store.updateTask(event.taskId, { summary }).catch(() => undefined);
     }
-    if (event.kind === 'task.finished') this.#finished.add(event.taskId);
+    if (RUN_END_KINDS.includes(event.kind as RunEndKind)) this.#finished.add(`${event.taskId} ${event.kind}`);
     this.notify(event.taskId);
     this.#advance(seq);
   }

@@ -1,7 +1,10 @@
-import type { ErrorData } from '@codecrew/core';
+import type { ErrorData, PlanVerdict } from '@codecrew/core';
 import type { ApiTaskStatus, TaskRecord, TaskStore } from '@codecrew/store';
 import { apiError } from '../http/errors.ts';
 import { hasEnded } from '../tasks/status.ts';
+import { summaryOf } from '../tasks/summary.ts';
+import { approvalOf, withDecision } from '../tasks/approval.ts';
+import { ApprovalTimers } from './approval-timers.ts';
 
 /** What the scheduler needs: the store, the limit, and how to run and settle tasks. */
 export interface SchedulerOptions {
@@ -17,6 +20,9 @@ export interface SchedulerOptions {
   settle(record: TaskRecord, status: ApiTaskStatus, error: ErrorData | null): Promise<void>;
   log(line: string): void;
 }
+
+/** A decision on a plan as a client sends it: who and when are filled in by the scheduler when absent. */
+export type PlanDecisionInput = Omit<PlanVerdict, 'by' | 'at'> & { by?: string | undefined };
 
 interface Running {
   controller: AbortController;
@@ -34,6 +40,8 @@ export class Scheduler {
   #stopped = false;
   /** The most tasks that ran at once (what the scheduler promises never exceeds `maxTasks`). */
   #peak = 0;
+  /** The deadlines of plans awaiting approval with a `spec.plan.timeout`. */
+  readonly #timers = new ApprovalTimers((id, action) => this.#decideOnTimeout(id, action));
 
   constructor(options: SchedulerOptions) {
     this.#options = options;
@@ -77,6 +85,8 @@ export class Scheduler {
         this.#options.log(`task ${record.id} (${record.name}) resumes from its last checkpoint`);
         this.#launch(record);
       }
+      // Tasks awaiting approval hold no slot; only their deadlines need to be kept (measured from when they began waiting).
+      for (const record of await this.#options.store.tasksWithStatus(['awaiting_approval'])) this.#armTimer(record);
     });
     this.pump();
   }
@@ -110,6 +120,15 @@ export class Scheduler {
         });
       }
       const requested = await store.updateTask(id, { cancelRequested: true });
+      if (record.status === 'awaiting_approval') {
+        this.#timers.clear(id);
+        await this.#options.settle(requested, 'cancelled', {
+          code: 'CANCELLED',
+          message: 'the task was cancelled while its plan awaited approval',
+          retryable: false,
+        });
+        return null;
+      }
       if (record.status === 'queued') {
         await this.#options.settle(requested, 'cancelled', {
           code: 'CANCELLED',
@@ -132,9 +151,53 @@ export class Scheduler {
     return record;
   }
 
+  /**
+   * Decides on the plan of a task awaiting approval: the decision is stored with the task, which goes back
+   * to the queue (ahead of tasks submitted after it) to resume its graph with it once a slot is free.
+   * TASK_NOT_FOUND, or TASK_NOT_AWAITING_APPROVAL when the task does not wait for a decision.
+   */
+  async decidePlan(id: string, decision: PlanDecisionInput): Promise<TaskRecord> {
+    const record = await this.#exclusive(async () => {
+      const { store } = this.#options;
+      const found = await store.getTask(id);
+      if (found === null) throw apiError('TASK_NOT_FOUND', `no task ${id}`, { id });
+      const summary = summaryOf(found.summary);
+      const approval = approvalOf(summary.approval);
+      if (found.status !== 'awaiting_approval' || approval === null || approval.decision !== null) {
+        throw apiError(
+          'TASK_NOT_AWAITING_APPROVAL',
+          `task ${id} is ${found.status}; only a task whose plan awaits approval takes a decision on it`,
+          { id, status: found.status },
+        );
+      }
+      const verdict: PlanVerdict = { ...decision, by: decision.by ?? 'api', at: new Date().toISOString() };
+      this.#timers.clear(id);
+      return store.updateTask(id, {
+        status: 'queued',
+        summary: { ...summary, approval: withDecision(approval, verdict) },
+      });
+    });
+    this.#options.log(`task ${id} (${record.name}): plan ${PAST[decision.action]} by ${decision.by ?? 'api'}`);
+    this.pump();
+    return record;
+  }
+
   /** Stops starting tasks; running ones are left as they are (a restart resumes them). */
   stop(): void {
     this.#stopped = true;
+    this.#timers.clearAll();
+  }
+
+  #armTimer(record: TaskRecord): void {
+    const approval = approvalOf(summaryOf(record.summary).approval);
+    if (approval?.deadline) this.#timers.arm(record.id, approval.deadline, approval.onTimeout);
+  }
+
+  async #decideOnTimeout(id: string, action: 'approve' | 'cancel'): Promise<void> {
+    const reason = 'the wait for a decision reached spec.plan.timeout';
+    await this.decidePlan(id, { action: action === 'approve' ? 'approve' : 'reject', by: 'timeout', reason }).catch(
+      (error: unknown) => this.#options.log(`task ${id}: plan timeout: ${String(error)}`),
+    );
   }
 
   #launch(record: TaskRecord): void {
@@ -142,9 +205,12 @@ export class Scheduler {
     const done = this.#options
       .run(record, controller.signal)
       .catch((error: unknown) => this.#options.log(`task ${record.id}: ${String(error)}`))
-      .finally(() => {
+      .finally(async () => {
         this.#running.delete(record.id);
         this.pump();
+        // A run that stopped at its plan's wait: its deadline, if it has one, starts counting.
+        const now = await this.#options.store.getTask(record.id).catch(() => null);
+        if (!this.#stopped && now?.status === 'awaiting_approval') this.#armTimer(now);
       });
     this.#running.set(record.id, { controller, done });
     this.#peak = Math.max(this.#peak, this.#running.size);
@@ -157,3 +223,5 @@ export class Scheduler {
     return next;
   }
 }
+
+const PAST: Record<PlanVerdict['action'], string> = { approve: 'approved', reject: 'rejected', edit: 'edited' };

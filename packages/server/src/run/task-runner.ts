@@ -5,6 +5,7 @@ import type { ApiTaskStatus, TaskRecord, TaskStore } from '@codecrew/store';
 import { apiStatusOf } from '../tasks/status.ts';
 import { resolveStoredTask, type AdmissionRules } from '../tasks/submit.ts';
 import { summaryFromReport, summaryOf } from '../tasks/summary.ts';
+import { pendingVerdict } from '../tasks/approval.ts';
 import type { EventFeed } from './event-feed.ts';
 
 /** A task made ready to run, and what to release after it. */
@@ -71,20 +72,45 @@ export async function runStoredTask(ctx: TaskRunnerContext, record: TaskRecord, 
     const task = resolveStoredTask(TaskSpec.parse(record.spec), record.id, ctx.rules);
     prepared = ctx.prepareTask ? await ctx.prepareTask(task) : { task, close: async () => undefined };
     if (record.outDir !== task.outDir) await store.updateTask(record.id, { outDir: task.outDir });
+    // A task queued again with a decision on its plan resumes its graph with it.
+    const planVerdict = pendingVerdict(summaryOf(record.summary).approval);
     const outcome = await runTask({
       task: prepared.task,
       bus: ctx.bus,
       checkpoints: ctx.checkpoints,
       signal,
+      ...(ctx.rules.config.server?.publicUrl === undefined
+        ? {}
+        : { traceLink: `${ctx.rules.config.server.publicUrl.replace(/\/+$/, '')}/v1/tasks/${record.id}/events` }),
+      ...(planVerdict === undefined ? {} : { planVerdict }),
     });
     if (ctx.isStopping()) return;
+    if (outcome.status === 'awaiting_approval') {
+      // The feed has folded the wait into the summary once the event is stored; the task then holds no slot.
+      await feed.waitForEvent(record.id, 'plan.awaiting_approval', LAST_EVENT_WAIT_MS);
+      feed.untrack(record.id);
+      const summary = summaryOf((await store.getTask(record.id))?.summary);
+      summary.approval = {
+        ...(summary.approval ?? { decidedBy: null, decidedAt: null, reason: null }),
+        state: 'awaiting',
+        since: outcome.since,
+        deadline: outcome.deadline,
+        onTimeout: outcome.onTimeout,
+        decision: null,
+      };
+      await store.updateTask(record.id, { status: 'awaiting_approval', summary });
+      feed.notify(record.id);
+      ctx.log(`task ${record.id} (${record.name}) awaits approval of its plan`);
+      return;
+    }
     await feed.waitForFinished(record.id, LAST_EVENT_WAIT_MS);
     feed.untrack(record.id);
     const status = apiStatusOf(outcome.status);
+    const approval = summaryOf((await store.getTask(record.id))?.summary).approval;
     await store.updateTask(record.id, {
       status,
       endedAt: new Date().toISOString(),
-      summary: summaryFromReport(outcome.report),
+      summary: { ...summaryFromReport(outcome.report), ...(approval ? { approval } : {}) },
       error: outcome.error,
     });
     feed.notify(record.id);

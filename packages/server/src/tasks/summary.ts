@@ -1,5 +1,6 @@
 import type { TraceEvent } from '@codecrew/core';
 import type { TaskReport } from '@codecrew/orchestrator';
+import { editedPlanOf, foldApproval, type ApprovalSummary } from './approval.ts';
 
 /** One subtask as the API shows it; `jobs` are the coder jobs it has had (their count is its attempts). */
 export interface SubtaskSummary {
@@ -24,6 +25,8 @@ export interface TaskSummary {
     /** The repository the branch is in (for a repo.url task, the server's cached clone); absent in summaries stored before. */
     repository?: string | null;
   } | null;
+  /** The plan's approval, for a task whose spec asks for one (absent in summaries stored before). */
+  approval?: ApprovalSummary | null;
 }
 
 /** A task that has done nothing yet. */
@@ -123,8 +126,14 @@ export function foldEvent(summary: TaskSummary, event: TraceEvent): boolean {
       summary.review = { verdict: review['verdict'] };
       return true;
     }
-    default:
-      return false;
+    default: {
+      const approval = foldApproval(summary.approval ?? null, event);
+      if (approval === null) return false;
+      summary.approval = approval;
+      // An edited plan's subtasks replace the old ones (the `plan` event that follows names them).
+      if (editedPlanOf(event) !== null) summary.subtasks = [];
+      return true;
+    }
   }
 }
 

@@ -2,6 +2,7 @@ import type { Plan, TaskSpec } from '@codecrew/core';
 import type { TaskRecord } from '@codecrew/store';
 import type { TaskListItem, TaskView } from '../api/schemas.ts';
 import { summaryOf } from './summary.ts';
+import { approvalViewOf } from './approval-view.ts';
 
 /** The URLs of a task's resources. */
 export function linksOf(id: string): TaskView['links'] {
@@ -29,6 +30,7 @@ export function listItemOf(record: TaskRecord): TaskListItem {
     ended_at: record.endedAt,
     repo: record.repo,
     cancel_requested: record.cancelRequested,
+    parent: record.parent,
     subtasks: summary.subtasks.map((s) => ({ id: s.id, title: s.title, status: s.status, attempts: s.jobs.length })),
     usage: {
       tokens: summary.usage.tokens,
@@ -55,6 +57,7 @@ export function listItemOf(record: TaskRecord): TaskListItem {
             message: record.error.message,
             ...(record.error.details === undefined ? {} : { details: record.error.details }),
           },
+    approval: approvalViewOf(summary.approval),
     links: linksOf(record.id),
   };
 }

@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { WEBHOOK_MIGRATION } from './webhooks.ts';
 
 /**
  * The PostgreSQL schema, the same tables as SQLite's: `position` orders tasks by creation,
@@ -36,6 +37,21 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (task_id, seq)
   );
   CREATE UNIQUE INDEX task_events_dedup ON task_events (task_id, dedup_key) WHERE dedup_key IS NOT NULL;
+  `,
+  WEBHOOK_MIGRATION,
+  `
+  ALTER TABLE tasks ADD COLUMN parent TEXT;
+  CREATE INDEX tasks_parent_position ON tasks (parent, position);
+  CREATE TABLE task_comments (
+    task_id TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+    id INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    revision TEXT,
+    PRIMARY KEY (task_id, id)
+  );
   `,
 ];
 

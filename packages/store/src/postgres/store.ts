@@ -17,15 +17,19 @@ import {
 import type {
   ApiTaskStatus,
   KeyedEvent,
+  NewComment,
   NewTask,
   StoredEvent,
   TaskFilter,
   TaskPatch,
+  TaskComment,
   TaskRecord,
   TaskStore,
 } from '../types.ts';
 import { storeError } from './errors.ts';
 import { migrate } from './schema.ts';
+import { PostgresWebhookDeliveries } from './webhooks.ts';
+import type { NewWebhookDelivery, WebhookAttemptRecord, WebhookDelivery } from '../webhook-types.ts';
 
 interface TaskRow {
   position: string;
@@ -42,6 +46,29 @@ interface TaskRow {
   summary: unknown;
   error: ErrorData | null;
   cancel_requested: boolean;
+  parent: string | null;
+}
+
+interface CommentRow {
+  task_id: string;
+  id: number;
+  path: string;
+  line: number;
+  body: string;
+  created_at: Date;
+  revision: string | null;
+}
+
+function toComment(row: CommentRow): TaskComment {
+  return {
+    id: row.id,
+    taskId: row.task_id,
+    path: row.path,
+    line: row.line,
+    body: row.body,
+    createdAt: row.created_at.toISOString(),
+    revision: row.revision,
+  };
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -61,6 +88,7 @@ function toRecord(row: TaskRow): TaskRecord {
     summary: row.summary ?? null,
     error: row.error,
     cancelRequested: row.cancel_requested,
+    parent: row.parent ?? null,
   };
 }
 
@@ -117,8 +145,11 @@ class PostgresTaskStore implements TaskStore {
   readonly kind = 'postgres';
   readonly #pool: Pool;
 
+  readonly #webhooks: PostgresWebhookDeliveries;
+
   constructor(pool: Pool) {
     this.#pool = pool;
+    this.#webhooks = new PostgresWebhookDeliveries(pool);
   }
 
   async #query<R extends QueryResultRow>(sql: string, params: unknown[] = []): Promise<QueryResult<R>> {
@@ -157,10 +188,10 @@ class PostgresTaskStore implements TaskStore {
     const key = input.idempotencyKey ?? null;
     const createdAt = normalizeTime(input.createdAt ?? new Date().toISOString(), 'createdAt');
     const inserted = await this.#query<TaskRow>(
-      `INSERT INTO tasks (id, name, status, created_at, repo, spec, idempotency_key)
-         VALUES ($1, $2, 'queued', $3, $4, $5, $6)
+      `INSERT INTO tasks (id, name, status, created_at, repo, spec, idempotency_key, parent)
+         VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7)
          ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
-      [input.id, input.name, createdAt, input.repo, JSON.stringify(input.spec ?? null), key],
+      [input.id, input.name, createdAt, input.repo, JSON.stringify(input.spec ?? null), key, input.parent ?? null],
     ).catch((error: unknown) => {
       throw (error as { code?: string }).code === UNIQUE_VIOLATION ? duplicateTaskId(input.id) : error;
     });
@@ -188,6 +219,7 @@ class PostgresTaskStore implements TaskStore {
     if (filter.status !== undefined) add('status =', checkStatus(filter.status));
     if (filter.name !== undefined) add('name =', filter.name);
     if (filter.repo !== undefined) add('repo =', filter.repo);
+    if (filter.parent !== undefined) add('parent =', filter.parent);
     if (filter.cursor !== undefined && filter.cursor !== null) add('position <', decodeCursor(filter.cursor));
     params.push(limit + 1);
     const { rows } = await this.#query<TaskRow>(
@@ -287,9 +319,63 @@ class PostgresTaskStore implements TaskStore {
     return rows[0] === undefined ? 0 : Number(rows[0].last_seq);
   }
 
+  async addComments(taskId: string, comments: readonly NewComment[]): Promise<TaskComment[]> {
+    const createdAt = new Date().toISOString();
+    return this.#transaction(async (client) => {
+      // Locks the task's row, so concurrent additions number their comments one after the other.
+      const task = await client.query('SELECT 1 FROM tasks WHERE id = $1 FOR UPDATE', [taskId]);
+      if (task.rowCount === 0) throw taskNotFound(taskId);
+      const last = await client.query<{ id: number | null }>(
+        'SELECT max(id) AS id FROM task_comments WHERE task_id = $1',
+        [taskId],
+      );
+      const first = (last.rows[0]?.id ?? 0) + 1;
+      const added: TaskComment[] = [];
+      for (const [index, comment] of comments.entries()) {
+        const { rows } = await client.query<CommentRow>(
+          'INSERT INTO task_comments (task_id, id, path, line, body, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *',
+          [taskId, first + index, comment.path, comment.line, comment.body, createdAt],
+        );
+        if (rows[0] !== undefined) added.push(toComment(rows[0]));
+      }
+      return added;
+    });
+  }
+
+  async listComments(taskId: string): Promise<TaskComment[]> {
+    const { rows } = await this.#query<CommentRow>('SELECT * FROM task_comments WHERE task_id = $1 ORDER BY id', [
+      taskId,
+    ]);
+    return rows.map(toComment);
+  }
+
+  async markCommentsRevised(taskId: string, ids: readonly number[], revision: string): Promise<void> {
+    await this.#query('UPDATE task_comments SET revision = $1 WHERE task_id = $2 AND id = ANY($3::int[])', [
+      revision,
+      taskId,
+      [...ids],
+    ]);
+  }
+
   async deleteTask(id: string): Promise<boolean> {
     const result = await this.#query('DELETE FROM tasks WHERE id = $1', [id]);
     return (result.rowCount ?? 0) > 0;
+  }
+
+  createWebhookDelivery(input: NewWebhookDelivery): Promise<WebhookDelivery> {
+    return this.#webhooks.createWebhookDelivery(input);
+  }
+
+  recordWebhookAttempt(id: string, record: WebhookAttemptRecord): Promise<WebhookDelivery> {
+    return this.#webhooks.recordWebhookAttempt(id, record);
+  }
+
+  listWebhookDeliveries(taskId: string): Promise<WebhookDelivery[]> {
+    return this.#webhooks.listWebhookDeliveries(taskId);
+  }
+
+  pendingWebhookDeliveries(): Promise<WebhookDelivery[]> {
+    return this.#webhooks.pendingWebhookDeliveries();
   }
 
   async ping(): Promise<void> {

@@ -34,7 +34,20 @@ CREATE TABLE IF NOT EXISTS task_events (
   PRIMARY KEY (task_id, seq)
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS task_events_dedup ON task_events (task_id, dedup_key) WHERE dedup_key IS NOT NULL;
+CREATE TABLE IF NOT EXISTS task_comments (
+  task_id TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+  id INTEGER NOT NULL,
+  path TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  revision TEXT,
+  PRIMARY KEY (task_id, id)
+) WITHOUT ROWID;
 `;
+
+/** Columns added to `tasks` after its first version, added to databases made before them. */
+const ADDED_TASK_COLUMNS: ReadonlyArray<[string, string]> = [['parent', 'TEXT']];
 
 /** Sets the connection up (WAL, foreign keys, a busy timeout) and creates the schema if missing. */
 export function prepareDatabase(db: Database): void {
@@ -43,4 +56,9 @@ export function prepareDatabase(db: Database): void {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
+  const columns = new Set((db.pragma('table_info(tasks)') as Array<{ name: string }>).map((column) => column.name));
+  for (const [name, type] of ADDED_TASK_COLUMNS) {
+    if (!columns.has(name)) db.exec(`ALTER TABLE tasks ADD COLUMN ${name} ${type}`);
+  }
+  db.exec('CREATE INDEX IF NOT EXISTS tasks_parent_position ON tasks (parent, position)');
 }

@@ -19,14 +19,18 @@ import {
 import type {
   ApiTaskStatus,
   KeyedEvent,
+  NewComment,
   NewTask,
   StoredEvent,
   TaskFilter,
   TaskPatch,
+  TaskComment,
   TaskRecord,
   TaskStore,
 } from '../types.ts';
 import { prepareDatabase } from './schema.ts';
+import { SqliteWebhookDeliveries } from './webhooks.ts';
+import type { NewWebhookDelivery, WebhookAttemptRecord, WebhookDelivery } from '../webhook-types.ts';
 
 /** The file of the store in a data directory. */
 export const SQLITE_FILE_NAME = 'codecrew.db';
@@ -46,6 +50,29 @@ interface TaskRow {
   summary: string | null;
   error: string | null;
   cancel_requested: number;
+  parent: string | null;
+}
+
+interface CommentRow {
+  task_id: string;
+  id: number;
+  path: string;
+  line: number;
+  body: string;
+  created_at: string;
+  revision: string | null;
+}
+
+function toComment(row: CommentRow): TaskComment {
+  return {
+    id: row.id,
+    taskId: row.task_id,
+    path: row.path,
+    line: row.line,
+    body: row.body,
+    createdAt: row.created_at,
+    revision: row.revision,
+  };
 }
 
 function toRecord(row: TaskRow): TaskRecord {
@@ -63,6 +90,7 @@ function toRecord(row: TaskRow): TaskRecord {
     summary: row.summary === null ? null : (JSON.parse(row.summary) as unknown),
     error: row.error === null ? null : (JSON.parse(row.error) as ErrorData),
     cancelRequested: row.cancel_requested !== 0,
+    parent: row.parent ?? null,
   };
 }
 
@@ -103,8 +131,11 @@ class SqliteTaskStore implements TaskStore {
   /** Prepared statements by SQL text: compiling one costs more than running it, on the thread that answers requests. */
   readonly #statements = new Map<string, Statement>();
 
+  readonly #webhooks: SqliteWebhookDeliveries;
+
   constructor(db: Database) {
     this.#db = db;
+    this.#webhooks = new SqliteWebhookDeliveries(db);
   }
 
   /** The prepared statement of `sql`, compiled the first time it is asked for. */
@@ -131,9 +162,17 @@ class SqliteTaskStore implements TaskStore {
           throw duplicateTaskId(input.id);
         }
         const row = this.#statement(
-          `INSERT INTO tasks (id, name, status, created_at, repo, spec, idempotency_key)
-             VALUES (?, ?, 'queued', ?, ?, ?, ?) RETURNING *`,
-        ).get(input.id, input.name, createdAt, input.repo, JSON.stringify(input.spec ?? null), key) as TaskRow;
+          `INSERT INTO tasks (id, name, status, created_at, repo, spec, idempotency_key, parent)
+             VALUES (?, ?, 'queued', ?, ?, ?, ?, ?) RETURNING *`,
+        ).get(
+          input.id,
+          input.name,
+          createdAt,
+          input.repo,
+          JSON.stringify(input.spec ?? null),
+          key,
+          input.parent ?? null,
+        ) as TaskRow;
         return { task: toRecord(row), created: true };
       })
       .immediate();
@@ -159,6 +198,10 @@ class SqliteTaskStore implements TaskStore {
     if (filter.repo !== undefined) {
       where.push('repo = ?');
       params.push(filter.repo);
+    }
+    if (filter.parent !== undefined) {
+      where.push('parent = ?');
+      params.push(filter.parent);
     }
     if (filter.cursor !== undefined && filter.cursor !== null) {
       where.push('position < ?');
@@ -245,8 +288,65 @@ class SqliteTaskStore implements TaskStore {
     return row?.last_seq ?? 0;
   }
 
+  async addComments(taskId: string, comments: readonly NewComment[]): Promise<TaskComment[]> {
+    const createdAt = new Date().toISOString();
+    return this.#db
+      .transaction(() => {
+        if (this.#statement('SELECT 1 FROM tasks WHERE id = ?').get(taskId) === undefined) throw taskNotFound(taskId);
+        const last = this.#statement('SELECT max(id) AS id FROM task_comments WHERE task_id = ?').get(taskId) as {
+          id: number | null;
+        };
+        const insert = this.#statement(
+          'INSERT INTO task_comments (task_id, id, path, line, body, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING *',
+        );
+        return comments.map((comment, index) =>
+          toComment(
+            insert.get(
+              taskId,
+              (last.id ?? 0) + index + 1,
+              comment.path,
+              comment.line,
+              comment.body,
+              createdAt,
+            ) as CommentRow,
+          ),
+        );
+      })
+      .immediate();
+  }
+
+  async listComments(taskId: string): Promise<TaskComment[]> {
+    const rows = this.#statement('SELECT * FROM task_comments WHERE task_id = ? ORDER BY id').all(
+      taskId,
+    ) as CommentRow[];
+    return rows.map(toComment);
+  }
+
+  async markCommentsRevised(taskId: string, ids: readonly number[], revision: string): Promise<void> {
+    const update = this.#statement('UPDATE task_comments SET revision = ? WHERE task_id = ? AND id = ?');
+    this.#db.transaction(() => {
+      for (const id of ids) update.run(revision, taskId, id);
+    })();
+  }
+
   async deleteTask(id: string): Promise<boolean> {
     return this.#statement('DELETE FROM tasks WHERE id = ?').run(id).changes > 0;
+  }
+
+  createWebhookDelivery(input: NewWebhookDelivery): Promise<WebhookDelivery> {
+    return this.#webhooks.createWebhookDelivery(input);
+  }
+
+  recordWebhookAttempt(id: string, record: WebhookAttemptRecord): Promise<WebhookDelivery> {
+    return this.#webhooks.recordWebhookAttempt(id, record);
+  }
+
+  listWebhookDeliveries(taskId: string): Promise<WebhookDelivery[]> {
+    return this.#webhooks.listWebhookDeliveries(taskId);
+  }
+
+  pendingWebhookDeliveries(): Promise<WebhookDelivery[]> {
+    return this.#webhooks.pendingWebhookDeliveries();
   }
 
   async ping(): Promise<void> {

@@ -59,6 +59,12 @@ export function MarkDetails({
           </>
         )}
       </dl>
+      {mark.kind === 'message' && (
+        <>
+          <h4>from the user, to {String(data.to ?? 'the task')}</h4>
+          <pre className="block">{text(data.text ?? '')}</pre>
+        </>
+      )}
       {mark.kind === 'model' && typeof data.content === 'string' && data.content !== '' && (
         <pre className="block">{data.content}</pre>
       )}

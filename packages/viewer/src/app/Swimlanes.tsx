@@ -131,7 +131,8 @@ export function Swimlanes({ folded, now, selectedJob, selectedMark, onSelectMark
       ))}
       <p className="legend">
         <span className="mark-key mark-model" /> model call <span className="mark-key mark-tool" /> tool call{' '}
-        <span className="mark-key mark-command" /> command <span className="mark-key mark-bad" /> failed
+        <span className="mark-key mark-command" /> command <span className="mark-key mark-message" /> your message{' '}
+        <span className="mark-key mark-bad" /> failed
       </p>
     </div>
   );

@@ -5,11 +5,14 @@ import { TraceFolder, type Lane, type Mark } from '../data/fold.ts';
 import { followEvents } from '../data/sse.ts';
 import type { SeqEvent, TaskReport, TaskSummary } from '../data/types.ts';
 import { AnsiText } from './Ansi.tsx';
-import { DiffView } from './DiffView.tsx';
+import { ReviewableDiff } from './ReviewableDiff.tsx';
+import { RevisionHistory } from './RevisionHistory.tsx';
 import { EventList } from './EventList.tsx';
 import { MarkDetails } from './MarkDetails.tsx';
 import { Candidates, Merges } from './MergesAndCandidates.tsx';
 import { Markdown } from './Markdown.tsx';
+import { MessageBox } from './MessageBox.tsx';
+import { PlanApproval } from './PlanApproval.tsx';
 import { PlanGraph } from './PlanGraph.tsx';
 import { Swimlanes } from './Swimlanes.tsx';
 import { UsageTable } from './UsageTable.tsx';
@@ -182,6 +185,20 @@ export function TaskPage({ api, id }: { api: ApiClient; id: string }) {
       </div>
       {notice !== undefined && <p role="status">{notice}</p>}
       {report?.prompt !== undefined && <p className="prompt">{report.prompt}</p>}
+      <RevisionHistory api={api} taskId={id} version={ended ? 1 : 0} />
+      {!ended && <MessageBox api={api} taskId={id} folded={folded} />}
+      {task?.status === 'awaiting_approval' && (
+        <PlanApproval
+          key={JSON.stringify(plan)}
+          api={api}
+          task={task}
+          plan={plan}
+          onDecided={(decided, what) => {
+            setTask(decided);
+            setNotice(`${what}; the task is ${decided.status}.`);
+          }}
+        />
+      )}
 
       {plan !== null && (
         <section aria-labelledby="plan-title">
@@ -229,7 +246,14 @@ export function TaskPage({ api, id }: { api: ApiClient; id: string }) {
       {(report?.mode !== 'ask' || diff !== null) && (
         <section aria-labelledby="diff-title">
           <h2 id="diff-title">Diff</h2>
-          <DiffView files={files} comments={comments} onSelectJob={showJob} />
+          <ReviewableDiff
+            api={api}
+            taskId={id}
+            ended={ended && diff !== null}
+            files={files}
+            comments={comments}
+            onSelectJob={showJob}
+          />
         </section>
       )}
 

@@ -135,6 +135,29 @@ export class ApiClient {
     return (await (await check(response)).json()) as { id: string };
   }
 
+  /** A message from the user to the running task's agents; `to` is `task`, a subtask id or a job id. */
+  async say(id: string, text: string, to: string): Promise<{ id: string; to: string; running: string[] }> {
+    const response = await this.request(`/tasks/${encodeURIComponent(id)}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text, to }),
+    });
+    return (await (await check(response)).json()) as { id: string; to: string; running: string[] };
+  }
+
+  /** A decision on the plan of a task awaiting approval: approve, reject, or edit with a replacement plan. */
+  async decidePlan(
+    id: string,
+    decision: { action: 'approve' | 'reject' } | { action: 'edit'; plan: unknown },
+  ): Promise<TaskSummary> {
+    const response = await this.request(`/tasks/${encodeURIComponent(id)}/plan`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...decision, by: 'viewer' }),
+    });
+    return (await (await check(response)).json()) as TaskSummary;
+  }
+
   async cancel(id: string): Promise<void> {
     await check(await this.request(`/tasks/${id}/cancel`, { method: 'POST' }));
   }

@@ -2,9 +2,9 @@ import type { Plan } from '@codecrew/core';
 import type { SeqEvent, TraceEvent, Usage } from './types.ts';
 
 /** What a mark on a lane stands for. */
-export type MarkKind = 'model' | 'tool' | 'command';
+export type MarkKind = 'model' | 'tool' | 'command' | 'message';
 
-/** A model call, tool call or command on a lane: a span from `start` to `end` (ms since the epoch). */
+/** A model call, tool call, command or message from the user on a lane: a span from `start` to `end` (ms since the epoch). */
 export interface Mark {
   id: number;
   kind: MarkKind;
@@ -256,6 +256,12 @@ export class TraceFolder {
           lane.status = 'unfinished';
         }
         return;
+      case 'user.message.delivered': {
+        // The moment a message from the user entered the job's conversation.
+        if (jobId === undefined) return;
+        this.mark(this.lane(jobId, event, at), 'message', str(data.text) ?? 'a message from the user', at, item, at);
+        return;
+      }
       default:
         if (jobId !== undefined) this.lane(jobId, event, at);
     }

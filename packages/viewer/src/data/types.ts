@@ -32,6 +32,14 @@ export interface TaskSummary {
     tests?: { passed: number; failed: number } | null;
     review?: { verdict?: string } | null;
   } | null;
+  /** The plan's approval, for a task whose spec asks for one. */
+  approval?: {
+    state: 'awaiting' | 'approved' | 'edited' | 'rejected';
+    since: string;
+    deadline: string | null;
+    on_timeout: 'approve' | 'cancel';
+    decided_by: string | null;
+  } | null;
 }
 
 /** The hunk origins of report.json: which subtasks and jobs wrote each hunk of the final diff. */
