@@ -4,7 +4,9 @@ import { attachProvenance, parseUnifiedDiff } from '../data/diff.ts';
 import { TraceFolder, type Lane, type Mark } from '../data/fold.ts';
 import { followEvents } from '../data/sse.ts';
 import type { SeqEvent, TaskReport, TaskSummary } from '../data/types.ts';
+import { defaultRemote, pullRequestOf } from '../data/delivery.ts';
 import { AnsiText } from './Ansi.tsx';
+import { DeliveryPanel } from './DeliveryPanel.tsx';
 import { ReviewableDiff } from './ReviewableDiff.tsx';
 import { RevisionHistory } from './RevisionHistory.tsx';
 import { EventList } from './EventList.tsx';
@@ -187,6 +189,16 @@ export function TaskPage({ api, id }: { api: ApiClient; id: string }) {
       {report?.prompt !== undefined && <p className="prompt">{report.prompt}</p>}
       <RevisionHistory api={api} taskId={id} version={ended ? 1 : 0} />
       {!ended && <MessageBox api={api} taskId={id} folded={folded} />}
+      {ended && (
+        <DeliveryPanel
+          key={`${id} ${defaultRemote(task)}`}
+          api={api}
+          taskId={id}
+          branch={branch}
+          initialRemote={defaultRemote(task)}
+          pullRequest={pullRequestOf(report)}
+        />
+      )}
       {task?.status === 'awaiting_approval' && (
         <PlanApproval
           key={JSON.stringify(plan)}
