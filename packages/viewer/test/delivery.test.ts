@@ -166,11 +166,14 @@ describe('delivery components', () => {
   });
 
   it('labels the remote field, filled with the default remote, and the Push button', () => {
-    const html = renderToStaticMarkup(createElement(PushForm, { api, taskId: 't1', initialRemote: 'backup' }));
+    const html = renderToStaticMarkup(
+      createElement(PushForm, { api, taskId: 't1', branch: 'codecrew/x', initialRemote: 'backup' }),
+    );
     expect(html).toContain('<form class="delivery-form" aria-label="Push the result branch">');
     expect(html).toContain('<label for="push-remote">Remote</label>');
     expect(html).toMatch(/<input id="push-remote"[^>]* value="backup"/);
     expect(html).toContain('<button type="submit">Push</button>');
+    expect(html).toContain('Pushes <code>codecrew/x</code>, never forced.');
   });
 
   it('labels the follow-up prompt, and keeps Send follow-up disabled while it is empty', () => {

@@ -12,7 +12,17 @@ import {
 import { WebhookTable } from './WebhookTable.tsx';
 
 /** Push the result branch to a remote: the remote field, the button, and how the last push went. */
-export function PushForm({ api, taskId, initialRemote }: { api: ApiClient; taskId: string; initialRemote: string }) {
+export function PushForm({
+  api,
+  taskId,
+  branch,
+  initialRemote,
+}: {
+  api: ApiClient;
+  taskId: string;
+  branch: string;
+  initialRemote: string;
+}) {
   const [remote, setRemote] = useState(initialRemote);
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<{ pushed: PushResult } | { failed: string }>();
@@ -46,6 +56,9 @@ export function PushForm({ api, taskId, initialRemote }: { api: ApiClient; taskI
       <button type="submit" disabled={busy || remote.trim() === ''}>
         {busy ? 'Pushing…' : 'Push'}
       </button>
+      <p className="muted">
+        Pushes <code>{branch}</code>, never forced.
+      </p>
       {outcome !== undefined &&
         ('pushed' in outcome ? (
           <p role="status" className="push-outcome">
@@ -137,12 +150,14 @@ function useWebhookDeliveries(api: ApiClient, taskId: string): WebhookDelivery[]
   useEffect(() => {
     let stop = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // A task that has just ended may not have its deliveries queued yet: a few more reads while none.
+    let emptyReads = 0;
     const load = async () => {
       const listed = await listWebhookDeliveries(api, taskId);
       if (stop) return;
       setDeliveries(listed);
-      if (listed?.some((delivery) => delivery.status === 'pending') === true)
-        timer = setTimeout(() => void load(), 2000);
+      const pending = listed?.some((delivery) => delivery.status === 'pending') === true;
+      if (pending || (listed?.length === 0 && ++emptyReads < 3)) timer = setTimeout(() => void load(), 2000);
     };
     void load();
     return () => {
@@ -178,7 +193,7 @@ export function DeliveryPanel({
   return (
     <section className="delivery" aria-labelledby="deliver-title">
       <h2 id="deliver-title">Deliver</h2>
-      {branch !== null && <PushForm api={api} taskId={taskId} initialRemote={initialRemote} />}
+      {branch !== null && <PushForm api={api} taskId={taskId} branch={branch} initialRemote={initialRemote} />}
       {pullRequest !== null && <PullRequestLine pullRequest={pullRequest} />}
       {deliveries.length > 0 && <WebhookTable deliveries={deliveries} />}
       {branch !== null && <FollowupForm api={api} taskId={taskId} />}
