@@ -26,13 +26,13 @@ export interface TracedRun {
 }
 
 /** Runs `node <bin> ...args` with every resolved module recorded (see import-trace.mjs). */
-export function runTraced(bin: string, args: string[], cwd: string): TracedRun {
+export function runTraced(bin: string, args: string[], cwd: string, timeoutMs = 60_000): TracedRun {
   const trace = join(mkdtempSync(join(tmpdir(), 'codecrew-import-trace-')), 'modules.txt');
   const child = spawnSync(process.execPath, ['--import', TRACE_HOOK, bin, ...args], {
     cwd,
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1', CODECREW_IMPORT_TRACE: trace },
-    timeout: 60_000,
+    timeout: timeoutMs,
   });
   let modules: string[] = [];
   try {
