@@ -21,9 +21,9 @@ const LAYERS = {
   '@codecrew/server': 4,
   '@codecrew/cli': 5,
 };
-// Declared for what they bring at run time, not for an import: the CLI's bin runs TypeScript through
-// tsx, and @langchain/core is the peer dependency of LangGraph's packages.
-const USED_WITHOUT_IMPORT = { '@codecrew/cli': ['tsx'], '@codecrew/orchestrator': ['@langchain/core'] };
+// Declared for what they bring at run time, not for an import: @langchain/core is the peer dependency
+// of LangGraph's packages.
+const USED_WITHOUT_IMPORT = { '@codecrew/orchestrator': ['@langchain/core'] };
 
 const rootPackage = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));

@@ -243,13 +243,13 @@ start_postgres() {
   say "postgres: $url answers (cluster $version/$POSTGRES_CLUSTER; start it again with pg_ctlcluster $version $POSTGRES_CLUSTER start or npm run setup)"
 }
 
-# The trace viewer's static files (packages/viewer/dist), served by codecrew serve and codecrew view.
+# The trace viewer's static files (packages/viewer/dist/app), served by codecrew serve and codecrew view.
 build_viewer() {
   if [ ! -e "$ROOT/node_modules/vite" ]; then
     say "viewer: not built, its build tools are missing: run npm install (or npm ci), then npm run setup again"
     return
   fi
-  say "viewer: building packages/viewer/dist"
+  say "viewer: building packages/viewer/dist/app"
   (cd "$ROOT" && npm run build --silent -w @codecrew/viewer >/dev/null) || fail "the viewer's build failed: run npm run build -w @codecrew/viewer to see why"
 }
 

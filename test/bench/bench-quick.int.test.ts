@@ -65,7 +65,7 @@ describe('benchmarks in quick mode (BENCH_QUICK=1)', () => {
       json[name] = JSON.parse(await readFile(join(out, `${name}.json`), 'utf8')) as Record<string, unknown>;
       markdown[name] = await readFile(join(out, `${name}.md`), 'utf8');
     }
-  }, 300_000);
+  }, 600_000);
 
   afterAll(async () => {
     if (out !== undefined) await rm(out, { recursive: true, force: true });
@@ -249,6 +249,33 @@ describe('benchmarks in quick mode (BENCH_QUICK=1)', () => {
       frameP95Ms: 50,
       met: { open: null, frameP95: expect.any(Boolean) },
     });
+  });
+
+  it('startup: reports wall time and peak memory of each command, built and from sources, beside node -e 0, and the targets', () => {
+    const result = json.startup?.result as { rows: Array<Record<string, unknown>>; targets: unknown };
+    expect(result.rows.map((row) => row.id)).toEqual([
+      'node',
+      'built-help',
+      'sources-help',
+      'built-validate',
+      'sources-validate',
+      'built-sandbox-ls',
+      'sources-sandbox-ls',
+    ]);
+    for (const row of result.rows) {
+      expect(row).toEqual({
+        id: expect.any(String),
+        what: expect.any(String),
+        wallMs: { ...summary, n: 2 },
+        peakRssMiB: { ...summary, n: 2 },
+        exitCodes: [0],
+      });
+    }
+    expect(result.targets).toEqual({
+      help: { max: 3, ratio: expect.any(Number), met: expect.any(Boolean) },
+      validate: { max: 5, ratio: expect.any(Number), met: expect.any(Boolean) },
+    });
+    expect(markdown.startup).toContain('| `--help` ≤ 3× `node -e 0` |');
   });
 
   it('refuses to write quick results into bench/results', async () => {

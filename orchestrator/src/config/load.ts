@@ -3,8 +3,17 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CodecrewError, Config, parseYaml, yamlPositionOf } from '@codecrew/core';
 
-/** The built-in defaults file shipped with codecrew. */
-export const DEFAULT_CONFIG_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../../config/default.yaml');
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+const PACKAGED_DEFAULTS = resolve(HERE, '../default.yaml');
+
+/**
+ * The built-in defaults file shipped with codecrew: the copy the built package carries in `dist/`
+ * (made by `npm run build`), else the repository's own `config/default.yaml` (running from sources).
+ */
+export const DEFAULT_CONFIG_PATH = existsSync(PACKAGED_DEFAULTS)
+  ? PACKAGED_DEFAULTS
+  : resolve(HERE, '../../../config/default.yaml');
 
 type Plain = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
 import { CodecrewError } from '@codecrew/core';
-import { ProcessStartError, runProcess } from '@codecrew/sandbox';
+import { ProcessStartError, runProcess } from '@codecrew/sandbox/process';
 
 /** Result of one git invocation. */
 export interface GitResult {

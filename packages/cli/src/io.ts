@@ -1,18 +1,7 @@
 import { CodecrewError, type ErrorCode } from '@codecrew/core';
+import type { Io } from './process-io.ts';
 
-/** Where a command writes, so that tests can capture it. */
-export interface Io {
-  out(line: string): void;
-  err(line: string): void;
-  color: boolean;
-}
-
-/** The process's own stdout and stderr. */
-export const processIo: Io = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-  color: process.stdout.isTTY === true && process.env.NO_COLOR === undefined,
-};
+export { processIo, type Io } from './process-io.ts';
 
 /** Errors that mean the user's input is wrong: exit code 2. */
 const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([

@@ -1,22 +1,5 @@
-import { askCommand } from './commands/ask.ts';
-import { demoCommand } from './commands/demo.ts';
-import { commentCommand, followupCommand, reviseCommand } from './commands/followup.ts';
-import { cancelCommand } from './commands/cancel.ts';
-import { approveCommand, rejectCommand } from './commands/plan-decision.ts';
-import { sayCommand } from './commands/say.ts';
-import { logsCommand } from './commands/logs.ts';
-import { modelServerCommand } from './commands/model-server.ts';
-import { resumeCommand } from './commands/resume.ts';
-import { runCommand } from './commands/run.ts';
-import { sandboxCommand } from './commands/sandbox.ts';
-import { schemaCommand } from './commands/schema.ts';
-import { serveCommand } from './commands/serve.ts';
-import { submitCommand } from './commands/submit.ts';
-import { tasksCommand } from './commands/tasks.ts';
-import { validateCommand } from './commands/validate.ts';
-import { viewCommand } from './commands/view.ts';
-import { workerCommand } from './commands/worker.ts';
-import { processIo, reportError, type Io } from './io.ts';
+import { processIo, type Io } from './process-io.ts';
+import { CODECREW_VERSION } from './version.ts';
 
 const HELP = `codecrew — a crew of coding agents per task: plan, code in parallel sandboxes, merge, test, review.
 
@@ -49,32 +32,40 @@ Usage:
   codecrew sandbox exec [--repo P] -- CMD   run a command in a fresh sandbox, as a coder's shell would
   codecrew worker [--roles a,b]        an agent worker for a shared NATS (NATS_URL)
   codecrew schema [--write DIR]        JSON Schemas of the task spec, config and model script
+  codecrew --version                   the installed version
 
 Exit codes: 0 approved (or answered), 1 not approved or failed, 2 bad input, 130 cancelled.
 Docs: docs/ in the codecrew repository.`;
 
-const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
-  run: runCommand,
-  ask: askCommand,
-  resume: resumeCommand,
-  serve: serveCommand,
-  submit: submitCommand,
-  tasks: tasksCommand,
-  logs: logsCommand,
-  cancel: cancelCommand,
-  approve: approveCommand,
-  reject: rejectCommand,
-  say: sayCommand,
-  followup: followupCommand,
-  comment: commentCommand,
-  revise: reviseCommand,
-  demo: demoCommand,
-  validate: validateCommand,
-  view: viewCommand,
-  'model-server': modelServerCommand,
-  sandbox: sandboxCommand,
-  worker: workerCommand,
-  schema: schemaCommand,
+type Command = (argv: string[], io: Io) => Promise<number>;
+
+/**
+ * Every command, loaded on demand: a command's module (and the NATS, Docker, LangGraph or HTTP code it
+ * needs) is imported only when that command runs, so `--help`, `--version`, `validate` and `schema`
+ * start without them.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: async () => (await import('./commands/run.ts')).runCommand,
+  ask: async () => (await import('./commands/ask.ts')).askCommand,
+  resume: async () => (await import('./commands/resume.ts')).resumeCommand,
+  serve: async () => (await import('./commands/serve.ts')).serveCommand,
+  submit: async () => (await import('./commands/submit.ts')).submitCommand,
+  tasks: async () => (await import('./commands/tasks.ts')).tasksCommand,
+  logs: async () => (await import('./commands/logs.ts')).logsCommand,
+  cancel: async () => (await import('./commands/cancel.ts')).cancelCommand,
+  approve: async () => (await import('./commands/plan-decision.ts')).approveCommand,
+  reject: async () => (await import('./commands/plan-decision.ts')).rejectCommand,
+  say: async () => (await import('./commands/say.ts')).sayCommand,
+  followup: async () => (await import('./commands/followup.ts')).followupCommand,
+  comment: async () => (await import('./commands/followup.ts')).commentCommand,
+  revise: async () => (await import('./commands/followup.ts')).reviseCommand,
+  demo: async () => (await import('./commands/demo.ts')).demoCommand,
+  validate: async () => (await import('./commands/validate.ts')).validateCommand,
+  view: async () => (await import('./commands/view.ts')).viewCommand,
+  'model-server': async () => (await import('./commands/model-server.ts')).modelServerCommand,
+  sandbox: async () => (await import('./commands/sandbox.ts')).sandboxCommand,
+  worker: async () => (await import('./commands/worker.ts')).workerCommand,
+  schema: async () => (await import('./commands/schema.ts')).schemaCommand,
 };
 
 /** The `codecrew` command; returns the process exit code. */
@@ -84,18 +75,24 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.out(HELP);
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.out(`codecrew ${CODECREW_VERSION}`);
+    return 0;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
     io.err(`codecrew: unknown command "${name}"\n\n${HELP}`);
     return 2;
   }
   try {
+    const command = await load();
     return await command(rest, io);
   } catch (error) {
     if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
       io.err(`codecrew ${name}: ${error.message}`);
       return 2;
     }
+    const { reportError } = await import('./io.ts');
     return reportError(io, error);
   }
 }

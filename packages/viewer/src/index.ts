@@ -7,8 +7,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The folder of the built viewer (index.html and assets/), made by `npm run setup` or `npm run build -w @codecrew/viewer`. */
-export const VIEWER_DIST_DIR = fileURLToPath(new URL('../dist', import.meta.url));
+/**
+ * The folder of the built viewer (index.html and assets/), made by `npm run build`, `npm run setup` or
+ * `npm run build -w @codecrew/viewer`: `dist/app` both in this package's folder and in its installed copy.
+ */
+export const VIEWER_DIST_DIR = fileURLToPath(new URL('../dist/app', import.meta.url));
 
 /** Whether the viewer has been built, i.e. {@link VIEWER_DIST_DIR} holds an index.html. */
 export function isViewerBuilt(): boolean {

@@ -1,22 +1,34 @@
 import { execFile } from 'node:child_process';
 import { cp, rm, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
-import { INSTALL_ROOT } from '../paths.ts';
+import { demoLayout } from '../paths.ts';
 import type { Io } from '../io.ts';
 import { runCommand } from './run.ts';
 
 const run = promisify(execFile);
 
-/** Where the demo's repository is prepared; examples/tasks/demo.yaml points here. */
-export const DEMO_REPO = join(INSTALL_ROOT, '.codecrew', 'demo', 'textkit');
+/** Where the demo's repository is prepared under a layout's home; examples/tasks/demo.yaml points here. */
+const DEMO_REPO_PATH = join('.codecrew', 'demo', 'textkit');
 
-/** Makes a fresh git repository from examples/repos/textkit for the demo to work on. */
-export async function prepareDemoRepo(io: Io): Promise<string> {
-  await rm(DEMO_REPO, { recursive: true, force: true });
-  await mkdir(DEMO_REPO, { recursive: true });
-  await cp(join(INSTALL_ROOT, 'examples', 'repos', 'textkit'), DEMO_REPO, { recursive: true });
+/**
+ * Makes a fresh git repository from examples/repos/textkit for the demo to work on, and puts the demo's
+ * task and script next to it when they are not there already (an installed copy). Returns the task file.
+ */
+export async function prepareDemo(io: Io): Promise<string> {
+  const { examples, home } = demoLayout();
+  const homeExamples = join(home, 'examples');
+  if (homeExamples !== examples) {
+    for (const file of [join('tasks', 'demo.yaml'), join('scripts', 'demo.script.yaml')]) {
+      await mkdir(dirname(join(homeExamples, file)), { recursive: true });
+      await cp(join(examples, file), join(homeExamples, file));
+    }
+  }
+  const demoRepo = join(home, DEMO_REPO_PATH);
+  await rm(demoRepo, { recursive: true, force: true });
+  await mkdir(demoRepo, { recursive: true });
+  await cp(join(examples, 'repos', 'textkit'), demoRepo, { recursive: true });
   const git = (...args: string[]) =>
     run(
       'git',
@@ -29,15 +41,15 @@ export async function prepareDemoRepo(io: Io): Promise<string> {
         'init.defaultBranch=main',
         ...args,
       ],
-      { cwd: DEMO_REPO },
+      { cwd: demoRepo },
     );
   await git('init', '-q');
   await git('add', '-A');
   await git('commit', '-q', '-m', 'textkit: initial version');
   io.out(
-    `Demo repository: ${DEMO_REPO} (a fresh copy of examples/repos/textkit; its tests fail until the task is done)`,
+    `Demo repository: ${demoRepo} (a fresh copy of examples/repos/textkit; its tests fail until the task is done)`,
   );
-  return DEMO_REPO;
+  return join(homeExamples, 'tasks', 'demo.yaml');
 }
 
 /** `codecrew demo [--prepare-only]`: prepares the demo repository and runs examples/tasks/demo.yaml on it. */
@@ -49,10 +61,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
       verbose: { type: 'boolean', short: 'v', default: false },
     },
   });
-  await prepareDemoRepo(io);
+  const taskFile = await prepareDemo(io);
   if (values['prepare-only']) return 0;
-  return runCommand(
-    [join(INSTALL_ROOT, 'examples', 'tasks', 'demo.yaml'), ...(values.verbose ? ['--verbose'] : [])],
-    io,
-  );
+  return runCommand([taskFile, ...(values.verbose ? ['--verbose'] : [])], io);
 }

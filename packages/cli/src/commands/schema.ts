@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { Config, TaskSpec } from '@codecrew/core';
-import { ModelScript } from '@codecrew/llm';
+import { ModelScript } from '@codecrew/llm/script';
 import type { Io } from '../io.ts';
 
 /** The JSON Schemas codecrew publishes for editors and other tools. */

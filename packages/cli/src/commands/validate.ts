@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { TaskSpec, loadYamlFile } from '@codecrew/core';
-import { loadConfig, resolveTask } from '@codecrew/orchestrator';
+import { loadConfig, resolveTask } from '@codecrew/orchestrator/spec';
 import { usageError, type Io } from '../io.ts';
 
 /** `codecrew validate TASK.yaml...`: checks task files without running anything. */
