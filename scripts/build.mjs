@@ -5,7 +5,7 @@
 //    when it is not built yet: tests build while other tests serve the viewer's files);
 // 3. the files the code reads at run time next to itself: every non-TypeScript file under a package's src/
 //    (agents' prompts, the sandbox runner), config/default.yaml into the orchestrator, and the demo's
-//    repository, task and script into the CLI (dist/examples).
+//    repository, task and script into the CLI (dist/examples), and the root LICENSE into each package.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -38,6 +38,8 @@ for (const workspace of workspaces.filter((w) => w !== 'packages/viewer')) {
   }
 }
 copy('config/default.yaml', 'orchestrator/dist/default.yaml');
+// The licence text travels in every tarball: npm packs a LICENSE found at a package's root.
+for (const dir of [...workspaces, 'packages/codecrew']) copy('LICENSE', join(dir, 'LICENSE'));
 for (const path of ['repos/textkit', 'tasks/demo.yaml', 'scripts/demo.script.yaml']) {
   copy(join('examples', path), join('packages/cli/dist/examples', path));
 }
