@@ -25,6 +25,22 @@ export function packPackages(outDir: string): string[] {
 }
 
 /**
+ * A user's install downloads better-sqlite3's prebuilt binding from its GitHub release; this machine
+ * reaches only the npm registry, and compiling the binding takes minutes. The binding the checkout
+ * already built for this Node is packed under the release's file name into `parent/prebuilds`, where
+ * the package's install script (prebuild-install) looks before downloading; returns that directory.
+ */
+function betterSqlitePrebuilds(parent: string): string {
+  const binding = join(ROOT, 'node_modules/better-sqlite3');
+  const { version } = JSON.parse(readFileSync(join(binding, 'package.json'), 'utf8')) as { version: string };
+  const dir = join(parent, 'prebuilds');
+  mkdirSync(dir, { recursive: true });
+  const name = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
+  execFileSync('tar', ['-czf', join(dir, name), '-C', binding, 'build/Release/better_sqlite3.node']);
+  return dir;
+}
+
+/**
  * Installs tarballs into `dir` as a user would install codecrew (third-party packages from the npm
  * registry or its cache); returns the path of the installed `codecrew` bin.
  */
@@ -36,6 +52,7 @@ export function installPackages(tarballs: string[], dir: string): string {
   execFileSync('npm', ['install', ...tarballs, '--prefer-offline', '--no-audit', '--no-fund'], {
     cwd: dir,
     stdio: 'pipe',
+    env: { ...process.env, npm_config_better_sqlite3_local_prebuilds: betterSqlitePrebuilds(join(dir, '..')) },
   });
   return join(dir, 'node_modules', '.bin', 'codecrew');
 }
