@@ -1,5 +1,6 @@
 import { askCommand } from './commands/ask.ts';
 import { demoCommand } from './commands/demo.ts';
+import { evalCommand } from './commands/eval.ts';
 import { commentCommand, followupCommand, reviseCommand } from './commands/followup.ts';
 import { cancelCommand } from './commands/cancel.ts';
 import { approveCommand, rejectCommand } from './commands/plan-decision.ts';
@@ -43,6 +44,11 @@ Usage:
   codecrew view TASK_FOLDER|trace.jsonl [--port N]
                                        the trace viewer on one finished task, on 127.0.0.1
   codecrew demo                        prepare the demo repository and run examples/tasks/demo.yaml
+  codecrew eval INSTANCES.jsonl --model M [--parallel N] [--set crew|solo|both] [--attempts N] [--limit N]
+               [--out DIR] [--budget-usd X] [--retry-errors]
+                                       run task instances, judge each by its tests, report the resolved rate
+  codecrew eval INSTANCES.jsonl --gold check the instances: each one's gold patch must resolve it
+  codecrew eval --report DIR           render a finished eval's report again
   codecrew validate TASK.yaml...       check task files without running them
   codecrew model-server --script SCRIPT.yaml [--port N]
   codecrew sandbox build|ls|prune      the sandbox image and codecrew's containers
@@ -69,6 +75,7 @@ const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
   comment: commentCommand,
   revise: reviseCommand,
   demo: demoCommand,
+  eval: evalCommand,
   validate: validateCommand,
   view: viewCommand,
   'model-server': modelServerCommand,
