@@ -103,5 +103,5 @@ export function renderMarkdown(report: EvalReport): string {
     for (const p of report.skipped) lines.push(`- line ${p.line}${p.field === '' ? '' : `, ${p.field}`}: ${p.message}`);
     lines.push('');
   }
-  return `${lines.join('\n')}`;
+  return `${lines.join('\n')}\n`;
 }
