@@ -57,6 +57,10 @@ function diffOf(checkout, overlay) {
   return diff;
 }
 
+/**
+ * The scripted crew for one instance. The plan's single subtask is `s1`, the
+ * id a solo run gives its coder, so the same script serves crew and solo runs.
+ */
 function scriptFor(meta, fixDir, wrong) {
   const fixFiles = filesUnder(fixDir);
   const check = VISIBLE_TESTS[meta.repo];
@@ -76,7 +80,7 @@ function scriptFor(meta, fixDir, wrong) {
                 name: 'submit_plan',
                 args: {
                   summary: `One change: ${title}.`,
-                  subtasks: [{ id: 'fix', title, description: meta.plan, files: fixFiles, depends_on: [] }],
+                  subtasks: [{ id: 's1', title, description: meta.plan, files: fixFiles, depends_on: [] }],
                 },
               },
             ],
@@ -84,7 +88,7 @@ function scriptFor(meta, fixDir, wrong) {
         ],
       },
       {
-        match: { agent: 'coder', subtask: 'fix' },
+        match: { agent: 'coder', subtask: 's1' },
         replies: [
           { tool_calls: fixFiles.map((path) => ({ name: 'read_file', args: { path } })) },
           {
