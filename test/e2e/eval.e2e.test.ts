@@ -3,7 +3,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EvalReport, InstanceResult } from '@codecrew/eval';
-import { runCli, tempDirFor } from '../support/cli.ts';
+import { ModelScript, startScriptedModelServer } from '@codecrew/llm';
+import { ROOT, runCli, tempDirFor } from '../support/cli.ts';
 import { fixScript, writeEvalFixture } from '../support/eval-fixture.ts';
 
 const MISSING_IMAGE = 'codecrew-eval-no-such-image:0';
@@ -208,4 +209,44 @@ describe('codecrew eval', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(await readFile(join(out, 'report.md'), 'utf8')).toBe(markdown);
   });
+
+  it('--budget-usd starts no new instance once the budget is spent, and still writes the report', async () => {
+    const dir = await tempDirFor('eval budget');
+    const { file } = await writeEvalFixture(dir);
+    // A priced model name (the catalog's gpt-4.1-mini) answered by the scripted server, so that the run spends.
+    const server = await startScriptedModelServer({
+      script: ModelScript.parse(fixScript('src/add.mjs', 'export const add = (a, b) => a + b;\n')),
+    });
+    const out = join(dir, 'out');
+    try {
+      const run = await runCli(['eval', file, '--model', 'gpt-4.1-mini', '--budget-usd', '0.0001', '--out', out], {
+        env: { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'scripted' },
+      });
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toContain('eval: stopped: the budget of $0.0001 was spent');
+    } finally {
+      await server.close();
+    }
+    const report = await readEvalReport(out);
+    expect(report.results.map((r) => [r.instance_id, r.outcome])).toEqual([['calc-add', 'resolved']]);
+    expect(report.results[0]?.costUsd).toBeGreaterThan(0);
+    expect(report.stopped).toMatch(/^the budget of \$0.0001 was spent/);
+    expect(report.notRun).toEqual([{ instance_id: 'calc-neg', set: 'crew' }]);
+    expect(await readFile(join(out, 'report.md'), 'utf8')).toContain('1 run(s) not started.');
+  });
+
+  it('--gold resolves every instance of the shipped set', async () => {
+    const out = join(await tempDirFor('eval shipped gold'), 'out');
+    const run = await runCli(
+      ['eval', join(ROOT, 'examples/eval/instances.jsonl'), '--gold', '--parallel', '3', '--out', out],
+      {
+        timeoutMs: 1_500_000,
+      },
+    );
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    const report = await readEvalReport(out);
+    expect(report.skipped).toEqual([]);
+    expect(report.results.length).toBeGreaterThanOrEqual(12);
+    expect(report.results.filter((result) => result.outcome !== 'resolved')).toEqual([]);
+  }, 1_500_000);
 });
