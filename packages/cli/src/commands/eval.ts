@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Config } from '@codecrew/core';
+import { formatDuration, type Config } from '@codecrew/core';
 import {
   buildReport,
   formatProblem,
@@ -37,7 +37,8 @@ function printSummary(io: Io, report: EvalReport, files: { json: string; markdow
   }
   if (report.comparison !== null)
     io.out(
-      `crew − solo: ${report.comparison.resolvedPctPoints} points resolved, $${report.comparison.costUsd.toFixed(4)}, ${report.comparison.wallMs} ms`,
+      `crew − solo: ${report.comparison.resolvedPctPoints} points resolved, $${report.comparison.costUsd.toFixed(4)} cost, ` +
+        `${report.comparison.wallMs < 0 ? '-' : ''}${formatDuration(Math.abs(report.comparison.wallMs))} wall time`,
     );
   io.out(`report: ${files.markdown}`);
   io.out(`json:   ${files.json}`);
