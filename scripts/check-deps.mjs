@@ -2,7 +2,7 @@
 // - every package imported by a workspace package's sources is declared in its package.json,
 //   and every declared dependency is imported (no undeclared, no unused);
 // - @codecrew packages depend on each other only downward:
-//   core ← bus, llm, sandbox, store, viewer ← agents ← orchestrator ← server ← cli;
+//   core ← bus, llm, sandbox, store, viewer ← agents ← orchestrator ← server, eval ← cli;
 // - the workspace packages import each other without cycles (checked by the layering above).
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -18,6 +18,7 @@ const LAYERS = {
   '@codecrew/viewer': 1,
   '@codecrew/agents': 2,
   '@codecrew/orchestrator': 3,
+  '@codecrew/eval': 4,
   '@codecrew/server': 4,
   '@codecrew/cli': 5,
 };

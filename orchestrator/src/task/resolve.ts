@@ -48,6 +48,8 @@ export interface ResolvedTask {
   outDir: string;
   /** `spec.plan`: whether the plan waits for a person's decision, for how long, and what the end of the wait does. */
   planApproval: { required: boolean; timeoutMs: number | null; onTimeout: 'approve' | 'cancel' };
+  /** `spec.plan.decompose`: false skips the planner, the whole task being one subtask for one coder. */
+  decompose: boolean;
   /** Where the result branch is pushed once created; null: it is not pushed. */
   push: PushSpec | null;
   /** The GitHub pull request opened or updated for the result branch; null: none. */
@@ -187,6 +189,7 @@ export function resolveTask(
       timeoutMs: body.plan?.timeout === undefined ? null : parseDuration(body.plan.timeout),
       onTimeout: body.plan?.onTimeout ?? 'cancel',
     },
+    decompose: body.plan?.decompose ?? true,
     push: body.output?.push ?? null,
     pullRequest: body.output?.pullRequest ?? null,
     followup: body.followup ?? null,

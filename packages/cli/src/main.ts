@@ -26,6 +26,11 @@ Usage:
   codecrew view TASK_FOLDER|trace.jsonl [--port N]
                                        the trace viewer on one finished task, on 127.0.0.1
   codecrew demo                        prepare the demo repository and run examples/tasks/demo.yaml
+  codecrew eval INSTANCES.jsonl --model M [--parallel N] [--set crew|solo|both] [--attempts N] [--limit N]
+               [--out DIR] [--budget-usd X] [--retry-errors]
+                                       run task instances, judge each by its tests, report the resolved rate
+  codecrew eval INSTANCES.jsonl --gold check the instances: each one's gold patch must resolve it
+  codecrew eval --report DIR           render a finished eval's report again
   codecrew validate TASK.yaml...       check task files without running them
   codecrew model-server --script SCRIPT.yaml [--port N]
   codecrew sandbox build|ls|prune      the sandbox image and codecrew's containers
@@ -60,6 +65,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   comment: async () => (await import('./commands/followup.ts')).commentCommand,
   revise: async () => (await import('./commands/followup.ts')).reviseCommand,
   demo: async () => (await import('./commands/demo.ts')).demoCommand,
+  eval: async () => (await import('./commands/eval.ts')).evalCommand,
   validate: async () => (await import('./commands/validate.ts')).validateCommand,
   view: async () => (await import('./commands/view.ts')).viewCommand,
   'model-server': async () => (await import('./commands/model-server.ts')).modelServerCommand,

@@ -166,6 +166,10 @@ export const PlanApprovalSpec = z
     onTimeout: z.enum(['approve', 'cancel']).default('cancel').meta({
       description: 'What a wait that reaches its timeout does: approve the plan as it is, or cancel the task',
     }),
+    decompose: z.boolean().optional().meta({
+      description:
+        'Default true. false: no planner; the whole task is one subtask (id s1, any file) for a single coder, as a solo agent works',
+    }),
   })
   .strict();
 export type PlanApprovalSpec = z.infer<typeof PlanApprovalSpec>;

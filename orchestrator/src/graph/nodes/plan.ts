@@ -29,6 +29,12 @@ export async function planNode(state: TaskStateValue, deps: GraphDeps): Promise<
     );
     return { ...planUpdate(fixed, [], deps, true), ...tests };
   }
+  if (!state.task.decompose) {
+    deps.emit('log', 'no planner (spec.plan.decompose: false): the whole task is one subtask for one coder', {
+      decompose: false,
+    });
+    return { ...planUpdate(wholeTaskPlan(state.task.prompt), [], deps), ...tests };
+  }
   const job = makeJob(state, { id: 'plan', role: 'planner', tree, input: { role: 'planner' }, repo });
   job.prompt = plannerPrompt(state.task);
   const result = await runOnCrew(deps, job);
@@ -41,6 +47,14 @@ export async function planNode(state: TaskStateValue, deps: GraphDeps): Promise<
     };
   }
   return { ...planUpdate(result.output.plan, jobs, deps), ...tests };
+}
+
+/** The plan of a task that is not decomposed: one subtask, `s1`, that may change any file. */
+export function wholeTaskPlan(prompt: string): Plan {
+  return {
+    summary: 'The whole task as one subtask (not decomposed)',
+    subtasks: [{ id: 's1', title: 'The whole task', description: prompt, files: ['**'], depends_on: [] }],
+  };
 }
 
 /**

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { Config, TaskSpec } from '@codecrew/core';
+import { EvalInstance } from '@codecrew/eval/instance';
 import { ModelScript } from '@codecrew/llm/script';
 import type { Io } from '../io.ts';
 
@@ -28,6 +29,11 @@ export function jsonSchemas(): Record<string, unknown> {
       ModelScript,
       'urn:codecrew:schema:model-script:v1',
       'codecrew scripted model script (version 1)',
+    ),
+    'eval-instance.schema.json': make(
+      EvalInstance,
+      'urn:codecrew:schema:eval-instance:v1',
+      'codecrew eval instance (one line of an instances .jsonl file)',
     ),
   };
 }

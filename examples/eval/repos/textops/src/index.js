@@ -1,0 +1,3 @@
+export { slugify } from './slugify.js';
+export { wrap } from './wrap.js';
+export { parseDuration } from './duration.js';

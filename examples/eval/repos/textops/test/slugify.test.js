@@ -1,0 +1,11 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { slugify } from '../src/slugify.js';
+
+test('joins lowercase words with dashes', () => {
+  assert.equal(slugify('Hello, World!'), 'hello-world');
+});
+
+test('trims leading and trailing separators', () => {
+  assert.equal(slugify('  --Release notes 2.0--  '), 'release-notes-2-0');
+});
