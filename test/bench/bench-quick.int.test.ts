@@ -42,7 +42,7 @@ async function committedResults(): Promise<Record<string, string>> {
 }
 
 function quick(args: string[]) {
-  return run(TSX, [join(BENCH, 'run.ts'), ...args], {
+  return run(TSX, ['--conditions=development', join(BENCH, 'run.ts'), ...args], {
     cwd: ROOT,
     env: { ...process.env, BENCH_QUICK: '1' },
     maxBuffer: 16 * 1024 * 1024,

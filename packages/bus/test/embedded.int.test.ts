@@ -106,7 +106,7 @@ describe('startEmbeddedNats', () => {
   it('the server dies with the process that started it, even when that process is killed', async () => {
     const dataDir = await tempDir('orphan');
     const script = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'hold-nats.ts');
-    const parent = spawn(process.execPath, ['--import', 'tsx', script, dataDir], {
+    const parent = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', script, dataDir], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const serverPid = await new Promise<number>((resolve, reject) => {
