@@ -10,9 +10,10 @@ export type EmitEvent = (kind: TraceKind, message: string, data?: Record<string,
 /** What a tool can reach while it runs: the workspace on the host and the sandbox. */
 export interface ToolContext {
   role: Role;
-  /** Resolves once `workspace` and `sandbox` may be used; the agent loop awaits it before it runs a tool. Absent: usable now. */
+  /** Resolves once `workspace` may be used; the agent loop awaits it before it runs a tool. Absent: usable now. */
   ready?: Promise<void>;
   workspace: Workspace;
+  /** The job's sandbox; its container may start only at the first command. */
   sandbox: Sandbox;
   emit: EmitEvent;
   /** Every command run in the sandbox is recorded here for the report. */

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CodecrewError, isCodecrewError, type Job, type Role } from '@codecrew/core';
-import { Workspace, type Sandbox } from '@codecrew/sandbox';
+import { Workspace, type ExecOptions, type ExecResult, type Sandbox } from '@codecrew/sandbox';
 import type { EmitEvent } from '../runtime/tool.ts';
 import type { JobRuntime } from './run-job.ts';
 
@@ -23,34 +23,39 @@ function setupFailure(error: unknown): CodecrewError {
 const WRITABLE: ReadonlySet<Role> = new Set(['coder', 'tester']);
 
 /**
- * A job's workspace and sandbox, set up in the background from the moment the
- * job starts. The first model call needs neither, so it runs while they are
- * made: a job pays for its setup only when setup outlasts that call.
+ * A job's workspace and sandbox. The workspace is set up in the background from the moment the job
+ * starts: the first model call needs none, so it runs meanwhile and a job pays for the setup only when
+ * the setup outlasts that call. The container starts when the job first runs a command in it (from the
+ * warm pool when there is one): a job that only reads and writes files, or answers from its prompt,
+ * starts none.
  */
 export class JobEnvironment {
-  /** Resolves when the workspace and sandbox may be used; rejects with the setup error. */
+  /** Resolves when the workspace may be used; rejects with the setup error. */
   readonly ready: Promise<void>;
+  /** The job's sandbox; its container starts at the first command. */
+  readonly sandbox: Sandbox;
   private workspaceValue: Workspace | null = null;
-  private sandboxValue: Sandbox | null = null;
+  private started: Promise<Sandbox> | null = null;
   private readonly settled: Promise<void>;
+  private readonly superseded: Promise<void>;
 
   /**
    * Starts setting up the environment of `job`; `onFailure` hears a setup
    * error at once, before anyone awaits `ready`.
    */
   constructor(
-    job: Job,
+    private readonly job: Job,
     delivery: number,
-    runtime: JobRuntime,
-    emit: EmitEvent,
-    onFailure: (error: CodecrewError) => void,
+    private readonly runtime: JobRuntime,
+    private readonly emit: EmitEvent,
+    private readonly onFailure: (error: CodecrewError) => void,
   ) {
-    this.ready = this.setUp(job, delivery, runtime, emit).catch((error: unknown) => {
-      const failure = setupFailure(error);
-      onFailure(failure);
-      throw failure;
-    });
+    // A job delivered again takes over from a worker that stopped answering (or handed it back): whatever
+    // sandboxes its earlier deliveries left are removed before this one makes its own, with the same labels.
+    this.superseded = delivery > 1 ? removeEarlierSandboxes(job, delivery, runtime, emit) : Promise.resolve();
+    this.ready = this.setUpWorkspace(delivery).catch((error: unknown) => this.fail(error));
     this.settled = this.ready.catch(() => undefined);
+    this.sandbox = new SandboxOnDemand(() => this.startSandbox());
   }
 
   /** The job's working tree; only after `ready`. */
@@ -59,23 +64,22 @@ export class JobEnvironment {
     return this.workspaceValue;
   }
 
-  /** The job's sandbox; only after `ready`. */
-  get sandbox(): Sandbox {
-    if (this.sandboxValue === null) throw new CodecrewError('INTERNAL', 'the sandbox was used before it was ready');
-    return this.sandboxValue;
-  }
-
   /** Waits for setup to end, however it ends, then removes whatever it made. */
   async dispose(): Promise<void> {
     await this.settled;
-    await this.sandboxValue?.destroy().catch(() => undefined);
+    const sandbox = await this.started?.catch(() => null);
+    await sandbox?.destroy().catch(() => undefined);
     await this.workspaceValue?.dispose().catch(() => undefined);
   }
 
-  private async setUp(job: Job, delivery: number, runtime: JobRuntime, emit: EmitEvent): Promise<void> {
-    // A job delivered again takes over from a worker that stopped answering (or handed it back): whatever
-    // sandboxes its earlier deliveries left are removed before this one makes its own, with the same labels.
-    const superseded = delivery > 1 ? removeEarlierSandboxes(job, delivery, runtime, emit) : Promise.resolve();
+  private fail(error: unknown): never {
+    const failure = setupFailure(error);
+    this.onFailure(failure);
+    throw failure;
+  }
+
+  private async setUpWorkspace(delivery: number): Promise<void> {
+    const { job, runtime } = this;
     // Folders the earlier deliveries left on this machine go too (a live earlier delivery was aborted by now).
     if (delivery > 1) {
       for (let earlier = 1; earlier < delivery; earlier++) {
@@ -84,36 +88,68 @@ export class JobEnvironment {
         );
       }
     }
-    const fetchStarted = Date.now();
     const tree = await runtime.bus.getArtifact(job.tree);
-    const workspaceStarted = Date.now();
-    // Only coders diff their workspace; the others skip recording a baseline.
+    // Only coders diff their workspace; the others skip recording a baseline. Coders of any task that
+    // start from the same tree bytes (its digest) share one recorded baseline.
     const baseline = job.role === 'coder';
+    const key = job.tree.sha256 ?? job.tree.name;
     this.workspaceValue = await Workspace.create({
       parentDir: workspaceParent(runtime.workRoot, job.id, delivery),
       tar: tree,
       baseline,
-      ...(baseline && runtime.baselines ? { shared: { cache: runtime.baselines, key: job.tree.name } } : {}),
+      ...(baseline && runtime.baselines ? { shared: { cache: runtime.baselines, key } } : {}),
     });
-    await superseded;
-    const sandboxStarted = Date.now();
+  }
+
+  /** Starts the job's container, once; a failure is the job's setup error. */
+  private startSandbox(): Promise<Sandbox> {
+    this.started ??= this.createSandbox().catch((error: unknown) => this.fail(error));
+    return this.started;
+  }
+
+  private async createSandbox(): Promise<Sandbox> {
+    const { job, runtime } = this;
+    await this.ready;
+    await this.superseded;
+    const startedAt = Date.now();
     const readOnly = !WRITABLE.has(job.role);
-    this.sandboxValue = await runtime.sandboxes.create({
-      workspaceDir: this.workspaceValue.root,
+    const sandbox = await runtime.sandboxes.create({
+      workspaceDir: this.workspace.root,
       readOnly,
       limits: job.sandbox,
       labels: { task: job.taskId, job: job.id, role: job.role },
     });
-    const timings = {
-      fetchMs: workspaceStarted - fetchStarted,
-      workspaceMs: sandboxStarted - workspaceStarted,
-      sandboxMs: Date.now() - sandboxStarted,
-    };
-    emit('log', `sandbox ${this.sandboxValue.id.slice(0, 12)} ready`, {
-      sandbox: this.sandboxValue.id,
+    this.emit('log', `sandbox ${sandbox.id.slice(0, 12)} ready`, {
+      sandbox: sandbox.id,
       readOnly,
-      ...timings,
+      sandboxMs: Date.now() - startedAt,
     });
+    return sandbox;
+  }
+}
+
+/** A sandbox whose container starts at its first command. */
+class SandboxOnDemand implements Sandbox {
+  private sandbox: Sandbox | null = null;
+
+  constructor(private readonly start: () => Promise<Sandbox>) {}
+
+  /** The container's id; empty until the first command started it. */
+  get id(): string {
+    return this.sandbox?.id ?? '';
+  }
+
+  get workspaceDir(): string {
+    return this.sandbox?.workspaceDir ?? '';
+  }
+
+  async exec(command: string, options?: ExecOptions): Promise<ExecResult> {
+    this.sandbox ??= await this.start();
+    return this.sandbox.exec(command, options);
+  }
+
+  async destroy(): Promise<void> {
+    await this.sandbox?.destroy();
   }
 }
 

@@ -106,8 +106,8 @@ function retryMessage(retry: ModelRetry): string {
 }
 
 /**
- * Runs one job from start to end: workspace from the job's tree and a sandbox
- * (made while the first model call runs), the role's logic, and a JobResult.
+ * Runs one job from start to end: workspace from the job's tree (made while the
+ * first model call runs), a sandbox started at its first command, the role's logic, and a JobResult.
  * The sandbox and workspace are always removed; `defer` receives that cleanup
  * to run when it suits (by default at once), so the result need not wait for it.
  */
