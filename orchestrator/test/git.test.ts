@@ -177,6 +177,30 @@ describe('git integration engine', () => {
     ]);
   });
 
+  it('diffCommits gives the patch git diff gives, and each file with its status and counts', async () => {
+    const patch = makePatch(root, base, user, 'all', (d) => {
+      writeFileSync(join(d, 'a.txt'), 'alpha\nline2 changed\nline3\nline4\n');
+      rmSync(join(d, 'old.txt'));
+      writeFileSync(join(d, 'new name.txt'), 'with a space\n');
+      writeFileSync(join(d, 'image.bin'), Buffer.from([0, 1, 2, 255]));
+    });
+    const head = await commitPatch(scratch, base, patch, 'all kinds');
+    const diff = await diffCommits(scratch, base, head);
+    const expected = execFileSync(
+      'git',
+      ['diff', '--binary', '--no-renames', '--src-prefix=a/', '--dst-prefix=b/', base, head, '--'],
+      { cwd: join(root, 'scratch'), encoding: 'utf8' },
+    );
+    expect(diff.patch).toEqual(expected);
+    expect(diff.files).toEqual([
+      { path: 'a.txt', added: 2, deleted: 1, status: 'modified', binary: false },
+      { path: 'image.bin', added: 0, deleted: 0, status: 'added', binary: true },
+      { path: 'new name.txt', added: 1, deleted: 0, status: 'added', binary: false },
+      { path: 'old.txt', added: 0, deleted: 1, status: 'deleted', binary: false },
+    ]);
+    expect(await diffCommits(scratch, base, base)).toEqual({ patch: '', files: [] });
+  });
+
   it('a later wave merges against the state it started from, not the original base', async () => {
     const p1 = makePatch(root, base, user, 'one', (d) => writeFileSync(join(d, 'a.txt'), 'alpha ONE\nline2\nline3\n'));
     const c1 = await commitPatch(scratch, base, p1, 'one');

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Subtask } from '@codecrew/core';
 import { agentsMdDirsOf, globDirs, loadAgentsMdFromCommit } from '../src/agents-md/index.ts';
 import { GitRepo } from '../src/git/index.ts';
+import { newTaskCache } from '../src/graph/deps.ts';
 import { coderRepoContext } from '../src/graph/repo-context.ts';
 
 const FILES: Record<string, string> = {
@@ -67,7 +68,13 @@ describe("a subtask's AGENTS.md files", () => {
   });
 
   it('go into the coder job of a subtask, with a map of the tree and the test command', async () => {
-    const context = await coderRepoContext(root, commit, subtask(['src/api/**', 'src/ui/button.js']), 'npm test');
+    const context = await coderRepoContext(
+      { cache: newTaskCache() },
+      root,
+      commit,
+      subtask(['src/api/**', 'src/ui/button.js']),
+      'npm test',
+    );
     expect(context.agentsMdFiles).toEqual(['AGENTS.md', 'src/api/AGENTS.md', 'src/ui/AGENTS.md']);
     expect(context.agentsMd).toContain('API: every handler validates its input with zod.');
     expect(context.testCommand).toEqual('npm test');
@@ -86,7 +93,7 @@ describe("a subtask's AGENTS.md files", () => {
         'AGENTS.md',
       ].join('\n'),
     );
-    const rootOnly = await coderRepoContext(root, commit, subtask(['**/*.md']), null);
+    const rootOnly = await coderRepoContext({ cache: newTaskCache() }, root, commit, subtask(['**/*.md']), null);
     expect(rootOnly.agentsMdFiles).toEqual(['AGENTS.md']);
   });
 });

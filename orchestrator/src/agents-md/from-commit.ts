@@ -25,3 +25,21 @@ export async function loadAgentsMdFromCommit(
   const contents = await readFilesAt(repo, sha, candidates);
   return collectAgentsMd(async (rel) => contents.get(rel)?.toString('utf8'), cwd, budgetBytes);
 }
+
+/** Whether `path` names an AGENTS.md file (of any directory). */
+export function isAgentsMdPath(path: string): boolean {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  return (AGENTS_MD_NAMES as readonly string[]).includes(name);
+}
+
+/**
+ * The AGENTS.md instructions for `cwd` out of `contents`, every AGENTS.md file of a tree by path
+ * (read once for all the directories asked about), as {@link loadAgentsMdFromCommit} gives them.
+ */
+export function agentsMdFromFiles(
+  contents: ReadonlyMap<string, Buffer>,
+  cwd: string | readonly string[] = '.',
+  budgetBytes = AGENTS_MD_BUDGET_BYTES,
+): Promise<AgentsMdResult> {
+  return collectAgentsMd(async (rel) => contents.get(rel)?.toString('utf8'), cwd, budgetBytes);
+}

@@ -84,25 +84,44 @@ const DIFF_FLAGS = [
   '--dst-prefix=b/',
 ];
 
-/** The binary-capable patch from `from` to `to`, and per-file line counts and status. */
+/**
+ * The binary-capable patch from `from` to `to`, and per-file line counts and status, from one
+ * `git diff -z --raw --numstat --binary`: its raw records (status and path), then its numstat
+ * records (counts and path), then an empty record, then the patch.
+ */
 export async function diffCommits(
   repo: GitRepo,
   from: string,
   to: string,
 ): Promise<{ patch: string; files: DiffFile[] }> {
-  const [patch, numstat, nameStatus] = await Promise.all([
-    repo.run(['diff', '--binary', ...DIFF_FLAGS, from, to, '--']),
-    repo.run(['diff', '--numstat', '-z', ...DIFF_FLAGS, from, to, '--']),
-    repo.run(['diff', '--name-status', '-z', ...DIFF_FLAGS, from, to, '--']),
+  const { stdout } = await repo.runBuffer([
+    'diff',
+    '-z',
+    '--raw',
+    '--numstat',
+    '--binary',
+    ...DIFF_FLAGS,
+    from,
+    to,
+    '--',
   ]);
   const statuses = new Map<string, string>();
-  const parts = nameStatus.stdout.split('\0');
-  for (let i = 0; i + 1 < parts.length; i += 2) {
-    const letter = (parts[i] ?? '').charAt(0);
-    statuses.set(parts[i + 1] ?? '', STATUS_WORDS[letter] ?? letter.toLowerCase());
-  }
   const files: DiffFile[] = [];
-  for (const record of numstat.stdout.split('\0')) {
+  let at = 0;
+  const next = (): string => {
+    const end = stdout.indexOf(0, at);
+    const record = stdout.toString('utf8', at, end === -1 ? stdout.length : end);
+    at = end === -1 ? stdout.length : end + 1;
+    return record;
+  };
+  while (at < stdout.length) {
+    const record = next();
+    if (record === '') break;
+    if (record.startsWith(':')) {
+      const letter = record.slice(record.lastIndexOf(' ') + 1).charAt(0);
+      statuses.set(next(), STATUS_WORDS[letter] ?? letter.toLowerCase());
+      continue;
+    }
     const match = /^(-|\d+)\t(-|\d+)\t(.*)$/s.exec(record);
     if (match === null) continue;
     const [, add = '-', del = '-', path = ''] = match;
@@ -115,7 +134,7 @@ export async function diffCommits(
       binary,
     });
   }
-  return { patch: patch.stdout, files };
+  return { patch: stdout.toString('utf8', at), files };
 }
 
 /** The paths of every file (and link) in the tree of `commit`, repository-relative. */

@@ -14,11 +14,15 @@ export interface TaskCache {
   trees: OnceMap<string, ArtifactRef>;
   /** The changed files coders sent with their patches, by artifact name. */
   fileSets: OnceMap<string, FileSetEntry[]>;
+  /** The paths of a commit's tree, by commit. */
+  treeFiles: OnceMap<string, string[]>;
+  /** Every AGENTS.md file of a commit's tree, by commit, then by path. */
+  agentsMdFiles: OnceMap<string, Map<string, Buffer>>;
 }
 
 /** A fresh, empty {@link TaskCache}. */
 export function newTaskCache(): TaskCache {
-  return { trees: new OnceMap(), fileSets: new OnceMap() };
+  return { trees: new OnceMap(), fileSets: new OnceMap(), treeFiles: new OnceMap(), agentsMdFiles: new OnceMap() };
 }
 
 /** What the graph's nodes need besides their state; never checkpointed. */

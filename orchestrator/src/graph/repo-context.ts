@@ -1,9 +1,9 @@
 import type { Subtask } from '@codecrew/core';
-import { globDirs, loadAgentsMdFromCommit } from '../agents-md/index.ts';
-import { GitRepo, listTreeFiles } from '../git/index.ts';
+import { globDirs } from '../agents-md/index.ts';
 import { repoMap } from '../task/repo-map.ts';
 import type { GraphDeps } from './deps.ts';
 import type { JobRepoContext } from './jobs.ts';
+import { agentsMdAt, treeFiles } from './trees.ts';
 
 /** A coder's repository context, and the AGENTS.md files it came from. */
 export interface CoderRepoContext extends JobRepoContext {
@@ -18,14 +18,14 @@ export interface CoderRepoContext extends JobRepoContext {
  * the tree's files, and the test command.
  */
 export async function coderRepoContext(
+  deps: Pick<GraphDeps, 'cache'>,
   scratchDir: string,
   commit: string,
   subtask: Subtask,
   testCommand: string | null,
 ): Promise<CoderRepoContext> {
-  const repo = new GitRepo(scratchDir);
-  const files = await listTreeFiles(repo, commit);
-  const agents = await loadAgentsMdFromCommit(repo, commit, globDirs(subtask.files, files));
+  const files = await treeFiles(deps, scratchDir, commit);
+  const agents = await agentsMdAt(deps, scratchDir, commit, globDirs(subtask.files, files));
   return { agentsMd: agents.text, agentsMdFiles: agents.files, repoMap: repoMap(files), testCommand };
 }
 

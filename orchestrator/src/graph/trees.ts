@@ -1,4 +1,5 @@
-import { GitRepo, archiveTree } from '../git/index.ts';
+import { agentsMdFromFiles, isAgentsMdPath, type AgentsMdResult } from '../agents-md/index.ts';
+import { GitRepo, archiveTree, listTreeFiles, readFilesAt } from '../git/index.ts';
 import type { ArtifactRef } from '@codecrew/core';
 import type { GraphDeps } from './deps.ts';
 import type { TaskStateValue } from './state.ts';
@@ -17,4 +18,26 @@ export function treeArtifact(
     const tar = await archiveTree(new GitRepo(state.scratchDir), commit);
     return deps.bus.putArtifact(`tasks/${state.task.taskId}/trees/${commit}.tar`, tar, { shared: true });
   });
+}
+
+/** The paths of every file in the tree of `commit`, listed once per task run (the planner and each coder need them). */
+export function treeFiles(deps: Pick<GraphDeps, 'cache'>, scratchDir: string, commit: string): Promise<string[]> {
+  return deps.cache.treeFiles.get(commit, () => listTreeFiles(new GitRepo(scratchDir), commit));
+}
+
+/**
+ * The AGENTS.md instructions of the tree of `commit` for `cwd` (a directory, or each of several).
+ * Every AGENTS.md file of the tree is read once per task run, by one git process, and only when the tree has any.
+ */
+export async function agentsMdAt(
+  deps: Pick<GraphDeps, 'cache'>,
+  scratchDir: string,
+  commit: string,
+  cwd: string | readonly string[] = '.',
+): Promise<AgentsMdResult> {
+  const contents = await deps.cache.agentsMdFiles.get(commit, async () => {
+    const paths = (await treeFiles(deps, scratchDir, commit)).filter(isAgentsMdPath);
+    return readFilesAt(new GitRepo(scratchDir), commit, paths);
+  });
+  return agentsMdFromFiles(contents, cwd);
 }

@@ -103,7 +103,7 @@ export async function bestOfN(
   const { assignment } = payload;
   const [tree, repo] = await Promise.all([
     treeArtifact(deps, payload, assignment.startCommit),
-    coderRepoContext(payload.scratchDir, assignment.startCommit, subtask, payload.testCommand),
+    coderRepoContext(deps, payload.scratchDir, assignment.startCommit, subtask, payload.testCommand),
   ]);
   logAgentsMd(deps, subtask.id, repo);
   const coders = Array.from({ length: attempts }, (_, index) =>

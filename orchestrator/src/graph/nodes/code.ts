@@ -38,7 +38,7 @@ async function coderJob(payload: CodePayload, subtask: Subtask, deps: GraphDeps)
   const { assignment } = payload;
   const [tree, repo] = await Promise.all([
     treeArtifact(deps, payload, assignment.startCommit),
-    coderRepoContext(payload.scratchDir, assignment.startCommit, subtask, payload.testCommand),
+    coderRepoContext(deps, payload.scratchDir, assignment.startCommit, subtask, payload.testCommand),
   ]);
   logAgentsMd(deps, subtask.id, repo);
   return makeJob(payload, {

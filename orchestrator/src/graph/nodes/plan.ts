@@ -1,7 +1,6 @@
 import { validatePlan, type Plan } from '@codecrew/core';
-import { GitRepo, listTreeFiles } from '../../git/index.ts';
 import { failureOf, jobRecord, makeJob, runOnCrew } from '../jobs.ts';
-import { treeArtifact } from '../trees.ts';
+import { treeArtifact, treeFiles } from '../trees.ts';
 import { detectTestCommand } from '../../task/test-command.ts';
 import { repoMap } from '../../task/repo-map.ts';
 import type { GraphDeps } from '../deps.ts';
@@ -13,7 +12,7 @@ import type { JobRecord, SubtaskState, TaskStateUpdate, TaskStateValue } from '.
 export async function planNode(state: TaskStateValue, deps: GraphDeps): Promise<TaskStateUpdate> {
   const [tree, files] = await Promise.all([
     treeArtifact(deps, state, state.baseCommit),
-    listTreeFiles(new GitRepo(state.scratchDir), state.baseCommit),
+    treeFiles(deps, state.scratchDir, state.baseCommit),
   ]);
   // The planner is told the test command and the repository's layout, so it is worked out first.
   const tests = testCommandOf(state, deps, files);

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { CodecrewError } from '@codecrew/core';
-import { loadAgentsMdFromCommit } from '../../agents-md/index.ts';
 import { GitRepo, createScratchRepo, requireBranchAt, validateBranchName } from '../../git/index.ts';
 import { openTaskRepo, repoLabelOf } from '../../task/open-repo.ts';
 import type { GraphDeps } from '../deps.ts';
+import { agentsMdAt } from '../trees.ts';
 import type { TaskStateUpdate, TaskStateValue } from '../state.ts';
 
 /**
@@ -25,8 +25,8 @@ export async function prepareNode(state: TaskStateValue, deps: GraphDeps): Promi
     await requireBranchAt(new GitRepo(user.root), user.root, task.branch, task.followup.commit);
   const scratchDir = join(task.outDir, 'scratch.git');
   await mkdir(task.outDir, { recursive: true });
-  const scratch = await createScratchRepo(user.commonDir, scratchDir);
-  const agents = await loadAgentsMdFromCommit(scratch, user.baseCommit);
+  await createScratchRepo(user.commonDir, scratchDir);
+  const agents = await agentsMdAt(deps, scratchDir, user.baseCommit);
   const clone = typeof task.repoUrl === 'string' ? ` (the cached clone of ${task.repoUrl})` : '';
   deps.emit('log', `repository ${user.root}${clone} at ${user.ref} (${user.baseCommit.slice(0, 10)})`, {
     repo: user.root,
