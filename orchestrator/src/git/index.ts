@@ -3,7 +3,7 @@ export type { GitResult, GitRunOptions } from './repo.ts';
 export { openUserRepo, createScratchRepo, hasUncommittedChanges, isEmptyTree } from './open.ts';
 export type { UserRepo } from './open.ts';
 export { archiveTree, commitPatch, commitTree, diffCommits, listTreeFiles } from './tree.ts';
-export type { DiffFile } from './tree.ts';
+export type { CommitDiff, DiffFile } from './tree.ts';
 export { mergeInto, parseMergeTreeOutput } from './merge.ts';
 export type { MergeOutcome, MergeConflict } from './merge.ts';
 export { branchCommit, publishBranch, requireBranchAt, stageObjects, validateBranchName } from './publish.ts';

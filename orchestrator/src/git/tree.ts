@@ -57,6 +57,12 @@ export async function commitPatch(repo: GitRepo, base: string, patch: string, me
   }
 }
 
+/** A diff between two commits: the patch and each changed file. */
+export interface CommitDiff {
+  patch: string;
+  files: DiffFile[];
+}
+
 /** One changed file of a diff; `status` is added | modified | deleted | typechange | ... */
 export interface DiffFile {
   path: string;
@@ -89,11 +95,7 @@ const DIFF_FLAGS = [
  * `git diff -z --raw --numstat --binary`: its raw records (status and path), then its numstat
  * records (counts and path), then an empty record, then the patch.
  */
-export async function diffCommits(
-  repo: GitRepo,
-  from: string,
-  to: string,
-): Promise<{ patch: string; files: DiffFile[] }> {
+export async function diffCommits(repo: GitRepo, from: string, to: string): Promise<CommitDiff> {
   const { stdout } = await repo.runBuffer([
     'diff',
     '-z',

@@ -1,5 +1,6 @@
 import type { Bus } from '@codecrew/bus';
 import type { ArtifactRef, FileSetEntry, TraceKind } from '@codecrew/core';
+import type { CommitDiff } from '../git/index.ts';
 import type { TaskBudget } from './budget.ts';
 import { OnceMap } from './once-map.ts';
 import type { Slots } from './slots.ts';
@@ -18,11 +19,19 @@ export interface TaskCache {
   treeFiles: OnceMap<string, string[]>;
   /** Every AGENTS.md file of a commit's tree, by commit, then by path. */
   agentsMdFiles: OnceMap<string, Map<string, Buffer>>;
+  /** Diffs between two commits (the reviewer's and the result's), by `from..to`. */
+  diffs: OnceMap<string, CommitDiff>;
 }
 
 /** A fresh, empty {@link TaskCache}. */
 export function newTaskCache(): TaskCache {
-  return { trees: new OnceMap(), fileSets: new OnceMap(), treeFiles: new OnceMap(), agentsMdFiles: new OnceMap() };
+  return {
+    trees: new OnceMap(),
+    fileSets: new OnceMap(),
+    treeFiles: new OnceMap(),
+    agentsMdFiles: new OnceMap(),
+    diffs: new OnceMap(),
+  };
 }
 
 /** What the graph's nodes need besides their state; never checkpointed. */

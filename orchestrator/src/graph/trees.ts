@@ -1,5 +1,5 @@
 import { agentsMdFromFiles, isAgentsMdPath, type AgentsMdResult } from '../agents-md/index.ts';
-import { GitRepo, archiveTree, listTreeFiles, readFilesAt } from '../git/index.ts';
+import { GitRepo, archiveTree, diffCommits, listTreeFiles, readFilesAt, type CommitDiff } from '../git/index.ts';
 import type { ArtifactRef } from '@codecrew/core';
 import type { GraphDeps } from './deps.ts';
 import type { TaskStateValue } from './state.ts';
@@ -40,4 +40,14 @@ export async function agentsMdAt(
     return readFilesAt(new GitRepo(scratchDir), commit, paths);
   });
   return agentsMdFromFiles(contents, cwd);
+}
+
+/** The diff from `from` to `to`, made once per task run (the last review round and the result diff the same commits). */
+export function commitDiff(
+  deps: Pick<GraphDeps, 'cache'>,
+  scratchDir: string,
+  from: string,
+  to: string,
+): Promise<CommitDiff> {
+  return deps.cache.diffs.get(`${from}..${to}`, () => diffCommits(new GitRepo(scratchDir), from, to));
 }

@@ -1,7 +1,8 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { GitRepo, diffCommits, hasUncommittedChanges, publishBranch } from '../../git/index.ts';
+import { GitRepo, hasUncommittedChanges, publishBranch } from '../../git/index.ts';
 import { traceHunks } from '../provenance.ts';
+import { commitDiff } from '../trees.ts';
 import type { GraphDeps } from '../deps.ts';
 import type { HunkOrigin, TaskResultRefs, TaskStatus, TaskStateUpdate, TaskStateValue } from '../state.ts';
 
@@ -55,7 +56,7 @@ export async function finalizeNode(state: TaskStateValue, deps: GraphDeps): Prom
   let provenance: HunkOrigin[] = [];
   if (task.mode === 'code' && state.integration !== '' && state.integration !== state.baseCommit) {
     const scratch = new GitRepo(state.scratchDir);
-    const diff = await diffCommits(scratch, state.baseCommit, state.integration);
+    const diff = await commitDiff(deps, state.scratchDir, state.baseCommit, state.integration);
     result.filesChanged = diff.files.length;
     result.diffPath = join(task.outDir, 'diff.patch');
     await writeFile(result.diffPath, diff.patch);

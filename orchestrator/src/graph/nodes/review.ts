@@ -1,12 +1,11 @@
-import { GitRepo, diffCommits } from '../../git/index.ts';
 import { failureOf, jobRecord, makeJob, runOnCrew } from '../jobs.ts';
-import { treeArtifact } from '../trees.ts';
+import { commitDiff, treeArtifact } from '../trees.ts';
 import type { GraphDeps } from '../deps.ts';
 import type { TaskStateUpdate, TaskStateValue } from '../state.ts';
 
 /** review: a reviewer job reads the task, the merged diff, AGENTS.md and the test results, and returns a verdict. */
 export async function reviewNode(state: TaskStateValue, deps: GraphDeps): Promise<TaskStateUpdate> {
-  const { patch } = await diffCommits(new GitRepo(state.scratchDir), state.baseCommit, state.integration);
+  const { patch } = await commitDiff(deps, state.scratchDir, state.baseCommit, state.integration);
   const [diff, tree] = await Promise.all([
     deps.bus.putArtifact(`tasks/${state.task.taskId}/diffs/review-r${state.round}.diff`, Buffer.from(patch)),
     treeArtifact(deps, state, state.integration),
