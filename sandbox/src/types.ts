@@ -80,6 +80,4 @@ export interface SandboxProvider {
   prewarm?(limits: SandboxLimits, options?: { readOnly?: boolean }): Promise<void>;
   /** Releases what the provider keeps (a warm pool); sandboxes handed out stay the caller's. */
   close?(): Promise<void>;
-  /** Has the warm pool await `gate` before it makes each replacement for a sandbox taken, so refills come at quiet moments. */
-  paceRefills?(gate: () => Promise<void>): void;
 }

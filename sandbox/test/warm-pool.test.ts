@@ -67,23 +67,6 @@ describe('WarmPool', () => {
     await pool.close();
   });
 
-  it('makes a replacement only once its pace gate opens; the first fill does not wait', async () => {
-    const c = counter();
-    const pool = c.pool(1);
-    let open: () => void = () => undefined;
-    pool.pace = () => new Promise<void>((resolve) => (open = resolve));
-    pool.warm('a', c.make);
-    await pool.settled();
-    expect(c.made).toEqual(['item-0']);
-    expect(pool.take('a')).toEqual('item-0');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(c.made).toEqual(['item-0']);
-    open();
-    await pool.settled();
-    expect(c.made).toEqual(['item-0', 'item-1']);
-    await pool.close();
-  });
-
   it('does nothing with size 0', async () => {
     const c = counter();
     const pool = c.pool(0);

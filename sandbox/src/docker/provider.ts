@@ -195,10 +195,6 @@ export class DockerSandboxProvider implements SandboxProvider {
     await this.pool?.settled();
   }
 
-  paceRefills(gate: () => Promise<void>): void {
-    if (this.pool) this.pool.pace = gate;
-  }
-
   /** Removes the pooled containers nobody took; call it when the process shuts down. */
   async close(): Promise<void> {
     await this.pool?.close();

@@ -30,11 +30,6 @@ const DEFAULT_MAX_KEYS = 4;
  * of limits), made one at a time in the background and refilled after each take.
  */
 export class WarmPool<T> {
-  /**
-   * Awaited before each replacement is made, to make it at a good moment
-   * (e.g. when the worker waits on models); absent: at once.
-   */
-  pace: (() => Promise<void>) | undefined;
   private readonly shelves = new Map<string, Shelf<T>>();
   private closed = false;
   private clock = 0;
@@ -95,7 +90,6 @@ export class WarmPool<T> {
         const delayMs = afterTake ? (this.options.refillDelayMs ?? 0) : 0;
         if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
         while (!this.closed && this.shelves.get(shelf.key) === shelf && shelf.ready.length < this.options.size) {
-          if (afterTake && this.pace) await this.pace();
           if (this.closed || this.shelves.get(shelf.key) !== shelf) return;
           const item = await shelf.make();
           if (this.closed || this.shelves.get(shelf.key) !== shelf) {
