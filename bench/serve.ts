@@ -1,12 +1,12 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TaskList } from '@codecrew/server';
 import { TEXTKIT, makeGitRepo } from '../test/support/cli.ts';
 import { api, startServe, submitYaml, type ServeProcess } from '../test/support/serve.ts';
 import { QUICK, type SuiteRun } from './lib/suite.ts';
 import { summarize } from './lib/stats.ts';
-import { sampleMemory, sampleReads } from './lib/serve-probes.ts';
+import { machineCpu, sampleMemory, sampleReads } from './lib/serve-probes.ts';
 import { SERVE_TEST_COMMAND, serveScript, serveTaskYaml } from './lib/serve-task.ts';
 import { serveMarkdown, serveTargets, type ServeFigures } from './lib/serve-report.ts';
 import { pct, sec } from './lib/crew-report.ts';
@@ -38,6 +38,20 @@ async function whenEnded(url: string, names: Set<string>, timeoutMs: number): Pr
 }
 
 const at = (iso: string | null): number => Date.parse(iso ?? '');
+
+/** How many sandboxes the tasks `ids` started: their "sandbox … ready" trace events. */
+async function sandboxesStarted(url: string, ids: string[]): Promise<number> {
+  let count = 0;
+  for (const id of ids) {
+    const response = await fetch(`${url}/v1/tasks/${id}/events?format=jsonl`);
+    for (const line of (await response.text()).split('\n')) {
+      if (line.trim() === '') continue;
+      const event = JSON.parse(line) as { kind: string; data?: { sandbox?: unknown } };
+      if (event.kind === 'log' && typeof event.data?.sandbox === 'string') count += 1;
+    }
+  }
+  return count;
+}
 
 /** Posts one task, waits for it alone and returns its time from created to ended. */
 async function alone(serve: ServeProcess, repo: string, name: string): Promise<{ ms: number; status: string }> {
@@ -80,14 +94,17 @@ export const run: SuiteRun = async (log) => {
     const names = Array.from({ length: TASKS }, (_, i) => `batch-${i + 1}`);
     const ids: string[] = [];
     const loadBefore = loadavg();
+    const cpuBefore = await machineCpu();
     const reads = sampleReads(serve.url, () => ids, 25);
     const answers = await Promise.all(names.map((name) => submitYaml(serve.url, serveTaskYaml(name, repo))));
     for (const answer of answers) if (answer.status === 201) ids.push((answer.body as { id: string }).id);
     const submitErrors = answers.filter((answer) => answer.status !== 201).length;
     log(`${ids.length} of ${TASKS} tasks queued`);
     const tasks = await whenEnded(serve.url, new Set(names), 3_600_000);
+    const cpuAfter = await machineCpu();
     const readSamples = await reads.stop();
     const loadAfter = loadavg();
+    const sandboxes = await sandboxesStarted(serve.url, ids);
     const wallMs = Math.max(...tasks.map((t) => at(t.ended_at))) - Math.min(...tasks.map((t) => at(t.created_at)));
     const idealMs = (TASKS * solo.ms) / MAX_TASKS;
     const statuses: Record<string, number> = {};
@@ -112,6 +129,12 @@ export const run: SuiteRun = async (log) => {
       memory: { peakRssBytes: peak.peakRss, hwmBytes: peak.hwm },
       reads: { list: summarize(readSamples.list), view: summarize(readSamples.view) },
       loadAverage: { before: loadBefore, after: loadAfter },
+      machineCpu: {
+        busySeconds: cpuAfter.busy - cpuBefore.busy,
+        busyShare: (cpuAfter.busy - cpuBefore.busy) / Math.max(0.001, cpuAfter.total - cpuBefore.total),
+        cores: availableParallelism(),
+      },
+      sandboxesPerTask: sandboxes / Math.max(1, ids.length),
     };
     for (const error of readSamples.errors.slice(0, 5)) log(`read error: ${error.path}: ${error.status}`);
     log(

@@ -86,3 +86,13 @@ export function sampleReads(url: string, ids: () => string[], pauseMs: number): 
     },
   };
 }
+
+/** CPU time of the whole machine so far, from the first line of `/proc/stat`, in seconds: busy and in all. */
+export async function machineCpu(): Promise<{ busy: number; total: number }> {
+  const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0] ?? '';
+  const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = ticks;
+  // Linux counts in USER_HZ, 100 a second on every architecture it supports.
+  const busy = (user + nice + system + irq + softirq + steal) / 100;
+  return { busy, total: busy + (idle + iowait) / 100 };
+}

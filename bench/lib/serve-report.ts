@@ -34,6 +34,10 @@ export interface ServeFigures {
   memory: { peakRssBytes: number; hwmBytes: number };
   reads: { list: Summary; view: Summary };
   loadAverage: { before: number[]; after: number[] };
+  /** The whole machine during the batch (`/proc/stat`): CPU-seconds used, and that share of every core's time. */
+  machineCpu: { busySeconds: number; busyShare: number; cores: number };
+  /** Sandboxes the batch tasks started (their "sandbox … ready" trace events), per task. */
+  sandboxesPerTask: number;
 }
 
 /** Whether each target is met. */
@@ -82,6 +86,8 @@ export function serveMarkdown(f: ServeFigures, s: ServeSettings): string {
     `| actual (first created → last ended) | ${sec(f.wallMs)} |`,
     `| a batch task's run (started → ended): median / p95 / max | ${sec(f.taskRunMs.median)} / ${sec(f.taskRunMs.p95)} / ${sec(f.taskRunMs.max)} |`,
     `| a batch task's queue wait: median / max | ${sec(f.queueWaitMs.median)} / ${sec(f.queueWaitMs.max)} |`,
+    `| the machine during the batch: CPU busy (of ${f.machineCpu.cores} cores) / CPU-seconds per task | ${pct(f.machineCpu.busyShare)} / ${(f.machineCpu.busySeconds / s.tasks).toFixed(2)} s |`,
+    `| sandboxes (containers) started per task | ${f.sandboxesPerTask.toFixed(2)} |`,
     `| server process peak memory: VmHWM / highest VmRSS sampled | ${mib(f.memory.hwmBytes)} / ${mib(f.memory.peakRssBytes)} |`,
     `| \`GET /v1/tasks?limit=100\`: median / p95 / max (${f.reads.list.n} reads) | ${ms(f.reads.list.median)} / ${ms(f.reads.list.p95)} / ${ms(f.reads.list.max)} |`,
     `| \`GET /v1/tasks/{id}\`: median / p95 / max (${f.reads.view.n} reads) | ${ms(f.reads.view.median)} / ${ms(f.reads.view.p95)} / ${ms(f.reads.view.max)} |`,
