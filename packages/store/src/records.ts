@@ -1,7 +1,7 @@
 import { CodecrewError } from '@codecrew/core';
 import type { TraceEvent } from '@codecrew/core';
 import { API_TASK_STATUSES } from './types.ts';
-import type { ApiTaskStatus, KeyedEvent, TaskFilter } from './types.ts';
+import type { ApiTaskStatus, KeyedEvent, TaskComment, TaskFilter } from './types.ts';
 
 /** Page size of `listTasks` when none is given, and the largest allowed. */
 export const DEFAULT_PAGE_SIZE = 50;
@@ -99,4 +99,28 @@ export function taskNotFound(id: string): CodecrewError {
 
 export function duplicateTaskId(id: string): CodecrewError {
   return new CodecrewError('USAGE_INVALID', `a task with id "${id}" already exists`, { details: { taskId: id } });
+}
+
+/** A `task_comments` row as a database driver returns it; `Time` is the driver's type for a timestamp. */
+export interface CommentRow<Time> {
+  task_id: string;
+  id: number;
+  path: string;
+  line: number;
+  body: string;
+  created_at: Time;
+  revision: string | null;
+}
+
+/** The comment a row holds; `time` turns the driver's timestamp into ISO 8601. */
+export function commentFromRow<Time>(row: CommentRow<Time>, time: (value: Time) => string): TaskComment {
+  return {
+    id: row.id,
+    taskId: row.task_id,
+    path: row.path,
+    line: row.line,
+    body: row.body,
+    createdAt: time(row.created_at),
+    revision: row.revision,
+  };
 }

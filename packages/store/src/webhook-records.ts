@@ -1,6 +1,6 @@
 import { CodecrewError } from '@codecrew/core';
 import { normalizeTime } from './records.ts';
-import type { WebhookAttemptRecord, WebhookDeliveryStatus } from './webhook-types.ts';
+import type { WebhookAttempt, WebhookAttemptRecord, WebhookDelivery, WebhookDeliveryStatus } from './webhook-types.ts';
 
 const STATUSES: readonly WebhookDeliveryStatus[] = ['pending', 'delivered', 'failed'];
 
@@ -21,5 +21,40 @@ export function checkAttemptRecord(record: WebhookAttemptRecord): WebhookAttempt
     status: record.status,
     nextAttemptAt: record.nextAttemptAt === null ? null : normalizeTime(record.nextAttemptAt, 'nextAttemptAt'),
     attempt: { ...record.attempt, at: normalizeTime(record.attempt.at, 'attempt.at') },
+  };
+}
+
+/**
+ * A `webhook_deliveries` row as a database driver returns it: `Attempts` is the driver's type for the
+ * attempts column (JSON text, or parsed JSON), `Time` its type for a timestamp.
+ */
+export interface DeliveryRow<Attempts, Time> {
+  id: string;
+  task_id: string;
+  url: string;
+  event: string;
+  payload: string;
+  status: string;
+  attempts: Attempts;
+  next_attempt_at: Time | null;
+  created_at: Time;
+}
+
+/** The delivery a row holds; `attempts` and `time` read the driver's column types. */
+export function deliveryFromRow<Attempts, Time>(
+  row: DeliveryRow<Attempts, Time>,
+  attempts: (value: Attempts) => WebhookAttempt[],
+  time: (value: Time) => string,
+): WebhookDelivery {
+  return {
+    id: row.id,
+    taskId: row.task_id,
+    url: row.url,
+    event: row.event,
+    payload: row.payload,
+    status: row.status as WebhookDeliveryStatus,
+    attempts: attempts(row.attempts),
+    nextAttemptAt: row.next_attempt_at === null ? null : time(row.next_attempt_at),
+    createdAt: time(row.created_at),
   };
 }

@@ -4,6 +4,8 @@ import { CodecrewError } from '@codecrew/core';
 import type { ErrorData, TraceEvent } from '@codecrew/core';
 import {
   checkEventRange,
+  commentFromRow,
+  type CommentRow as SharedCommentRow,
   checkStatus,
   decodeCursor,
   duplicateTaskId,
@@ -49,27 +51,10 @@ interface TaskRow {
   parent: string | null;
 }
 
-interface CommentRow {
-  task_id: string;
-  id: number;
-  path: string;
-  line: number;
-  body: string;
-  created_at: Date;
-  revision: string | null;
-}
+/** A comment row as node-postgres returns it. */
+type CommentRow = SharedCommentRow<Date>;
 
-function toComment(row: CommentRow): TaskComment {
-  return {
-    id: row.id,
-    taskId: row.task_id,
-    path: row.path,
-    line: row.line,
-    body: row.body,
-    createdAt: row.created_at.toISOString(),
-    revision: row.revision,
-  };
-}
+const toComment = (row: CommentRow): TaskComment => commentFromRow(row, (time) => time.toISOString());
 
 const UNIQUE_VIOLATION = '23505';
 

@@ -1,12 +1,11 @@
 import type { Pool } from 'pg';
 import { normalizeTime, taskNotFound } from '../records.ts';
-import { checkAttemptRecord, deliveryNotFound } from '../webhook-records.ts';
+import { checkAttemptRecord, deliveryFromRow, deliveryNotFound, type DeliveryRow } from '../webhook-records.ts';
 import type {
   NewWebhookDelivery,
   WebhookAttempt,
   WebhookAttemptRecord,
   WebhookDelivery,
-  WebhookDeliveryStatus,
   WebhookDeliveryStore,
 } from '../webhook-types.ts';
 import { storeError } from './errors.ts';
@@ -32,31 +31,15 @@ export const WEBHOOK_MIGRATION = `
   CREATE INDEX IF NOT EXISTS webhook_deliveries_status ON webhook_deliveries (status, position);
   `;
 
-interface DeliveryRow {
-  id: string;
-  task_id: string;
-  url: string;
-  event: string;
-  payload: string;
-  status: string;
-  attempts: WebhookAttempt[];
-  next_attempt_at: Date | null;
-  created_at: Date;
-}
+/** A delivery row as node-postgres returns it: the attempts parsed from JSON, times as Dates. */
+type PostgresDeliveryRow = DeliveryRow<WebhookAttempt[], Date>;
 
-function toDelivery(row: DeliveryRow): WebhookDelivery {
-  return {
-    id: row.id,
-    taskId: row.task_id,
-    url: row.url,
-    event: row.event,
-    payload: row.payload,
-    status: row.status as WebhookDeliveryStatus,
-    attempts: row.attempts,
-    nextAttemptAt: row.next_attempt_at?.toISOString() ?? null,
-    createdAt: row.created_at.toISOString(),
-  };
-}
+const toDelivery = (row: PostgresDeliveryRow): WebhookDelivery =>
+  deliveryFromRow(
+    row,
+    (attempts) => attempts,
+    (time) => time.toISOString(),
+  );
 
 const FOREIGN_KEY_VIOLATION = '23503';
 
@@ -68,9 +51,9 @@ export class PostgresWebhookDeliveries implements WebhookDeliveryStore {
     this.#pool = pool;
   }
 
-  async #query(sql: string, params: unknown[]): Promise<DeliveryRow[]> {
+  async #query(sql: string, params: unknown[]): Promise<PostgresDeliveryRow[]> {
     try {
-      return (await this.#pool.query<DeliveryRow>(sql, params)).rows;
+      return (await this.#pool.query<PostgresDeliveryRow>(sql, params)).rows;
     } catch (error) {
       throw storeError(error);
     }
@@ -80,12 +63,12 @@ export class PostgresWebhookDeliveries implements WebhookDeliveryStore {
     const now = new Date().toISOString();
     const due = normalizeTime(input.nextAttemptAt ?? now, 'nextAttemptAt');
     try {
-      const { rows } = await this.#pool.query<DeliveryRow>(
+      const { rows } = await this.#pool.query<PostgresDeliveryRow>(
         `INSERT INTO webhook_deliveries (id, task_id, url, event, payload, status, next_attempt_at, created_at)
            VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7) RETURNING *`,
         [input.id, input.taskId, input.url, input.event, input.payload, due, now],
       );
-      return toDelivery(rows[0] as DeliveryRow);
+      return toDelivery(rows[0] as PostgresDeliveryRow);
     } catch (error) {
       if ((error as { code?: string }).code === FOREIGN_KEY_VIOLATION) throw taskNotFound(input.taskId);
       throw storeError(error);

@@ -6,6 +6,8 @@ import { CodecrewError } from '@codecrew/core';
 import type { ErrorData, TraceEvent } from '@codecrew/core';
 import {
   checkEventRange,
+  commentFromRow,
+  type CommentRow as SharedCommentRow,
   checkStatus,
   decodeCursor,
   duplicateTaskId,
@@ -53,27 +55,10 @@ interface TaskRow {
   parent: string | null;
 }
 
-interface CommentRow {
-  task_id: string;
-  id: number;
-  path: string;
-  line: number;
-  body: string;
-  created_at: string;
-  revision: string | null;
-}
+/** A comment row as better-sqlite3 returns it. */
+type CommentRow = SharedCommentRow<string>;
 
-function toComment(row: CommentRow): TaskComment {
-  return {
-    id: row.id,
-    taskId: row.task_id,
-    path: row.path,
-    line: row.line,
-    body: row.body,
-    createdAt: row.created_at,
-    revision: row.revision,
-  };
-}
+const toComment = (row: CommentRow): TaskComment => commentFromRow(row, (time) => time);
 
 function toRecord(row: TaskRow): TaskRecord {
   return {

@@ -1,12 +1,11 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { normalizeTime, taskNotFound } from '../records.ts';
-import { checkAttemptRecord, deliveryNotFound } from '../webhook-records.ts';
+import { checkAttemptRecord, deliveryFromRow, deliveryNotFound, type DeliveryRow } from '../webhook-records.ts';
 import type {
   NewWebhookDelivery,
   WebhookAttempt,
   WebhookAttemptRecord,
   WebhookDelivery,
-  WebhookDeliveryStatus,
   WebhookDeliveryStore,
 } from '../webhook-types.ts';
 
@@ -28,31 +27,15 @@ CREATE INDEX IF NOT EXISTS webhook_deliveries_task ON webhook_deliveries (task_i
 CREATE INDEX IF NOT EXISTS webhook_deliveries_status ON webhook_deliveries (status, position);
 `;
 
-interface DeliveryRow {
-  id: string;
-  task_id: string;
-  url: string;
-  event: string;
-  payload: string;
-  status: string;
-  attempts: string;
-  next_attempt_at: string | null;
-  created_at: string;
-}
+/** A delivery row as better-sqlite3 returns it: the attempts as JSON text, times as ISO 8601 text. */
+type SqliteDeliveryRow = DeliveryRow<string, string>;
 
-function toDelivery(row: DeliveryRow): WebhookDelivery {
-  return {
-    id: row.id,
-    taskId: row.task_id,
-    url: row.url,
-    event: row.event,
-    payload: row.payload,
-    status: row.status as WebhookDeliveryStatus,
-    attempts: JSON.parse(row.attempts) as WebhookAttempt[],
-    nextAttemptAt: row.next_attempt_at,
-    createdAt: row.created_at,
-  };
-}
+const toDelivery = (row: SqliteDeliveryRow): WebhookDelivery =>
+  deliveryFromRow(
+    row,
+    (attempts) => JSON.parse(attempts) as WebhookAttempt[],
+    (time) => time,
+  );
 
 /** Webhook deliveries in the SQLite store's database (the table is created when missing). */
 export class SqliteWebhookDeliveries implements WebhookDeliveryStore {
@@ -84,7 +67,7 @@ export class SqliteWebhookDeliveries implements WebhookDeliveryStore {
         const row = this.#statement(
           `INSERT INTO webhook_deliveries (id, task_id, url, event, payload, status, next_attempt_at, created_at)
              VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) RETURNING *`,
-        ).get(input.id, input.taskId, input.url, input.event, input.payload, due, now) as DeliveryRow;
+        ).get(input.id, input.taskId, input.url, input.event, input.payload, due, now) as SqliteDeliveryRow;
         return toDelivery(row);
       })
       .immediate();
@@ -100,7 +83,7 @@ export class SqliteWebhookDeliveries implements WebhookDeliveryStore {
         const attempts = [...(JSON.parse(row.attempts) as WebhookAttempt[]), checked.attempt];
         const updated = this.#statement(
           'UPDATE webhook_deliveries SET attempts = ?, status = ?, next_attempt_at = ? WHERE id = ? RETURNING *',
-        ).get(JSON.stringify(attempts), checked.status, checked.nextAttemptAt, id) as DeliveryRow;
+        ).get(JSON.stringify(attempts), checked.status, checked.nextAttemptAt, id) as SqliteDeliveryRow;
         return toDelivery(updated);
       })
       .immediate();
@@ -109,14 +92,14 @@ export class SqliteWebhookDeliveries implements WebhookDeliveryStore {
   async listWebhookDeliveries(taskId: string): Promise<WebhookDelivery[]> {
     const rows = this.#statement('SELECT * FROM webhook_deliveries WHERE task_id = ? ORDER BY position').all(
       taskId,
-    ) as DeliveryRow[];
+    ) as SqliteDeliveryRow[];
     return rows.map(toDelivery);
   }
 
   async pendingWebhookDeliveries(): Promise<WebhookDelivery[]> {
     const rows = this.#statement(
       "SELECT * FROM webhook_deliveries WHERE status = 'pending' ORDER BY position",
-    ).all() as DeliveryRow[];
+    ).all() as SqliteDeliveryRow[];
     return rows.map(toDelivery);
   }
 }
