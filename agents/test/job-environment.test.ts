@@ -8,32 +8,11 @@ import { CodecrewError, type Job } from '@codecrew/core';
 import type { Bus } from '@codecrew/bus';
 import type { ExecResult, Sandbox, SandboxCreateOptions, SandboxProvider } from '@codecrew/sandbox';
 import { JobEnvironment } from '../src/worker/job-environment.ts';
+import { testJob } from './fixtures.ts';
 import type { JobRuntime } from '../src/worker/run-job.ts';
 
 function job(role: Job['role']): Job {
-  return {
-    id: `j-${role}`,
-    taskId: 't',
-    role,
-    attempt: 1,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    prompt: 'p',
-    agentsMd: '',
-    tree: { name: 'tree', size: 1 },
-    model: { name: 'scripted' },
-    maxSteps: 5,
-    timeoutMs: 60_000,
-    sandbox: {
-      image: 'x',
-      cpus: 1,
-      memoryBytes: 1,
-      pids: 1,
-      tmpBytes: 1,
-      commandTimeoutMs: 1000,
-      maxOutputBytes: 1000,
-    },
-    input: { role: 'reviewer' },
-  } as Job;
+  return testJob({ id: `j-${role}`, role });
 }
 
 /** A provider that records what it is asked and hands out sandboxes that answer every command with exit 0. */

@@ -1,39 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Job } from '@codecrew/core';
 import { PROMPT_NAMES, promptTemplate, renderPrompt } from '../src/prompts/load.ts';
 import { systemPrompt } from '../src/runtime/prompt.ts';
-
-function job(extra: Partial<Job> = {}): Job {
-  return {
-    id: 'j',
-    taskId: 't',
-    role: 'coder',
-    attempt: 1,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    prompt: 'Add a slugify function.',
-    agentsMd: '<!-- AGENTS.md from ./ -->\nUse two spaces.\n',
-    tree: { name: 'tree', size: 1 },
-    model: { name: 'scripted' },
-    maxSteps: 25,
-    timeoutMs: 60_000,
-    sandbox: {
-      image: 'x',
-      cpus: 1,
-      memoryBytes: 1,
-      pids: 1,
-      tmpBytes: 1,
-      commandTimeoutMs: 300_000,
-      maxOutputBytes: 1,
-    },
-    input: {
-      role: 'coder',
-      kind: 'implement',
-      subtask: { id: 's', title: 'S', description: 'd', files: [], depends_on: [] },
-      instructions: '',
-    },
-    ...extra,
-  };
-}
+import { testJob as job } from './fixtures.ts';
 
 describe('role prompts', () => {
   it('are found beside the code and have only the placeholders the runtime fills', () => {
