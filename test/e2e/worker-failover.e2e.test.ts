@@ -37,10 +37,11 @@ const KILLED_MODEL = 'scripted-failover';
 
 /**
  * The demo's script, with a rule in front for the two coders that run at once, on the first delivery
- * of a run whose worker is killed: they answer in 800 ms until they have written their file, and the
- * answer after that (their third) waits 10 minutes, so the coder worker is surely mid-job, its
- * sandboxes running, when the test kills it. A second delivery (the takeover) is a new conversation
- * and takes the demo's own rule, at 50 ms like everyone else, to keep each run short.
+ * of a run whose worker is killed: they answer in 800 ms until they have written their file and run a
+ * command (which starts their sandboxes), and the answer after that (their fourth) waits 10 minutes,
+ * so the coder worker is surely mid-job, its sandboxes running, when the test kills it. A second
+ * delivery (the takeover) is a new conversation and takes the demo's own rule, at 50 ms like everyone
+ * else, to keep each run short.
  */
 function failoverScript(): ModelScript {
   const demo = parse(readFileSync(join(ROOT, 'examples/scripts/demo.script.yaml'), 'utf8')) as {
@@ -51,9 +52,10 @@ function failoverScript(): ModelScript {
     const killed = rule.match.agent === 'coder' && (rule.match.subtask === 'slug' || rule.match.subtask === 'title');
     const demoRule = { ...rule, replies: fast(rule.replies) };
     if (!killed) return [demoRule];
-    const firstDelivery = rule.replies.map((reply, index) => ({
+    const command: Reply = { tool_calls: [{ name: 'shell', args: { command: 'ls src' } }] };
+    const firstDelivery = [...rule.replies.slice(0, 2), command, ...rule.replies.slice(2)].map((reply, index) => ({
       ...reply,
-      latency_ms: index === 2 ? 600_000 : 800,
+      latency_ms: index === 3 ? 600_000 : 800,
     }));
     return [{ match: { ...rule.match, model: KILLED_MODEL, delivery: 1 }, replies: firstDelivery }, demoRule];
   });
@@ -167,10 +169,10 @@ describe('a coder worker killed mid-job', () => {
               dataDir: join(root, `takeover-${kill}`),
               env: modelEnv(),
             });
-            // Both have written their file (the write_file reply is used) and wait for the next answer.
-            expect(await until(() => asked('slug').length >= 3 && asked('title').length >= 3, 120_000)).toBe(true);
+            // Both have written their file and run a command in their sandbox, and wait for the next answer.
+            expect(await until(() => asked('slug').length >= 4 && asked('title').length >= 4, 120_000)).toBe(true);
             const running = await sandboxesWhere((s) => s.labels.owner === coders.owner && s.labels.role === 'coder');
-            midJob = running.length === 2 && asked('slug').length < 4 && asked('title').length < 4;
+            midJob = running.length === 2 && asked('slug').length < 5 && asked('title').length < 5;
             coders.child.kill('SIGKILL');
             await coders.exited;
           });

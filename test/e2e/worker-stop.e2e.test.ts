@@ -13,13 +13,19 @@ import { sandboxesWhere, startWorker, until, type WorkerProcess } from '../suppo
 
 const CLI = join(ROOT, 'packages/cli/bin/codecrew.js');
 
-/** A planner whose first answer takes two minutes: the job is running, in its sandbox, waiting for the model. */
+/**
+ * A planner that runs a command at once (its sandbox starts) and whose next answer takes two minutes:
+ * the job is running, in its sandbox, waiting for the model.
+ */
 const slowPlanner = ModelScript.parse({
   version: 1,
   rules: [
     {
       match: { agent: 'planner' },
-      replies: [{ latency_ms: 120_000, tool_calls: [{ name: 'list_files', args: { path: '.' } }] }],
+      replies: [
+        { latency_ms: 50, tool_calls: [{ name: 'shell', args: { command: 'ls' } }] },
+        { latency_ms: 120_000, tool_calls: [{ name: 'list_files', args: { path: '.' } }] },
+      ],
     },
   ],
 });
@@ -53,7 +59,8 @@ async function workerWithNatsGone(testName: string): Promise<{ worker: WorkerPro
   cleanups.push(async () => run.kill('SIGKILL'));
 
   const running = await until(async () => {
-    const asked = server.requests.some((request) => request.headers.agent === 'planner');
+    // The planner has run its command and asked the model again.
+    const asked = server.requests.filter((request) => request.headers.agent === 'planner').length >= 2;
     return (
       asked && (await sandboxesWhere((s) => s.labels.owner === worker.owner && s.labels.role === 'planner')).length > 0
     );
