@@ -3,8 +3,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadAgentsMd, loadAgentsMdFromCommit } from '../src/agents-md/index.ts';
-import { GitRepo } from '../src/git/index.ts';
+import { loadAgentsMd } from '../src/agents-md/index.ts';
+import { newTaskCache } from '../src/graph/deps.ts';
+import { agentsMdAt } from '../src/graph/trees.ts';
 
 function write(root: string, files: Record<string, string>): void {
   for (const [path, content] of Object.entries(files)) {
@@ -106,13 +107,13 @@ describe('loadAgentsMd', () => {
     git('commit', '--quiet', '-m', 'base');
     const commit = git('rev-parse', 'HEAD');
     write(root, { 'AGENTS.md': 'edited later\n' });
-    const result = await loadAgentsMdFromCommit(new GitRepo(root), commit, 'pkg');
+    const result = await agentsMdAt({ cache: newTaskCache() }, root, commit, 'pkg');
     expect(result).toEqual({
       text: '<!-- AGENTS.md from ./ -->\ncommitted root\n\n<!-- AGENTS.override.md from pkg/ -->\ncommitted override\n',
       files: ['AGENTS.md', 'pkg/AGENTS.override.md'],
       truncated: false,
     });
-    expect(await loadAgentsMdFromCommit(new GitRepo(root), commit, 'no/such/dir')).toEqual({
+    expect(await agentsMdAt({ cache: newTaskCache() }, root, commit, 'no/such/dir')).toEqual({
       text: '<!-- AGENTS.md from ./ -->\ncommitted root\n',
       files: ['AGENTS.md'],
       truncated: false,

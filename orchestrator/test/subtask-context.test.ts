@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Subtask } from '@codecrew/core';
-import { agentsMdDirsOf, globDirs, loadAgentsMdFromCommit } from '../src/agents-md/index.ts';
-import { GitRepo } from '../src/git/index.ts';
+import { agentsMdDirsOf, globDirs } from '../src/agents-md/index.ts';
+import { agentsMdAt } from '../src/graph/trees.ts';
 import { newTaskCache } from '../src/graph/deps.ts';
 import { coderRepoContext } from '../src/graph/repo-context.ts';
 
@@ -56,7 +56,7 @@ describe("a subtask's AGENTS.md files", () => {
   });
 
   it('are the root file and those down to the directories its globs point into, deeper last', async () => {
-    const result = await loadAgentsMdFromCommit(new GitRepo(root), commit, ['src/api']);
+    const result = await agentsMdAt({ cache: newTaskCache() }, root, commit, ['src/api']);
     expect(result).toEqual({
       text: [
         '<!-- AGENTS.md from ./ -->\nRoot: run `npm test`.\n',

@@ -1,30 +1,4 @@
-import { readFilesAt, type GitRepo } from '../git/index.ts';
-import {
-  AGENTS_MD_BUDGET_BYTES,
-  AGENTS_MD_NAMES,
-  agentsMdDirsOf,
-  collectAgentsMd,
-  type AgentsMdResult,
-} from './load.ts';
-
-/**
- * Loads AGENTS.md instructions from the tree of `commit` (the snapshotted base),
- * so later edits in the user's working tree do not change what agents see:
- * the files from the root down to `cwd`, or down to each of several
- * directories (a subtask's), deeper files last. Every candidate file is read
- * by one git process.
- */
-export async function loadAgentsMdFromCommit(
-  repo: GitRepo,
-  commit: string,
-  cwd: string | readonly string[] = '.',
-  budgetBytes = AGENTS_MD_BUDGET_BYTES,
-): Promise<AgentsMdResult> {
-  const sha = /^[0-9a-f]{40,64}$/.test(commit) ? commit : await repo.revParse(`${commit}^{commit}`);
-  const candidates = agentsMdDirsOf(cwd).flatMap((dir) => AGENTS_MD_NAMES.map((name) => `${dir}${name}`));
-  const contents = await readFilesAt(repo, sha, candidates);
-  return collectAgentsMd(async (rel) => contents.get(rel)?.toString('utf8'), cwd, budgetBytes);
-}
+import { AGENTS_MD_BUDGET_BYTES, AGENTS_MD_NAMES, collectAgentsMd, type AgentsMdResult } from './load.ts';
 
 /** Whether `path` names an AGENTS.md file (of any directory). */
 export function isAgentsMdPath(path: string): boolean {
@@ -33,8 +7,10 @@ export function isAgentsMdPath(path: string): boolean {
 }
 
 /**
- * The AGENTS.md instructions for `cwd` out of `contents`, every AGENTS.md file of a tree by path
- * (read once for all the directories asked about), as {@link loadAgentsMdFromCommit} gives them.
+ * The AGENTS.md instructions for `cwd` (a directory, or each of several) out of `contents`, every
+ * AGENTS.md file of a commit's tree by path: the files from the root down to each directory, deeper
+ * files last. Reading them from the commit, not the working tree, means later edits there do not
+ * change what agents see.
  */
 export function agentsMdFromFiles(
   contents: ReadonlyMap<string, Buffer>,
