@@ -7,7 +7,7 @@
 //    (agents' prompts, the sandbox runner), config/default.yaml into the orchestrator, and the demo's
 //    repository, task and script into the CLI (dist/examples), and the root LICENSE into each package.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -24,12 +24,18 @@ function filesUnder(dir) {
   });
 }
 
+const workspaces = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).workspaces;
+// tsc -b trusts a package's build info: when its dist/index.js is gone (deleted by hand), the info is stale
+// and tsc would skip the package and fail on its dependents. Such a package builds from scratch.
+for (const workspace of workspaces) {
+  const info = join(ROOT, workspace, 'tsconfig.build.tsbuildinfo');
+  if (!existsSync(join(ROOT, workspace, 'dist/index.js')) && existsSync(info)) rmSync(info);
+}
 run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.build.json']);
 const viewerBuilt = existsSync(join(ROOT, 'packages/viewer/dist/app/index.html'));
 if (!(process.argv.includes('--keep-viewer') && viewerBuilt))
   run('npm', ['run', 'build', '--silent', '-w', '@codecrew/viewer']);
 
-const workspaces = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).workspaces;
 for (const workspace of workspaces.filter((w) => w !== 'packages/viewer')) {
   for (const file of filesUnder(join(ROOT, workspace, 'src'))) {
     if (/\.tsx?$/.test(file)) continue;
