@@ -6,7 +6,14 @@ export { archiveTree, commitPatch, commitTree, diffCommits, listTreeFiles } from
 export type { CommitDiff, DiffFile } from './tree.ts';
 export { mergeInto, parseMergeTreeOutput } from './merge.ts';
 export type { MergeOutcome, MergeConflict } from './merge.ts';
-export { branchCommit, publishBranch, requireBranchAt, stageObjects, validateBranchName } from './publish.ts';
+export {
+  branchCommit,
+  publishBranch,
+  requireBranchAt,
+  requireBranchName,
+  stageObjects,
+  validateBranchName,
+} from './publish.ts';
 export { hunkProvenance, parseHunks } from './provenance.ts';
 export type { DiffHunk, HunkProvenance } from './provenance.ts';
 export type { PublishOptions } from './publish.ts';

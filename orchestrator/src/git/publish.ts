@@ -1,4 +1,4 @@
-import { CodecrewError } from '@codecrew/core';
+import { CodecrewError, branchNameProblem } from '@codecrew/core';
 import { GitRepo, identityEnv } from './repo.ts';
 
 /** Options for {@link publishBranch}. */
@@ -54,7 +54,7 @@ export async function stageObjects(
  */
 export async function publishBranch(opts: PublishOptions): Promise<{ branch: string; commit: string }> {
   const user = new GitRepo(opts.userRepoRoot);
-  await validateBranchName(opts.userRepoRoot, opts.branch);
+  requireBranchName(opts.branch);
   await stageObjects(opts.scratch, opts.userRepoRoot, opts.tree, opts.base);
   const args = ['commit-tree', '--no-gpg-sign', `${opts.tree}^{tree}`, '-p', opts.base, '-F', '-'];
   if (opts.advanceFrom !== undefined) await requireBranchAt(user, opts.userRepoRoot, opts.branch, opts.advanceFrom);
@@ -136,18 +136,31 @@ async function refExists(repo: GitRepo, ref: string): Promise<boolean> {
   return res.code === 0;
 }
 
-/** Throws SPEC_INVALID unless `branch` is a name git accepts for a new branch of the repository at `repoRoot`. */
+function invalidBranch(branch: string, why: string): CodecrewError {
+  return new CodecrewError(
+    'SPEC_INVALID',
+    `'${branch}' is not a valid branch name (${why}); use letters, digits, '-', '_', '/' and '.' (see \`git check-ref-format\`)`,
+    { details: { branch } },
+  );
+}
+
+/**
+ * Throws SPEC_INVALID unless `branch` follows git's branch-name rules, checked in this process
+ * ({@link branchNameProblem}): the guard of every step that writes the branch.
+ */
+export function requireBranchName(branch: string): void {
+  const problem = branchNameProblem(branch);
+  if (problem !== null) throw invalidBranch(branch, problem);
+}
+
+/**
+ * Throws SPEC_INVALID unless `branch` is a name git accepts for a new branch of the repository at `repoRoot`:
+ * the rules in this process, then git's own `check-ref-format`. Run once, before a task starts.
+ */
 export async function validateBranchName(repoRoot: string, branch: string): Promise<void> {
-  const repo = new GitRepo(repoRoot);
-  const ok =
-    !branch.startsWith('-') &&
-    !branch.includes('@{') &&
-    (await repo.run(['check-ref-format', '--branch', branch], { allowExitCodes: [1, 128] })).code === 0;
-  if (!ok) {
-    throw new CodecrewError(
-      'SPEC_INVALID',
-      `'${branch}' is not a valid branch name; use letters, digits, '-', '_', '/' and '.' (see \`git check-ref-format\`)`,
-      { details: { branch } },
-    );
-  }
+  requireBranchName(branch);
+  const checked = await new GitRepo(repoRoot).run(['check-ref-format', '--branch', branch], {
+    allowExitCodes: [1, 128],
+  });
+  if (checked.code !== 0) throw invalidBranch(branch, 'git check-ref-format refuses it');
 }

@@ -15,6 +15,7 @@ export {
   PlanApprovalSpec,
 } from './spec.ts';
 export { PushSpec, PullRequestSpec } from './spec.ts';
+export { branchNameProblem } from './ref-format.ts';
 export { WEBHOOK_EVENTS, WebhookEvent, WebhookConfig } from './webhooks.ts';
 export { REPO_URL_SCHEMES, parseRepoUrl, repoUrlProblem, redactUrlCredentials } from './repo-url.ts';
 export type { RepoUrl } from './repo-url.ts';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { CodecrewError } from '@codecrew/core';
-import { GitRepo, createScratchRepo, requireBranchAt, validateBranchName } from '../../git/index.ts';
+import { GitRepo, createScratchRepo, requireBranchAt, requireBranchName } from '../../git/index.ts';
 import { openTaskRepo, repoLabelOf } from '../../task/open-repo.ts';
 import type { GraphDeps } from '../deps.ts';
 import { agentsMdAt } from '../trees.ts';
@@ -19,7 +19,8 @@ export async function prepareNode(state: TaskStateValue, deps: GraphDeps): Promi
   if (user.emptyTree && task.mode === 'code') {
     throw new CodecrewError('REPO_INVALID', `${repoLabelOf(task)} has no files at ${user.ref}; commit something first`);
   }
-  if (task.mode === 'code') await validateBranchName(user.root, task.branch);
+  // git's own check ran before the task started (preflightTask); this guards a resumed or handed-over task.
+  if (task.mode === 'code') requireBranchName(task.branch);
   // A follow-up whose branch was moved would be refused at the end: it is refused before any work instead.
   if (task.followup !== null)
     await requireBranchAt(new GitRepo(user.root), user.root, task.branch, task.followup.commit);
