@@ -55,6 +55,55 @@ describe('extractTar', () => {
         expect(lstatSync(join(dir, path))).toMatchObject({ uid: 1000, gid: 1000 });
   });
 
+  it('writes what GNU tar writes from a git archive: modes, links, long and non-ASCII names', async () => {
+    const repo = fresh('repo');
+    const sh = (...args: string[]) => execFileSync('git', ['-C', repo, ...args], { stdio: 'pipe' });
+    sh('init', '-q');
+    const deep = `${'d'.repeat(120)}/${'e'.repeat(120)}`;
+    mkdirSync(join(repo, deep), { recursive: true });
+    mkdirSync(join(repo, 'bin'));
+    writeFileSync(join(repo, deep, 'ünïcode name.txt'), 'deep\n');
+    writeFileSync(join(repo, 'bin/run.sh'), '#!/bin/sh\necho hi\n', { mode: 0o755 });
+    writeFileSync(join(repo, 'empty'), '');
+    writeFileSync(join(repo, 'big.bin'), Buffer.alloc(70_000, 7));
+    symlinkSync('bin/run.sh', join(repo, 'run'));
+    symlinkSync('../nowhere', join(repo, 'dangling'));
+    sh('add', '-A');
+    sh('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'x');
+    const archive = execFileSync('git', ['-C', repo, '-c', 'tar.umask=0002', 'archive', '--format=tar', 'HEAD'], {
+      maxBuffer: 1 << 26,
+    });
+
+    const byTar = fresh('by-tar');
+    execFileSync(
+      'tar',
+      ['-x', '-f', '-', '--no-same-owner', '--no-same-permissions', '--no-overwrite-dir', '-C', byTar],
+      {
+        input: archive,
+      },
+    );
+    const inProcess = fresh('in-process');
+    await extractTar(archive, inProcess, { uid: 1000, gid: 1000 });
+
+    const tree = (dir: string, rel = ''): string[] =>
+      readdirSync(join(dir, rel))
+        .sort()
+        .flatMap((name) => {
+          const path = rel === '' ? name : `${rel}/${name}`;
+          const info = lstatSync(join(dir, path));
+          const mode = (info.mode & 0o7777).toString(8);
+          if (info.isSymbolicLink()) return [`${path} -> ${readlinkSync(join(dir, path))}`];
+          if (info.isDirectory()) return [`${path}/ ${mode}`, ...tree(dir, path)];
+          return [`${path} ${mode} ${readFileSync(join(dir, path)).toString('base64').slice(0, 40)} ${info.size}`];
+        });
+    expect(tree(inProcess)).toEqual(tree(byTar));
+    expect(tree(inProcess)).toContain('run -> bin/run.sh');
+    if (isRoot) {
+      for (const path of ['', 'bin', 'bin/run.sh', 'run', deep, `${deep}/ünïcode name.txt`])
+        expect(lstatSync(join(inProcess, path))).toMatchObject({ uid: 1000, gid: 1000 });
+    }
+  });
+
   it('refuses a member `../x` and writes nothing', async () => {
     const base = fresh('dotdot');
     mkdirSync(join(base, 'inner'));

@@ -8,6 +8,15 @@ export interface ArchiveMember {
   /** The target of a link. */
   link: string;
   size: number;
+  /** The permission bits the header gives. */
+  mode: number;
+  /** The member's bytes (a view into the archive). */
+  data: Uint8Array;
+}
+
+/** A member that passed {@link checkArchive}, with its path split below the archive's root (`[]` is the root). */
+export interface CheckedMember extends ArchiveMember {
+  segments: string[];
 }
 
 const invalid = (reason: string) => new CodecrewError('REPO_INVALID', `the workspace archive is not valid: ${reason}`);
@@ -108,7 +117,8 @@ export function* archiveMembers(tar: Uint8Array): Generator<ArchiveMember> {
       const prefix = field(block, 257, 6) === 'ustar' ? field(block, 345, 155) : '';
       const name = field(block, 0, 100);
       const path = keys.get('path') ?? longName ?? (prefix === '' ? name : `${prefix}/${name}`);
-      yield { path, type, link: keys.get('linkpath') ?? longLink ?? field(block, 157, 100), size };
+      const link = keys.get('linkpath') ?? longLink ?? field(block, 157, 100);
+      yield { path, type, link, size, mode: number(block, 100, 8) & 0o7777, data };
       extended = new Map();
       longName = undefined;
       longLink = undefined;
@@ -129,10 +139,12 @@ function segmentsOf(path: string): string[] {
  * directory: only files, directories and symbolic links (the members `git
  * archive` writes); no absolute or `..` path; nothing written through or over
  * a symbolic link of the archive, wherever that link points. The member `./`
- * is the directory itself. Throws REPO_INVALID otherwise.
+ * is the directory itself. Throws REPO_INVALID otherwise; returns the
+ * members in archive order, each with its path as segments below the root.
  */
-export function checkArchive(tar: Uint8Array): void {
+export function checkArchive(tar: Uint8Array): CheckedMember[] {
   const links = new Set<string>();
+  const checked: CheckedMember[] = [];
   for (const member of archiveMembers(tar)) {
     const segments = segmentsOf(member.path);
     const shown = JSON.stringify(member.path);
@@ -149,5 +161,7 @@ export function checkArchive(tar: Uint8Array): void {
         throw invalid(`member ${shown} goes through or over a symbolic link`);
     }
     if (member.type === '2') links.add(segments.join('/'));
+    checked.push({ ...member, segments });
   }
+  return checked;
 }

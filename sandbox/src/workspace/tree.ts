@@ -1,7 +1,6 @@
-import { lchown, lstat, readdir, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { lchown, lstat, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { CodecrewError } from '@codecrew/core';
-import { runProcess } from '../process/run-process.ts';
 import { checkArchive } from './archive-members.ts';
 
 /** Whether this process may hand files to another uid (only root may). */
@@ -13,48 +12,64 @@ export interface TreeOwner {
   gid: number;
 }
 
-// The directory keeps its owner and mode (`./` is a member of `tar -C dir .` archives); files get this process's umask.
-const TAR_EXTRACT = ['-x', '-f', '-', '--no-same-owner', '--no-same-permissions', '--no-overwrite-dir'];
-
 /**
- * Extracts a tar archive into the empty directory `dir` with GNU tar, after
- * checking its members (`checkArchive`: no absolute or `..` paths, nothing
- * through a link). The files are given to `owner` when this process may
- * (root): tar runs as the owner, so the files are the owner's as they are
- * written, or, if the owner cannot reach `dir` (a private work root such as
- * one made by mkdtemp), as this process, the tree handed over after.
+ * Extracts a tar archive into the empty directory `dir`, in this process,
+ * after checking its members (`checkArchive`: only files, directories and
+ * symbolic links; no absolute or `..` path; nothing through a link). As
+ * `tar --no-same-owner --no-same-permissions --no-overwrite-dir` would: the
+ * directory keeps its own mode, members get their header's permission bits
+ * less this process's umask, and nothing existing is overwritten. Files get
+ * the time of extraction, as a git checkout gives them. When this process
+ * may (root), every entry, `dir` included, is given to `owner`.
  */
 export async function extractTar(tar: Uint8Array, dir: string, owner?: TreeOwner): Promise<void> {
-  checkArchive(tar);
+  const members = checkArchive(tar);
   const handOver = owner !== undefined && canChown() ? owner : undefined;
-  const asOwner = handOver !== undefined && (await canEnter(dirname(dir), handOver));
-  if (asOwner) await lchown(dir, handOver.uid, handOver.gid);
-  const out = await runProcess('tar', [...TAR_EXTRACT, '-C', dir], {
-    cwd: dir,
-    input: tar,
-    ...(asOwner ? { user: handOver } : {}),
-  }).catch((error: unknown) => {
-    throw new CodecrewError('REPO_INVALID', `could not run tar (apt-get install tar): ${(error as Error).message}`, {
-      cause: error,
-    });
-  });
-  if (out.code !== 0)
+  const made = new Set<string>(['']);
+  // Member paths and link targets are the archive's raw bytes (read as latin1): written back as bytes.
+  const prefix = Buffer.from(`${dir}/`);
+  const at = (rel: string): Buffer => Buffer.concat([prefix, Buffer.from(rel, 'latin1')]);
+  // Parents the archive does not list (tar makes them too), with the default mode.
+  const ensureParent = async (segments: string[]): Promise<void> => {
+    for (let i = 1; i < segments.length; i++) {
+      const rel = segments.slice(0, i).join('/');
+      if (made.has(rel)) continue;
+      await mkdir(at(rel)).catch(existing);
+      if (handOver !== undefined) await lchown(at(rel), handOver.uid, handOver.gid);
+      made.add(rel);
+    }
+  };
+  try {
+    if (handOver !== undefined) await lchown(dir, handOver.uid, handOver.gid);
+    for (const member of members) {
+      if (member.segments.length === 0) continue;
+      const rel = member.segments.join('/');
+      const path = at(rel);
+      await ensureParent(member.segments);
+      if (member.type === '5') {
+        if (made.has(rel)) continue;
+        await mkdir(path, { mode: member.mode & 0o777 }).catch(existing);
+        made.add(rel);
+      } else if (member.type === '2') {
+        await symlink(Buffer.from(member.link, 'latin1'), path);
+      } else {
+        // wx: a file is created, never written over something already there.
+        await writeFile(path, member.data, { mode: member.mode & 0o777, flag: 'wx' });
+      }
+      if (handOver !== undefined) await lchown(path, handOver.uid, handOver.gid);
+    }
+  } catch (error) {
     throw new CodecrewError(
       'REPO_INVALID',
-      `extracting the workspace archive failed: ${out.stderr.toString('utf8').trim()}`,
+      `extracting the workspace archive into ${dir} failed: ${(error as Error).message}`,
+      { cause: error },
     );
-  if (handOver !== undefined && !asOwner) await chownTree(dir, handOver.uid, handOver.gid);
+  }
 }
 
-/** Whether `owner` may pass through `dir` and every directory above it (execute permission for them on each). */
-async function canEnter(dir: string, owner: TreeOwner): Promise<boolean> {
-  for (let current = dir; ; current = dirname(current)) {
-    const info = await stat(current).catch(() => null);
-    if (info === null) return false;
-    const bit = info.uid === owner.uid ? 0o100 : info.gid === owner.gid ? 0o010 : 0o001;
-    if ((info.mode & bit) === 0) return false;
-    if (dirname(current) === current) return true;
-  }
+/** Lets mkdir find a directory already there (`--no-overwrite-dir`); anything else is an error. */
+function existing(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'EEXIST') throw error;
 }
 
 /** Gives `path` and everything below it to uid:gid without following symlinks. */
