@@ -59,9 +59,19 @@ export function messageTokens(message: WireMessage, encoding: EncodingName): num
   return total;
 }
 
+// An agent sends the same tools array with every request: its count is kept per array and encoding.
+const toolsCounted = new WeakMap<readonly unknown[], Map<EncodingName, number>>();
+
 /** The tokens the `tools` of a request add to its prompt: each function's name, description and parameters as JSON, and a frame. */
 export function toolsTokens(tools: readonly unknown[] | undefined, encoding: EncodingName): number {
   if (tools === undefined || tools.length === 0) return 0;
+  let counts = toolsCounted.get(tools);
+  if (counts === undefined) {
+    counts = new Map();
+    toolsCounted.set(tools, counts);
+  }
+  const known = counts.get(encoding);
+  if (known !== undefined) return known;
   let total = TOOLS_FRAME;
   for (const tool of tools) {
     const fn = ((tool as { function?: unknown } | null)?.function ?? tool) as Record<string, unknown> | null;
@@ -69,6 +79,7 @@ export function toolsTokens(tools: readonly unknown[] | undefined, encoding: Enc
     const shown = { name: fn?.name, description: fn?.description, parameters: fn?.parameters };
     total += PER_TOOL + countTokens(JSON.stringify(shown), encoding);
   }
+  counts.set(encoding, total);
   return total;
 }
 
