@@ -3,7 +3,8 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TaskList } from '@codecrew/server';
 import { TEXTKIT, makeGitRepo } from '../test/support/cli.ts';
-import { api, startServe, submitYaml, type ServeProcess } from '../test/support/serve.ts';
+import { buildPackages } from '../test/support/install.ts';
+import { INSTALLED_CLI, api, startServe, submitYaml, type ServeProcess } from '../test/support/serve.ts';
 import { QUICK, type SuiteRun } from './lib/suite.ts';
 import { summarize } from './lib/stats.ts';
 import { machineCpu, sampleMemory, sampleReads } from './lib/serve-probes.ts';
@@ -75,9 +76,15 @@ export const run: SuiteRun = async (log) => {
   const repo = await makeGitRepo(TEXTKIT, join(dir, 'repo'));
   const script = join(dir, 'serve.script.yaml');
   await writeFile(script, serveScript(LATENCY_MS));
+  // The measured server is the command as users install it: the built JavaScript. Quick mode, a check of
+  // the benchmark itself, runs the sources (a build there would race the install test's).
+  if (!QUICK) {
+    log('building the packages (npm run build) to measure the installed command');
+    buildPackages();
+  }
   const serve = await startServe(
     ['--max-tasks', String(MAX_TASKS), '--model', `scripted:${script}`, '--data-dir', join(dir, 'data')],
-    { cwd: dir },
+    { cwd: dir, ...(QUICK ? {} : { cli: INSTALLED_CLI }) },
   );
   const pid = serve.child.pid;
   if (pid === undefined) throw new Error('codecrew serve has no process id');

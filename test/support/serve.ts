@@ -10,6 +10,8 @@ import { ROOT, TEXTKIT, makeGitRepo, tempDirFor } from './cli.ts';
 import type { Exit } from './worker-process.ts';
 
 const CLI = `${ROOT}/packages/cli/bin/codecrew.js`;
+/** The `codecrew` command as installed: the built JavaScript (`npm run build` first), without tsx. */
+export const INSTALLED_CLI = `${ROOT}/packages/codecrew/bin/codecrew.js`;
 
 /** A `codecrew serve` child process. */
 export interface ServeProcess {
@@ -26,9 +28,9 @@ export interface ServeProcess {
 /** Starts `codecrew serve --port 0 ARGS` and waits until it listens. */
 export async function startServe(
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; cli?: string } = {},
 ): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], {
+  const child = spawn(process.execPath, [opts.cli ?? CLI, 'serve', '--port', '0', ...args], {
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, NO_COLOR: '1', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
