@@ -40,28 +40,41 @@ async function whenEnded(url: string, names: Set<string>, timeoutMs: number): Pr
 
 const at = (iso: string | null): number => Date.parse(iso ?? '');
 
-/** How many sandboxes the tasks `ids` started: their "sandbox … ready" trace events. */
-async function sandboxesStarted(url: string, ids: string[]): Promise<number> {
-  let count = 0;
+/** What the trace of tasks `ids` tells: the sandboxes they started ("sandbox … ready") and each step's time. */
+async function fromTraces(url: string, ids: string[]): Promise<{ sandboxes: number; steps: Map<string, number[]> }> {
+  let sandboxes = 0;
+  const steps = new Map<string, number[]>();
   for (const id of ids) {
     const response = await fetch(`${url}/v1/tasks/${id}/events?format=jsonl`);
+    const ownSteps = new Map<string, number>();
     for (const line of (await response.text()).split('\n')) {
       if (line.trim() === '') continue;
-      const event = JSON.parse(line) as { kind: string; data?: { sandbox?: unknown } };
-      if (event.kind === 'log' && typeof event.data?.sandbox === 'string') count += 1;
+      const event = JSON.parse(line) as {
+        kind: string;
+        data?: { sandbox?: unknown; node?: unknown; durationMs?: unknown };
+      };
+      if (event.kind === 'log' && typeof event.data?.sandbox === 'string') sandboxes += 1;
+      const { node, durationMs } = event.data ?? {};
+      if (event.kind === 'node.finished' && typeof node === 'string' && typeof durationMs === 'number')
+        ownSteps.set(node, (ownSteps.get(node) ?? 0) + durationMs);
     }
+    for (const [node, ms] of ownSteps) steps.set(node, [...(steps.get(node) ?? []), ms]);
   }
-  return count;
+  return { sandboxes, steps };
 }
 
 /** Posts one task, waits for it alone and returns its time from created to ended. */
-async function alone(serve: ServeProcess, repo: string, name: string): Promise<{ ms: number; status: string }> {
+async function alone(
+  serve: ServeProcess,
+  repo: string,
+  name: string,
+): Promise<{ id: string; ms: number; status: string }> {
   const answer = await submitYaml(serve.url, serveTaskYaml(name, repo));
   if (answer.status !== 201)
     throw new Error(`POST /v1/tasks answered ${answer.status}: ${JSON.stringify(answer.body)}`);
   const [task] = await whenEnded(serve.url, new Set([name]), 600_000);
   if (task === undefined) throw new Error(`task ${name} is not listed`);
-  return { ms: at(task.ended_at) - at(task.created_at), status: task.status };
+  return { id: task.id, ms: at(task.ended_at) - at(task.created_at), status: task.status };
 }
 
 /**
@@ -111,7 +124,8 @@ export const run: SuiteRun = async (log) => {
     const cpuAfter = await machineCpu();
     const readSamples = await reads.stop();
     const loadAfter = loadavg();
-    const sandboxes = await sandboxesStarted(serve.url, ids);
+    const batchTraces = await fromTraces(serve.url, ids);
+    const soloTrace = await fromTraces(serve.url, [solo.id]);
     const wallMs = Math.max(...tasks.map((t) => at(t.ended_at))) - Math.min(...tasks.map((t) => at(t.created_at)));
     const idealMs = (TASKS * solo.ms) / MAX_TASKS;
     const statuses: Record<string, number> = {};
@@ -141,7 +155,12 @@ export const run: SuiteRun = async (log) => {
         busyShare: (cpuAfter.busy - cpuBefore.busy) / Math.max(0.001, cpuAfter.total - cpuBefore.total),
         cores: availableParallelism(),
       },
-      sandboxesPerTask: sandboxes / Math.max(1, ids.length),
+      sandboxesPerTask: batchTraces.sandboxes / Math.max(1, ids.length),
+      steps: [...batchTraces.steps].map(([node, times]) => ({
+        node,
+        aloneMs: soloTrace.steps.get(node)?.[0] ?? 0,
+        batch: summarize(times),
+      })),
     };
     for (const error of readSamples.errors.slice(0, 5)) log(`read error: ${error.path}: ${error.status}`);
     log(

@@ -38,6 +38,8 @@ export interface ServeFigures {
   machineCpu: { busySeconds: number; busyShare: number; cores: number };
   /** Sandboxes the batch tasks started (their "sandbox … ready" trace events), per task. */
   sandboxesPerTask: number;
+  /** Each step of the graph (its `node.finished` durations, summed per task): the task alone, and the batch's tasks. */
+  steps: { node: string; aloneMs: number; batch: Summary }[];
 }
 
 /** Whether each target is met. */
@@ -95,6 +97,16 @@ export function serveMarkdown(f: ServeFigures, s: ServeSettings): string {
       .map(([status, count]) => `${status}: ${count}`)
       .join(', ')} |`,
     `| errors: submissions / tasks / reads | ${f.errors.submit} / ${f.errors.tasks} / ${f.errors.reads} |`,
+    '',
+    '## Where a batch task spends its time',
+    '',
+    "Each step of the graph, from the tasks' own `node.finished` events: the task alone, and the batch tasks' median and p95.",
+    '',
+    '| step | alone | batch: median | batch: p95 |',
+    '|---|---:|---:|---:|',
+    ...f.steps.map(
+      (step) => `| ${step.node} | ${sec(step.aloneMs)} | ${sec(step.batch.median)} | ${sec(step.batch.p95)} |`,
+    ),
     '',
   ].join('\n');
 }
