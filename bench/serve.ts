@@ -40,25 +40,29 @@ async function whenEnded(url: string, names: Set<string>, timeoutMs: number): Pr
 
 const at = (iso: string | null): number => Date.parse(iso ?? '');
 
-/** What the trace of tasks `ids` tells: the sandboxes they started ("sandbox … ready") and each step's time. */
+/**
+ * What the trace of tasks `ids` tells: the sandboxes they started ("sandbox … ready") and, per step of the
+ * graph, its wall time in each task: from its first `node.started` to its last `node.finished` (parallel
+ * runs of a step count once).
+ */
 async function fromTraces(url: string, ids: string[]): Promise<{ sandboxes: number; steps: Map<string, number[]> }> {
   let sandboxes = 0;
   const steps = new Map<string, number[]>();
   for (const id of ids) {
     const response = await fetch(`${url}/v1/tasks/${id}/events?format=jsonl`);
-    const ownSteps = new Map<string, number>();
+    const spans = new Map<string, { from: number; to: number }>();
     for (const line of (await response.text()).split('\n')) {
       if (line.trim() === '') continue;
-      const event = JSON.parse(line) as {
-        kind: string;
-        data?: { sandbox?: unknown; node?: unknown; durationMs?: unknown };
-      };
+      const event = JSON.parse(line) as { kind: string; at: string; data?: { sandbox?: unknown; node?: unknown } };
       if (event.kind === 'log' && typeof event.data?.sandbox === 'string') sandboxes += 1;
-      const { node, durationMs } = event.data ?? {};
-      if (event.kind === 'node.finished' && typeof node === 'string' && typeof durationMs === 'number')
-        ownSteps.set(node, (ownSteps.get(node) ?? 0) + durationMs);
+      const node = event.data?.node;
+      if (typeof node !== 'string') continue;
+      const time = Date.parse(event.at);
+      if (event.kind === 'node.started' && !spans.has(node)) spans.set(node, { from: time, to: time });
+      const span = spans.get(node);
+      if (event.kind === 'node.finished' && span !== undefined) span.to = time;
     }
-    for (const [node, ms] of ownSteps) steps.set(node, [...(steps.get(node) ?? []), ms]);
+    for (const [node, span] of spans) steps.set(node, [...(steps.get(node) ?? []), span.to - span.from]);
   }
   return { sandboxes, steps };
 }

@@ -38,7 +38,7 @@ export interface ServeFigures {
   machineCpu: { busySeconds: number; busyShare: number; cores: number };
   /** Sandboxes the batch tasks started (their "sandbox … ready" trace events), per task. */
   sandboxesPerTask: number;
-  /** Each step of the graph (its `node.finished` durations, summed per task): the task alone, and the batch's tasks. */
+  /** Each step of the graph (first `node.started` to last `node.finished` in a task): the task alone, and the batch's. */
   steps: { node: string; aloneMs: number; batch: Summary }[];
 }
 
@@ -100,7 +100,7 @@ export function serveMarkdown(f: ServeFigures, s: ServeSettings): string {
     '',
     '## Where a batch task spends its time',
     '',
-    "Each step of the graph, from the tasks' own `node.finished` events: the task alone, and the batch tasks' median and p95.",
+    "Each step of the graph, from its first `node.started` to its last `node.finished` event in a task (the coders of a wave run at once: counted once): the task alone, and the batch tasks' median and p95.",
     '',
     '| step | alone | batch: median | batch: p95 |',
     '|---|---:|---:|---:|',
