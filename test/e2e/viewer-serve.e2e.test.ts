@@ -185,7 +185,10 @@ describe('the viewer on tasks that are still running', () => {
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.locator('.toolbar .status-cancelled').waitFor({ timeout: 60_000 });
     expect(await page.getByRole('button', { name: 'Cancel' }).count()).toBe(0);
-    const task = await api<{ status: string; error: { code: string } | null }>(serve.url, `/v1/tasks/${id}`);
+    // The page learns it from the task.finished event; the task's status changes just after that event is stored.
+    const read = () => api<{ status: string; error: { code: string } | null }>(serve.url, `/v1/tasks/${id}`);
+    await until(async () => (await read()).body.status !== 'running', 30_000);
+    const task = await read();
     expect(task.body.status).toBe('cancelled');
     expect(task.body.error?.code).toBe('CANCELLED');
     // The job's sandbox goes once its worker has seen the cancel (the status does not wait for that).
